@@ -1,0 +1,76 @@
+// Configuration: read from the environment once, at start, and checked with zod.
+// No other module reads process.env; everything else receives a Config.
+import { z } from 'zod';
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+/** Queue names are Redis key parts and GraphQL filter values: keep them plain. */
+export const QUEUE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  /** `all` serves the API and runs workers; `api` and `worker` split them to scale apart. */
+  ROLE: z.enum(['all', 'api', 'worker']).default('all'),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  PORT: int(0, 65535).default(4000),
+  DATABASE_URL: z
+    .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgresql:// URL' })
+    .default('postgresql://postgres@127.0.0.1:5432/jobgraph'),
+  /** Connections in this process's PostgreSQL pool. */
+  DATABASE_POOL_SIZE: int(1, 200).default(10),
+  REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).default('redis://127.0.0.1:6379'),
+  /** Prefix of every BullMQ key in Redis; separate deployments sharing a Redis use different ones. */
+  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'letters, digits and _ . : - only, at most 64').default('jobgraph'),
+  /** Queues that accept jobs and that the workers consume, comma-separated. */
+  QUEUES: z
+    .string()
+    .default('default')
+    .transform((value) => [...new Set(value.split(',').map((name) => name.trim()).filter(Boolean))])
+    .pipe(z.array(z.string().regex(QUEUE_NAME, 'each queue name: letters, digits and _ . - only, 1 to 64')).min(1, 'name at least one queue')),
+  WORKER_CONCURRENCY: int(1, 1000).default(10),
+  DEFAULT_MAX_ATTEMPTS: int(1, 100).default(3),
+  DEFAULT_BACKOFF_TYPE: z.enum(['FIXED', 'EXPONENTIAL']).default('EXPONENTIAL'),
+  DEFAULT_BACKOFF_DELAY_MS: int(0, 86_400_000).default(1000),
+  DEFAULT_BACKOFF_MAX_DELAY_MS: int(0, 604_800_000).default(3_600_000),
+  DEFAULT_BACKOFF_JITTER: z.enum(['NONE', 'FULL', 'EQUAL', 'DECORRELATED']).default('FULL'),
+  DEFAULT_TIMEOUT_MS: int(1, 86_400_000).default(300_000),
+  /** Largest payload a job may carry, as JSON bytes. */
+  MAX_PAYLOAD_BYTES: int(2, 64 * 1024 * 1024).default(1024 * 1024),
+  /** Largest HTTP request body; past it the server answers 413. */
+  MAX_BODY_BYTES: int(1024, 256 * 1024 * 1024).default(16 * 1024 * 1024),
+  /** Most jobs in one submitJobs call. */
+  MAX_BATCH_SIZE: int(1, 10_000).default(1000),
+  /** Time that running jobs get to finish on shutdown before they are handed back. */
+  SHUTDOWN_GRACE_MS: int(0, 3_600_000).default(30_000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = z.infer<typeof schema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment; throws a ConfigError naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  // An empty variable means "not set", as in most shells' `FOO= cmd`.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = schema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const name = String(issue.path[0]);
+        // URLs may carry passwords: never echo them.
+        const shown = name in present && !name.endsWith('_URL') ? ` (got ${JSON.stringify(present[name])})` : '';
+        return `${name}: ${issue.message}${shown}`;
+      }),
+    );
+  }
+  if (parsed.data.DEFAULT_BACKOFF_MAX_DELAY_MS < parsed.data.DEFAULT_BACKOFF_DELAY_MS) {
+    throw new ConfigError(['DEFAULT_BACKOFF_MAX_DELAY_MS: must be at least DEFAULT_BACKOFF_DELAY_MS']);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,39 @@
+// What a job type is: a name, a zod payload schema and a run function. Handlers are
+// plain objects so that users can add their own without subclassing anything.
+import type { z } from 'zod';
+import type { Logger } from '../logger.js';
+
+/** What a handler gets besides its payload. */
+export interface JobContext {
+  jobId: string;
+  /** 1 for the first attempt. */
+  attempt: number;
+  /** Fired when the job is cancelled or times out: stop work and return or throw promptly. */
+  signal: AbortSignal;
+  /** Reports progress, 0 to 100. */
+  progress(percent: number): void;
+  logger: Logger;
+}
+
+export interface JobHandler<Schema extends z.ZodType = z.ZodType> {
+  name: string;
+  description: string;
+  payload: Schema;
+  run(payload: z.output<Schema>, ctx: JobContext): Promise<unknown>;
+}
+
+/** Declares a handler with its payload type inferred from the schema. */
+export function defineHandler<Schema extends z.ZodType>(handler: JobHandler<Schema>): JobHandler<Schema> {
+  return handler;
+}
+
+/**
+ * Thrown by a handler when retrying cannot help (bad credentials, a record that no
+ * longer exists): the job fails at once, whatever attempts it has left.
+ */
+export class PermanentError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'PermanentError';
+  }
+}

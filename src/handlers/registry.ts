@@ -1,0 +1,33 @@
+// The job types this service can run. Payloads are checked against the type's schema
+// when a job is submitted and again before it runs.
+import { z } from 'zod';
+import { echo } from './echo.js';
+import type { JobHandler } from './handler.js';
+import { httpRequest } from './httpRequest.js';
+import { sleep } from './sleep.js';
+
+export class HandlerRegistry {
+  private readonly handlers = new Map<string, JobHandler>();
+
+  constructor(handlers: Iterable<JobHandler>) {
+    for (const handler of handlers) {
+      if (this.handlers.has(handler.name)) throw new Error(`Two job handlers are named "${handler.name}"`);
+      this.handlers.set(handler.name, handler);
+    }
+  }
+
+  get(name: string): JobHandler | undefined {
+    return this.handlers.get(name);
+  }
+
+  list(): JobHandler[] {
+    return [...this.handlers.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** The payload schema as JSON Schema, for clients that build forms or validate early. */
+  payloadJsonSchema(handler: JobHandler): unknown {
+    return z.toJSONSchema(handler.payload, { unrepresentable: 'any', io: 'input' });
+  }
+}
+
+export const builtInHandlers: JobHandler[] = [echo, sleep, httpRequest] as JobHandler[];

@@ -1,0 +1,50 @@
+// The HTTP server: GraphQL at /graphql, liveness at /health, readiness at /ready.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Logger } from '../logger.js';
+import type { Yoga } from './yoga.js';
+
+/** A dependency the readiness probe checks; resolves when it answers. */
+export type Probe = () => Promise<unknown>;
+
+const PROBE_TIMEOUT_MS = 2000;
+
+async function readiness(probes: Record<string, Probe>): Promise<{ ok: boolean; checks: Record<string, string> }> {
+  const entries = await Promise.all(
+    Object.entries(probes).map(async ([name, probe]) => {
+      try {
+        await Promise.race([
+          probe(),
+          new Promise((_, reject) => setTimeout(() => reject(new Error('timed out')), PROBE_TIMEOUT_MS).unref()),
+        ]);
+        return [name, 'ok'] as const;
+      } catch (error) {
+        return [name, `unavailable: ${(error as Error).message}`] as const;
+      }
+    }),
+  );
+  return { ok: entries.every(([, state]) => state === 'ok'), checks: Object.fromEntries(entries) };
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(body));
+}
+
+export function createHttpServer(yoga: Yoga | null, probes: Record<string, Probe>, logger: Logger): Server {
+  return createServer((req: IncomingMessage, res: ServerResponse) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/health') return sendJson(res, 200, { status: 'ok' });
+    if (path === '/ready') {
+      void readiness(probes).then(({ ok, checks }) => sendJson(res, ok ? 200 : 503, { status: ok ? 'ready' : 'unavailable', checks }));
+      return;
+    }
+    if (yoga && path === '/graphql') {
+      void Promise.resolve(yoga.requestListener(req, res)).catch((error: unknown) => {
+        logger.error({ err: error }, 'request failed');
+        if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Unexpected error.' }] });
+      });
+      return;
+    }
+    sendJson(res, 404, { error: `nothing at ${path}; GraphQL is at /graphql` });
+  });
+}

@@ -1,0 +1,48 @@
+// GraphQL over HTTP (graphql-yoga): GraphiQL at /graphql, parser and validation caches,
+// request body limit, and error masking that logs what it hides.
+import { GraphQLError } from 'graphql';
+import { createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
+import { createContext, type Context, type Services } from '../context.js';
+import { buildSchema } from '../schema/index.js';
+
+export type Yoga = YogaServerInstance<Record<string, unknown>, Context>;
+
+export function createGraphQLServer(services: Services): Yoga {
+  const { config, logger } = services;
+  return createYoga<Record<string, unknown>, Context>({
+    schema: buildSchema(),
+    graphqlEndpoint: '/graphql',
+    context: () => createContext(services),
+    graphiql: { title: 'jobgraph', defaultQuery: EXAMPLE_QUERY },
+    landingPage: false,
+    maxRequestBodySize: config.MAX_BODY_BYTES,
+    logging: logger.child({ component: 'yoga' }),
+    maskedErrors: {
+      maskError(error, message, isDev) {
+        const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
+        // Errors we raise on purpose are GraphQLErrors with a code: shown as they are.
+        if (!(original instanceof GraphQLError)) {
+          logger.error({ err: original, path: error instanceof GraphQLError ? error.path : undefined }, 'unexpected error in a resolver');
+        }
+        return maskError(error, message, isDev);
+      },
+    },
+  });
+}
+
+const EXAMPLE_QUERY = `# Submit a job, then look it up by the id it returns.
+mutation Submit {
+  submitJob(input: { type: "echo", payload: { hello: "world" } }) {
+    job { id status }
+    userErrors { code field message }
+  }
+}
+
+query Recent {
+  jobs(first: 10) {
+    totalCount
+    nodes { id type status result lastError createdAt }
+  }
+  jobStats { total pending running completed failed }
+}
+`;

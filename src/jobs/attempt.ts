@@ -1,0 +1,133 @@
+// One attempt of a job: runs its handler with a context (progress, logger, abort
+// signal), enforces the timeout, and records the outcome through the state machine.
+import { PermanentError, type JobContext, type JobHandler } from '../handlers/handler.js';
+import type { Logger } from '../logger.js';
+import { nextDelay } from './backoff.js';
+import { storableJson, storableText } from './json.js';
+import type { Job } from './model.js';
+import type { Change, JobStateMachine } from './stateMachine.js';
+
+/** Progress is written at most this often per job; the latest value always lands. */
+export const PROGRESS_INTERVAL_MS = 250;
+const MAX_ERROR_CHARS = 4000;
+
+/** Why an attempt's signal fired. */
+export class AttemptAborted extends Error {
+  constructor(
+    readonly reason: 'cancelled' | 'timeout' | 'shutdown',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'AttemptAborted';
+  }
+}
+
+export type Outcome =
+  | { kind: 'completed'; result: unknown }
+  | { kind: 'failed'; error: string; permanent: boolean }
+  /** Cancelled by a client: the cancel itself already recorded CANCELLED. */
+  | { kind: 'cancelled' };
+
+function describe(error: unknown): string {
+  const message = storableText(error instanceof Error ? error.message || error.name : String(error));
+  return message.length > MAX_ERROR_CHARS ? `${message.slice(0, MAX_ERROR_CHARS)}…` : message;
+}
+
+/** Writes progress, leading and trailing edge, no more than once per interval. */
+function throttledProgress(write: (percent: number) => Promise<unknown>, logger: Logger) {
+  let lastWrite = 0;
+  let pending: number | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let closed = false;
+  const flush = () => {
+    timer = undefined;
+    if (pending === undefined || closed) return;
+    const percent = pending;
+    pending = undefined;
+    lastWrite = Date.now();
+    write(percent).catch((error: unknown) => logger.warn({ err: error }, 'progress not recorded'));
+  };
+  return {
+    report(percent: number) {
+      if (!Number.isFinite(percent)) return;
+      pending = Math.min(Math.max(percent, 0), 100);
+      if (timer) return;
+      const wait = lastWrite + PROGRESS_INTERVAL_MS - Date.now();
+      if (wait <= 0) flush();
+      else timer = setTimeout(flush, wait);
+    },
+    close() {
+      closed = true;
+      clearTimeout(timer);
+    },
+  };
+}
+
+export interface AttemptDeps {
+  stateMachine: JobStateMachine;
+  logger: Logger;
+}
+
+/**
+ * Runs the handler of a job that the state machine has just started. `controller` is
+ * the attempt's: the caller aborts it with an AttemptAborted when the job is cancelled.
+ */
+export async function runAttempt(job: Job, handler: JobHandler, controller: AbortController, deps: AttemptDeps): Promise<Outcome> {
+  const attempt = job.attempts;
+  const logger = deps.logger.child({ jobId: job.id, type: job.type, attempt });
+  const parsed = handler.payload.safeParse(job.payload);
+  if (!parsed.success) {
+    return { kind: 'failed', error: `payload no longer matches the ${job.type} schema: ${parsed.error.message}`, permanent: true };
+  }
+  const progress = throttledProgress((percent) => deps.stateMachine.progress(job.id, attempt, percent), logger);
+  const timer = setTimeout(
+    () => controller.abort(new AttemptAborted('timeout', `timed out after ${job.timeoutMs} ms`)),
+    job.timeoutMs,
+  );
+  const ctx: JobContext = { jobId: job.id, attempt, signal: controller.signal, progress: progress.report, logger };
+  try {
+    const running = handler.run(parsed.data, ctx);
+    // A handler that ignores its signal must not hold the attempt open past its timeout.
+    const aborted = new Promise<never>((_, reject) => {
+      const onAbort = () => reject(controller.signal.reason);
+      if (controller.signal.aborted) onAbort();
+      else controller.signal.addEventListener('abort', onAbort, { once: true });
+    });
+    running.catch(() => undefined);
+    aborted.catch(() => undefined);
+    const result = await Promise.race([running, aborted]);
+    if (controller.signal.aborted) throw controller.signal.reason;
+    return { kind: 'completed', result: storableJson(result) };
+  } catch (error) {
+    // A handler's own AbortError says less than the reason the signal fired for.
+    const cause = controller.signal.aborted ? controller.signal.reason : error;
+    if (cause instanceof AttemptAborted && cause.reason === 'cancelled') return { kind: 'cancelled' };
+    return { kind: 'failed', error: describe(cause), permanent: cause instanceof PermanentError };
+  } finally {
+    clearTimeout(timer);
+    progress.close();
+  }
+}
+
+/**
+ * Records an attempt's outcome. A failure with attempts left schedules a retry after
+ * the job's backoff; otherwise the job is FAILED. Null when the state machine refused:
+ * the job was cancelled, retried or taken over by another delivery meanwhile.
+ */
+export async function recordOutcome(job: Job, outcome: Outcome, stateMachine: JobStateMachine): Promise<Change | null> {
+  const attempt = job.attempts;
+  switch (outcome.kind) {
+    case 'completed':
+      return stateMachine.complete(job.id, attempt, outcome.result);
+    case 'cancelled':
+      return null;
+    case 'failed': {
+      if (outcome.permanent || attempt >= job.maxAttempts) return stateMachine.fail(job.id, attempt, outcome.error);
+      const delayMs = nextDelay(
+        { type: job.backoffType, delayMs: job.backoffDelayMs, maxDelayMs: job.backoffMaxDelayMs, jitter: job.backoffJitter },
+        { failures: attempt, previousDelayMs: job.lastDelayMs },
+      );
+      return stateMachine.scheduleRetry(job.id, attempt, outcome.error, delayMs);
+    }
+  }
+}

@@ -1,0 +1,6 @@
+// Job ids are UUIDs (version 7: time-ordered, so new rows land at the end of the index).
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function isUuid(value: string): boolean {
+  return UUID.test(value);
+}

@@ -1,0 +1,37 @@
+// Glossary of the job lifecycle.
+//
+//   job       a unit of work: a type (the handler that runs it), a payload, a queue.
+//   attempt   one run of a job's handler. `attempts` counts those started since the
+//             job was created or last retried by a client; `maxAttempts` bounds it.
+//   event     one row of a job's history, written in the same statement as the status
+//             change it records. Event ids increase across the service.
+//   runAt     the earliest time the job may start: a delayed job's, or its next retry's.
+//   final     COMPLETED, FAILED and CANCELLED: no worker moves a job out of them; only
+//             a client's retryJob brings FAILED or CANCELLED back to PENDING.
+import type { Job, JobEvent } from '../generated/prisma/client.js';
+import type { BackoffType, JobEventType, JobStatus, Jitter } from '../generated/prisma/enums.js';
+
+export type { Job, JobEvent, JobStatus, JobEventType, BackoffType, Jitter };
+
+export const JOB_STATUSES = ['PENDING', 'SCHEDULED', 'RUNNING', 'RETRYING', 'COMPLETED', 'FAILED', 'CANCELLED'] as const satisfies readonly JobStatus[];
+
+export const JOB_EVENT_TYPES = [
+  'CREATED',
+  'STARTED',
+  'PROGRESS',
+  'RETRY_SCHEDULED',
+  'COMPLETED',
+  'FAILED',
+  'CANCELLED',
+  'RETRIED',
+] as const satisfies readonly JobEventType[];
+
+/** Statuses in which a job is still owed a run: each has a job in the queue backend. */
+export const WAITING_STATUSES = ['PENDING', 'SCHEDULED', 'RETRYING'] as const satisfies readonly JobStatus[];
+
+export interface Backoff {
+  type: BackoffType;
+  delayMs: number;
+  maxDelayMs: number;
+  jitter: Jitter;
+}

@@ -1,0 +1,175 @@
+// Reading jobs: lists with keyset pagination, counts, history. Lists are raw SQL so
+// that the page condition is a row comparison, `(created_at, id) < ($1, $2)`, which
+// PostgreSQL answers from the matching index however deep the page is (Prisma's cursor
+// option would look the cursor row up first and expand the comparison into ORs).
+import { parseCursorConnectionArgs } from '@pothos/core';
+import type { Db } from '../db/client.js';
+import { Prisma } from '../generated/prisma/client.js';
+import { decodeCursor, encodeCursor, type SortValue } from './cursor.js';
+import { isUuid } from './ids.js';
+import { JOB_STATUSES, type Job, type JobEvent, type JobStatus } from './model.js';
+import { InvalidArgumentError } from './userErrors.js';
+import { JOB_SELECT_J } from './stateMachine.js';
+
+export type JobOrderField = 'CREATED_AT' | 'UPDATED_AT' | 'PRIORITY';
+export type OrderDirection = 'ASC' | 'DESC';
+
+export interface JobFilter {
+  status?: JobStatus[] | null;
+  type?: string[] | null;
+  queue?: string[] | null;
+  createdAfter?: Date | null;
+  createdBefore?: Date | null;
+  idempotencyKey?: string | null;
+}
+
+export interface PageArgs {
+  first?: number | null;
+  last?: number | null;
+  after?: string | null;
+  before?: string | null;
+}
+
+export const PAGE = { defaultSize: 50, maxSize: 500 } as const;
+const MAX_FILTER_VALUES = 100;
+
+// Each order is a list of columns ending in the unique id, so every row has one place.
+const ORDERS: Record<JobOrderField, { columns: string[]; shape: ('date' | 'int' | 'uuid')[]; key: (job: Job) => SortValue[] }> = {
+  CREATED_AT: { columns: ['created_at', 'id'], shape: ['date', 'uuid'], key: (job) => [job.createdAt.toISOString(), job.id] },
+  UPDATED_AT: { columns: ['updated_at', 'id'], shape: ['date', 'uuid'], key: (job) => [job.updatedAt.toISOString(), job.id] },
+  PRIORITY: {
+    columns: ['priority', 'created_at', 'id'],
+    shape: ['int', 'date', 'uuid'],
+    key: (job) => [job.priority, job.createdAt.toISOString(), job.id],
+  },
+};
+
+export interface Page<T> {
+  edges: { cursor: string; node: T }[];
+  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
+}
+
+/** Checks first/last/after/before and works out what to fetch, as Relay's spec says. */
+function pageWindow(args: PageArgs) {
+  for (const name of ['first', 'last'] as const) {
+    const size = args[name];
+    if (size != null && (size < 0 || size > PAGE.maxSize)) throw new InvalidArgumentError([name], `must be between 0 and ${PAGE.maxSize}`);
+  }
+  return parseCursorConnectionArgs({ args, defaultSize: PAGE.defaultSize, maxSize: PAGE.maxSize });
+}
+
+/** Trims the extra row fetched to learn whether another page exists, and builds edges. */
+function toPage<T>(rows: T[], window: ReturnType<typeof pageWindow>, cursor: (row: T) => string): Page<T> {
+  const nodes = rows.slice(0, window.expectedSize);
+  if (window.inverted) nodes.reverse();
+  const edges = nodes.map((node) => ({ cursor: cursor(node), node }));
+  return {
+    edges,
+    pageInfo: {
+      hasNextPage: window.hasNextPage(rows.length),
+      hasPreviousPage: window.hasPreviousPage(rows.length),
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
+  };
+}
+
+function filterSql(filter: JobFilter | null | undefined): Prisma.Sql[] {
+  const where: Prisma.Sql[] = [];
+  if (!filter) return where;
+  for (const name of ['status', 'type', 'queue'] as const) {
+    const values = filter[name];
+    if (values && values.length > MAX_FILTER_VALUES) throw new InvalidArgumentError(['filter', name], `at most ${MAX_FILTER_VALUES} values`);
+    if (values?.some((value) => value.length > 255)) throw new InvalidArgumentError(['filter', name], 'values are at most 255 characters');
+  }
+  if (filter.idempotencyKey != null && filter.idempotencyKey.length > 255) {
+    throw new InvalidArgumentError(['filter', 'idempotencyKey'], 'at most 255 characters');
+  }
+  if (filter.status) where.push(Prisma.sql`status = ANY(${filter.status}::"JobStatus"[])`);
+  if (filter.type) where.push(Prisma.sql`type = ANY(${filter.type}::text[])`);
+  if (filter.queue) where.push(Prisma.sql`queue = ANY(${filter.queue}::text[])`);
+  if (filter.createdAfter) where.push(Prisma.sql`created_at > ${filter.createdAfter}`);
+  if (filter.createdBefore) where.push(Prisma.sql`created_at < ${filter.createdBefore}`);
+  if (filter.idempotencyKey != null) where.push(Prisma.sql`idempotency_key = ${filter.idempotencyKey}`);
+  return where;
+}
+
+function rowCompare(columns: string[], op: '<' | '>', values: SortValue[], shape: ('date' | 'int' | 'uuid')[]): Prisma.Sql {
+  const casts = { date: 'timestamptz', int: 'int', uuid: 'uuid' } as const;
+  const right = Prisma.join(values.map((value, index) => Prisma.sql`${value}::${Prisma.raw(casts[shape[index] as 'date'])}`));
+  return Prisma.sql`(${Prisma.raw(columns.join(', '))}) ${Prisma.raw(op)} (${right})`;
+}
+
+export class JobQueries {
+  constructor(private readonly db: Db) {}
+
+  async byId(id: string): Promise<Job | null> {
+    if (!isUuid(id)) throw new InvalidArgumentError(['id'], `"${id.slice(0, 100)}" is not a job id (a UUID)`);
+    return this.db.job.findUnique({ where: { id } });
+  }
+
+  /** Jobs by id, in the order asked, for the per-request data loader. */
+  async byIds(ids: readonly string[]): Promise<(Job | null)[]> {
+    const jobs = await this.db.job.findMany({ where: { id: { in: [...ids] } } });
+    const byId = new Map(jobs.map((job) => [job.id, job]));
+    return ids.map((id) => byId.get(id) ?? null);
+  }
+
+  async list(filter: JobFilter | null | undefined, order: { field: JobOrderField; direction: OrderDirection }, args: PageArgs): Promise<Page<Job>> {
+    const window = pageWindow(args);
+    const { columns, shape, key } = ORDERS[order.field];
+    const where = filterSql(filter);
+    const descending = order.direction === 'DESC';
+    for (const name of ['after', 'before'] as const) {
+      const cursor = window[name];
+      if (cursor === undefined) continue;
+      const values = decodeCursor(cursor, order.field, shape);
+      if (!values) throw new InvalidArgumentError([name], `not a cursor of this list (ordered by ${order.field})`);
+      // "after" means further along the requested order; "before" means earlier.
+      const forward = name === 'after';
+      where.push(rowCompare(columns, forward === descending ? '<' : '>', values, shape));
+    }
+    const scanDescending = descending !== window.inverted;
+    const direction = Prisma.raw(scanDescending ? 'DESC' : 'ASC');
+    const orderBy = Prisma.join(columns.map((column) => Prisma.sql`${Prisma.raw(column)} ${direction}`));
+    const rows = await this.db.$queryRaw<Job[]>`
+      SELECT ${JOB_SELECT_J} FROM jobs j
+      ${where.length ? Prisma.sql`WHERE ${Prisma.join(where, ' AND ')}` : Prisma.empty}
+      ORDER BY ${orderBy}
+      LIMIT ${window.limit}`;
+    return toPage(rows, window, (job) => encodeCursor(order.field, key(job)));
+  }
+
+  async count(filter: JobFilter | null | undefined): Promise<number> {
+    const where = filterSql(filter);
+    const [row] = await this.db.$queryRaw<{ count: bigint }[]>`
+      SELECT count(*) AS count FROM jobs ${where.length ? Prisma.sql`WHERE ${Prisma.join(where, ' AND ')}` : Prisma.empty}`;
+    return Number(row?.count ?? 0);
+  }
+
+  /** Counts by status, for one queue or all. */
+  async stats(queue: string | null | undefined): Promise<{ queue: string | null; total: number } & Record<Lowercase<JobStatus>, number>> {
+    const groups = await this.db.job.groupBy({ by: ['status'], where: queue == null ? {} : { queue }, _count: { _all: true } });
+    const counts = Object.fromEntries(JOB_STATUSES.map((status) => [status.toLowerCase(), 0])) as Record<Lowercase<JobStatus>, number>;
+    for (const group of groups) counts[group.status.toLowerCase() as Lowercase<JobStatus>] = group._count._all;
+    return { queue: queue ?? null, total: groups.reduce((sum, group) => sum + group._count._all, 0), ...counts };
+  }
+
+  /** A job's history, oldest first; the cursor is the event id. */
+  async events(jobId: string, args: PageArgs): Promise<Page<JobEvent>> {
+    const window = pageWindow(args);
+    const id: { gt?: bigint; lt?: bigint } = {};
+    for (const name of ['after', 'before'] as const) {
+      const cursor = window[name];
+      if (cursor === undefined) continue;
+      if (!/^\d{1,19}$/.test(cursor)) throw new InvalidArgumentError([name], 'not an event cursor (an event id)');
+      id[name === 'after' ? 'gt' : 'lt'] = BigInt(cursor);
+    }
+    const rows = await this.db.jobEvent.findMany({
+      where: { jobId, id },
+      orderBy: { id: window.inverted ? 'desc' : 'asc' },
+      take: window.limit,
+    });
+    return toPage(rows, window, (event) => event.id.toString());
+  }
+}

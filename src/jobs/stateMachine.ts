@@ -1,0 +1,228 @@
+// The job state machine: the only code that changes a job's status.
+//
+// Every change is one SQL statement that updates the job row only if its current status
+// allows the transition (and, for a worker's outcome, only if the attempt is still the
+// one the worker started), and inserts the event in the same statement, so the two
+// commit together or not at all. A late or duplicate delivery finds the status moved
+// on and is refused: a COMPLETED job can never run or complete again.
+import type { Db } from '../db/client.js';
+import { Prisma } from '../generated/prisma/client.js';
+import type { Job, JobEvent, JobEventType, JobStatus } from './model.js';
+
+export interface Transition {
+  from: readonly JobStatus[];
+  to: JobStatus;
+  event: JobEventType;
+}
+
+/** Every legal status change, by name. Nothing else in the code writes `status`. */
+export const TRANSITIONS = {
+  /** A worker begins an attempt. From RUNNING only when the queue redelivers a job whose worker died. */
+  start: { from: ['PENDING', 'SCHEDULED', 'RETRYING', 'RUNNING'], to: 'RUNNING', event: 'STARTED' },
+  progress: { from: ['RUNNING'], to: 'RUNNING', event: 'PROGRESS' },
+  complete: { from: ['RUNNING'], to: 'COMPLETED', event: 'COMPLETED' },
+  /** The attempt failed and attempts are left. */
+  scheduleRetry: { from: ['RUNNING'], to: 'RETRYING', event: 'RETRY_SCHEDULED' },
+  /** The attempt failed and none are left, or the error was permanent. */
+  fail: { from: ['RUNNING'], to: 'FAILED', event: 'FAILED' },
+  cancel: { from: ['PENDING', 'SCHEDULED', 'RETRYING', 'RUNNING'], to: 'CANCELLED', event: 'CANCELLED' },
+  /** A client asks for a failed or cancelled job to run again. */
+  retry: { from: ['FAILED', 'CANCELLED'], to: 'PENDING', event: 'RETRIED' },
+} as const satisfies Record<string, Transition>;
+
+export type TransitionName = keyof typeof TRANSITIONS;
+
+export function allows(name: TransitionName, status: JobStatus): boolean {
+  return (TRANSITIONS[name].from as readonly JobStatus[]).includes(status);
+}
+
+/** A job as the database now holds it, and the event that recorded the change. */
+export interface Change {
+  job: Job;
+  event: JobEvent;
+}
+
+/** A job ready to be stored: everything but the columns the database fills in. */
+export type NewJob = Omit<Job, 'attempts' | 'progress' | 'result' | 'lastError' | 'lastDelayMs' | 'createdAt' | 'updatedAt' | 'startedAt' | 'finishedAt'>;
+
+// Model field -> column. Raw statements alias columns to field names so their rows have
+// the same shape as Prisma's models.
+const JOB_COLUMNS: Record<keyof Job, string> = {
+  id: 'id',
+  queue: 'queue',
+  type: 'type',
+  payload: 'payload',
+  status: 'status',
+  priority: 'priority',
+  attempts: 'attempts',
+  maxAttempts: 'max_attempts',
+  backoffType: 'backoff_type',
+  backoffDelayMs: 'backoff_delay_ms',
+  backoffMaxDelayMs: 'backoff_max_delay_ms',
+  backoffJitter: 'backoff_jitter',
+  lastDelayMs: 'last_delay_ms',
+  timeoutMs: 'timeout_ms',
+  progress: 'progress',
+  result: 'result',
+  lastError: 'last_error',
+  idempotencyKey: 'idempotency_key',
+  runAt: 'run_at',
+  createdAt: 'created_at',
+  updatedAt: 'updated_at',
+  startedAt: 'started_at',
+  finishedAt: 'finished_at',
+};
+const EVENT_COLUMNS: Record<keyof JobEvent, string> = {
+  id: 'id',
+  jobId: 'job_id',
+  type: 'type',
+  status: 'status',
+  attempt: 'attempt',
+  progress: 'progress',
+  message: 'message',
+  data: 'data',
+  createdAt: 'created_at',
+};
+const EVENT_PREFIX = 'event.';
+
+function select(alias: string, columns: Record<string, string>, prefix = ''): Prisma.Sql {
+  return Prisma.raw(
+    Object.entries(columns)
+      .map(([field, column]) => `${alias}."${column}" AS "${prefix}${field}"`)
+      .join(', '),
+  );
+}
+
+/** Every job column of the row aliased `j`, named as Prisma's Job model names them. */
+export const JOB_SELECT_J = select('j', JOB_COLUMNS);
+const CHANGE_SELECT = Prisma.sql`${JOB_SELECT_J}, ${select('e', EVENT_COLUMNS, EVENT_PREFIX)}`;
+
+function splitChange(row: Record<string, unknown>): Change {
+  const job: Record<string, unknown> = {};
+  const event: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(row)) {
+    if (key.startsWith(EVENT_PREFIX)) event[key.slice(EVENT_PREFIX.length)] = value;
+    else job[key] = value;
+  }
+  return { job: job as unknown as Job, event: event as unknown as JobEvent };
+}
+
+interface EventFields {
+  progress?: number | null;
+  message?: string | null;
+  data?: unknown;
+}
+
+interface TransitionOptions {
+  /** Column assignments besides status and updated_at. */
+  set?: Prisma.Sql[];
+  /** Refuse unless the job is still in this attempt: fences off a worker that lost its job. */
+  attempt?: number;
+  event?: EventFields;
+}
+
+export class JobStateMachine {
+  constructor(private readonly db: Db) {}
+
+  /** Stores new jobs with their CREATED events in one statement; a job whose idempotency key is taken is skipped. */
+  async create(jobs: NewJob[]): Promise<Change[]> {
+    if (jobs.length === 0) return [];
+    const rows = jobs.map((job) => Object.fromEntries(Object.entries(job).map(([field, value]) => [JOB_COLUMNS[field as keyof Job], value])));
+    const result = await this.db.$queryRaw<Record<string, unknown>[]>`
+      WITH j AS (
+        INSERT INTO jobs (id, queue, type, payload, status, priority, max_attempts, backoff_type, backoff_delay_ms,
+                          backoff_max_delay_ms, backoff_jitter, timeout_ms, idempotency_key, run_at)
+        SELECT id, queue, type, payload, status::"JobStatus", priority, max_attempts, backoff_type::"BackoffType",
+               backoff_delay_ms, backoff_max_delay_ms, backoff_jitter::"Jitter", timeout_ms, idempotency_key, run_at
+        FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x(
+          id uuid, queue text, type text, payload jsonb, status text, priority int, max_attempts int, backoff_type text,
+          backoff_delay_ms int, backoff_max_delay_ms int, backoff_jitter text, timeout_ms int, idempotency_key text,
+          run_at timestamptz)
+        ON CONFLICT (idempotency_key) DO NOTHING
+        RETURNING *
+      ), e AS (
+        INSERT INTO job_events (job_id, type, status, attempt)
+        SELECT id, 'CREATED', status, 0 FROM j
+        RETURNING *
+      )
+      SELECT ${CHANGE_SELECT} FROM j JOIN e ON e.job_id = j.id`;
+    return result.map(splitChange);
+  }
+
+  start(id: string): Promise<Change | null> {
+    return this.transition('start', id, {
+      set: [Prisma.sql`attempts = attempts + 1`, Prisma.sql`started_at = now()`, Prisma.sql`run_at = NULL`, Prisma.sql`progress = 0`],
+    });
+  }
+
+  progress(id: string, attempt: number, percent: number): Promise<Change | null> {
+    return this.transition('progress', id, { attempt, set: [Prisma.sql`progress = ${percent}`], event: { progress: percent } });
+  }
+
+  complete(id: string, attempt: number, result: unknown): Promise<Change | null> {
+    const json = JSON.stringify(result ?? null);
+    return this.transition('complete', id, {
+      attempt,
+      set: [Prisma.sql`result = ${json}::jsonb`, Prisma.sql`progress = 100`, Prisma.sql`finished_at = now()`],
+    });
+  }
+
+  scheduleRetry(id: string, attempt: number, error: string, delayMs: number): Promise<Change | null> {
+    return this.transition('scheduleRetry', id, {
+      attempt,
+      set: [
+        Prisma.sql`last_error = ${error}`,
+        Prisma.sql`last_delay_ms = ${delayMs}`,
+        Prisma.sql`run_at = now() + ${delayMs} * interval '1 millisecond'`,
+      ],
+      event: { message: error, data: { delayMs } },
+    });
+  }
+
+  fail(id: string, attempt: number, error: string): Promise<Change | null> {
+    return this.transition('fail', id, {
+      attempt,
+      set: [Prisma.sql`last_error = ${error}`, Prisma.sql`finished_at = now()`],
+      event: { message: error },
+    });
+  }
+
+  cancel(id: string, reason: string | null = null): Promise<Change | null> {
+    return this.transition('cancel', id, { set: [Prisma.sql`finished_at = now()`], event: { message: reason } });
+  }
+
+  retry(id: string): Promise<Change | null> {
+    return this.transition('retry', id, {
+      set: [
+        Prisma.sql`attempts = 0`,
+        Prisma.sql`progress = 0`,
+        Prisma.sql`result = NULL`,
+        Prisma.sql`run_at = NULL`,
+        Prisma.sql`last_delay_ms = NULL`,
+        Prisma.sql`finished_at = NULL`,
+      ],
+    });
+  }
+
+  /** Applies a named transition; null when the job is missing or its status (or attempt) does not allow it. */
+  private async transition(name: TransitionName, id: string, options: TransitionOptions): Promise<Change | null> {
+    const { from, to, event } = TRANSITIONS[name];
+    const set = options.set?.length ? Prisma.sql`, ${Prisma.join(options.set)}` : Prisma.empty;
+    const attemptGuard = options.attempt === undefined ? Prisma.empty : Prisma.sql`AND attempts = ${options.attempt}`;
+    const data = options.event?.data === undefined ? null : JSON.stringify(options.event.data);
+    const rows = await this.db.$queryRaw<Record<string, unknown>[]>`
+      WITH j AS (
+        UPDATE jobs SET status = ${to}::"JobStatus", updated_at = now() ${set}
+        WHERE id = ${id}::uuid AND status = ANY(${[...from]}::"JobStatus"[]) ${attemptGuard}
+        RETURNING *
+      ), e AS (
+        INSERT INTO job_events (job_id, type, status, attempt, progress, message, data)
+        SELECT id, ${event}::"JobEventType", status, attempts, ${options.event?.progress ?? null}::float8,
+               ${options.event?.message ?? null}, ${data}::jsonb
+        FROM j
+        RETURNING *
+      )
+      SELECT ${CHANGE_SELECT} FROM j JOIN e ON e.job_id = j.id`;
+    return rows[0] ? splitChange(rows[0]) : null;
+  }
+}

@@ -1,0 +1,211 @@
+// Submitting jobs: check every input, store the valid batch with its CREATED events in
+// one statement, then hand the jobs to BullMQ. All or nothing: one bad input and
+// nothing is stored. PostgreSQL commits before Redis hears of a job, so a job is never
+// run that was not recorded.
+import { v7 as uuidv7 } from 'uuid';
+import { z } from 'zod';
+import type { Config } from '../config.js';
+import type { HandlerRegistry } from '../handlers/registry.js';
+import type { Logger } from '../logger.js';
+import type { JobQueues } from '../queue/queues.js';
+import type { Db } from '../db/client.js';
+import { jsonProblem } from './json.js';
+import { WAITING_STATUSES, type BackoffType, type Job, type Jitter } from './model.js';
+import type { JobStateMachine, NewJob } from './stateMachine.js';
+import { fromZod, userError, type UserError } from './userErrors.js';
+
+export interface SubmitJobInput {
+  type: string;
+  payload?: unknown;
+  queue?: string | null;
+  priority?: number | null;
+  maxAttempts?: number | null;
+  backoff?: { type: BackoffType; delayMs: number; maxDelayMs?: number | null; jitter?: Jitter | null } | null;
+  runAt?: Date | null;
+  timeoutMs?: number | null;
+  idempotencyKey?: string | null;
+}
+
+export const LIMITS = {
+  typeChars: 100,
+  idempotencyKeyChars: 255,
+  maxAttempts: 100,
+  backoffDelayMs: 86_400_000,
+  backoffMaxDelayMs: 604_800_000,
+  timeoutMs: 86_400_000,
+  /** How far ahead a job may be scheduled. */
+  runAtAheadMs: 366 * 86_400_000,
+} as const;
+
+const DAY = 86_400_000;
+
+function optionsSchema(config: Config) {
+  const optional = <T extends z.ZodType>(schema: T) => schema.nullish();
+  return z.object({
+    type: z.string().min(1).max(LIMITS.typeChars),
+    queue: optional(
+      z
+        .string()
+        .refine((queue) => config.QUEUES.includes(queue), { error: `must be one of the configured queues: ${config.QUEUES.join(', ')}` }),
+    ),
+    priority: optional(z.number().int().min(0).max(100)),
+    maxAttempts: optional(z.number().int().min(1).max(LIMITS.maxAttempts)),
+    backoff: optional(
+      z
+        .object({
+          type: z.enum(['FIXED', 'EXPONENTIAL']),
+          delayMs: z.number().int().min(0).max(LIMITS.backoffDelayMs),
+          maxDelayMs: optional(z.number().int().min(0).max(LIMITS.backoffMaxDelayMs)),
+          jitter: optional(z.enum(['NONE', 'FULL', 'EQUAL', 'DECORRELATED'])),
+        })
+        .refine((backoff) => backoff.maxDelayMs == null || backoff.maxDelayMs >= backoff.delayMs, {
+          error: 'must be at least delayMs',
+          path: ['maxDelayMs'],
+        }),
+    ),
+    runAt: optional(
+      z.date().refine((date) => date.getTime() - Date.now() <= LIMITS.runAtAheadMs, {
+        error: `must be within ${LIMITS.runAtAheadMs / DAY} days from now`,
+      }),
+    ),
+    timeoutMs: optional(z.number().int().min(1).max(LIMITS.timeoutMs)),
+    idempotencyKey: optional(
+      z
+        .string()
+        .min(1)
+        .max(LIMITS.idempotencyKeyChars)
+        .refine((key) => !key.includes('\u0000') && key.isWellFormed(), { error: 'must be valid text without NUL characters' }),
+    ),
+  });
+}
+
+export interface SubmitDeps {
+  config: Config;
+  db: Db;
+  registry: HandlerRegistry;
+  stateMachine: JobStateMachine;
+  queues: JobQueues;
+  logger: Logger;
+}
+
+export type SubmitResult = { jobs: Job[]; userErrors: [] } | { jobs: []; userErrors: UserError[] };
+
+export class JobSubmitter {
+  private readonly schema;
+
+  constructor(private readonly deps: SubmitDeps) {
+    this.schema = optionsSchema(deps.config);
+  }
+
+  /**
+   * Checks and stores the jobs, in input order. `at` is the path of each input in the
+   * request (["input"] for one job, ["input", i] for a batch) so errors name the field.
+   */
+  async submit(inputs: SubmitJobInput[], at: (index: number) => (string | number)[]): Promise<SubmitResult> {
+    const { config } = this.deps;
+    if (inputs.length > config.MAX_BATCH_SIZE) {
+      return { jobs: [], userErrors: [userError('INVALID_INPUT', ['input'], `input: at most ${config.MAX_BATCH_SIZE} jobs per call, got ${inputs.length}`)] };
+    }
+    const userErrors: UserError[] = [];
+    const now = Date.now();
+    const rows = inputs.map((input, index) => {
+      const errors = this.check(input, at(index));
+      userErrors.push(...errors);
+      return errors.length ? null : this.toNewJob(input, now);
+    });
+    if (userErrors.length) return { jobs: [], userErrors };
+    const jobs = await this.store(rows as NewJob[]);
+    await this.enqueue(jobs);
+    return { jobs, userErrors: [] };
+  }
+
+  private check(input: SubmitJobInput, at: (string | number)[]): UserError[] {
+    const parsed = this.schema.safeParse(input);
+    if (!parsed.success) return fromZod(parsed.error, at);
+    const handler = this.deps.registry.get(input.type);
+    if (!handler) {
+      const known = this.deps.registry.list().map((h) => h.name).join(', ');
+      return [userError('UNKNOWN_JOB_TYPE', [...at, 'type'], `type: no job type "${input.type}"; known types: ${known}`)];
+    }
+    const field = [...at, 'payload'];
+    // Measured before any other check so an oversized payload costs no more work.
+    const bytes = Buffer.byteLength(JSON.stringify(input.payload) ?? '');
+    if (bytes > this.deps.config.MAX_PAYLOAD_BYTES) {
+      return [userError('PAYLOAD_TOO_LARGE', field, `payload: ${bytes} bytes as JSON, at most ${this.deps.config.MAX_PAYLOAD_BYTES}`)];
+    }
+    const problem = jsonProblem(input.payload);
+    if (problem) {
+      const path = [...field, ...problem.path];
+      return [userError('INVALID_INPUT', path, `${path.join('.')}: ${problem.message}`)];
+    }
+    const payload = handler.payload.safeParse(input.payload);
+    return payload.success ? [] : fromZod(payload.error, field);
+  }
+
+  private toNewJob(input: SubmitJobInput, now: number): NewJob {
+    const { config } = this.deps;
+    const backoff = input.backoff;
+    const delayMs = backoff?.delayMs ?? config.DEFAULT_BACKOFF_DELAY_MS;
+    const runAt = input.runAt ?? null;
+    return {
+      id: uuidv7(),
+      queue: input.queue ?? (config.QUEUES[0] as string),
+      type: input.type,
+      payload: input.payload as NewJob['payload'],
+      status: runAt && runAt.getTime() > now ? 'SCHEDULED' : 'PENDING',
+      priority: input.priority ?? 0,
+      maxAttempts: input.maxAttempts ?? config.DEFAULT_MAX_ATTEMPTS,
+      backoffType: backoff?.type ?? config.DEFAULT_BACKOFF_TYPE,
+      backoffDelayMs: delayMs,
+      backoffMaxDelayMs: backoff?.maxDelayMs ?? Math.max(config.DEFAULT_BACKOFF_MAX_DELAY_MS, delayMs),
+      backoffJitter: backoff?.jitter ?? config.DEFAULT_BACKOFF_JITTER,
+      timeoutMs: input.timeoutMs ?? config.DEFAULT_TIMEOUT_MS,
+      idempotencyKey: input.idempotencyKey ?? null,
+      runAt,
+    };
+  }
+
+  /**
+   * Inserts the jobs; an input whose idempotency key is already taken, in the database
+   * or earlier in the same batch, gets the job that holds the key.
+   */
+  private async store(rows: NewJob[]): Promise<Job[]> {
+    const firstByKey = new Map<string, NewJob>();
+    const fresh = rows.filter((row) => {
+      if (row.idempotencyKey === null) return true;
+      if (firstByKey.has(row.idempotencyKey)) return false;
+      firstByKey.set(row.idempotencyKey, row);
+      return true;
+    });
+    const created = await this.deps.stateMachine.create(fresh);
+    const byId = new Map(created.map(({ job }) => [job.id, job]));
+    // Keys whose insert was skipped belong to a job stored earlier (or by a concurrent
+    // submit that committed first); read them in a new statement, which sees that commit.
+    const takenKeys = [...firstByKey.values()].filter((row) => !byId.has(row.id)).map((row) => row.idempotencyKey as string);
+    const existing = takenKeys.length ? await this.deps.db.job.findMany({ where: { idempotencyKey: { in: takenKeys } } }) : [];
+    const byKey = new Map(existing.map((job) => [job.idempotencyKey as string, job]));
+    for (const job of created.map((change) => change.job)) if (job.idempotencyKey) byKey.set(job.idempotencyKey, job);
+    return rows.map((row) => {
+      const job = row.idempotencyKey === null ? byId.get(row.id) : byKey.get(row.idempotencyKey);
+      if (!job) throw new Error(`job for idempotency key vanished while submitting (${row.idempotencyKey})`);
+      return job;
+    });
+  }
+
+  /**
+   * Hands stored jobs to BullMQ. Jobs returned for a reused idempotency key that are
+   * still waiting are added again: BullMQ ignores a job id it holds, and a client that
+   * resubmits after a lost enqueue gets its job queued.
+   */
+  private async enqueue(jobs: Job[]): Promise<void> {
+    const waiting = [...new Map(jobs.map((job) => [job.id, job])).values()].filter((job) =>
+      (WAITING_STATUSES as readonly string[]).includes(job.status),
+    );
+    try {
+      await this.deps.queues.enqueue(waiting);
+    } catch (error) {
+      // The jobs are stored, so accepted: the queue sweep adds them when Redis is back.
+      this.deps.logger.error({ err: error, jobIds: waiting.map((job) => job.id) }, 'stored jobs could not be queued yet');
+    }
+  }
+}

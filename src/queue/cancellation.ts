@@ -1,0 +1,31 @@
+// Tells the worker process running a job that the job was cancelled, over Redis pub/sub:
+// the API instance that cancelled it does not know which worker holds it.
+import type { Redis } from 'ioredis';
+
+export class CancelSignals {
+  private subscriber: Redis | undefined;
+
+  constructor(
+    private readonly publisher: Redis,
+    private readonly channel: string,
+  ) {}
+
+  /** Asks whichever worker runs this job to abort it. */
+  async send(jobId: string): Promise<void> {
+    await this.publisher.publish(this.channel, jobId);
+  }
+
+  /** Calls `onCancel` for every job cancelled anywhere; one dedicated connection per process. */
+  async listen(onCancel: (jobId: string) => void): Promise<void> {
+    this.subscriber = this.publisher.duplicate();
+    this.subscriber.on('message', (channel: string, jobId: string) => {
+      if (channel === this.channel) onCancel(jobId);
+    });
+    await this.subscriber.subscribe(this.channel);
+  }
+
+  async close(): Promise<void> {
+    await this.subscriber?.quit().catch(() => this.subscriber?.disconnect());
+    this.subscriber = undefined;
+  }
+}

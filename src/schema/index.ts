@@ -1,0 +1,13 @@
+// The GraphQL schema: each module below adds its types and fields to the builder.
+import type { GraphQLSchema } from 'graphql';
+import { builder } from './builder.js';
+import './job.js';
+import './mutations.js';
+import './stats.js';
+
+let schema: GraphQLSchema | undefined;
+
+export function buildSchema(): GraphQLSchema {
+  schema ??= builder.toSchema({ sortSchema: true });
+  return schema;
+}

@@ -1,0 +1,137 @@
+// Job, JobEvent and the queries that read them.
+import type { Job, JobEvent } from '../jobs/model.js';
+import { builder } from './builder.js';
+import { JobEventTypeEnum, JobOrderFieldEnum, JobStatusEnum, OrderDirectionEnum } from './enums.js';
+
+export const JobRef = builder.objectRef<Job>('Job');
+export const JobEventRef = builder.objectRef<JobEvent>('JobEvent');
+
+const JobEventConnection = builder.connectionObject({ type: JobEventRef, name: 'JobEventConnection' }, { name: 'JobEventEdge' });
+
+JobRef.implement({
+  description: 'A unit of work: a handler (its type) to run with a payload.',
+  fields: (t) => ({
+    id: t.exposeID('id', { description: 'Stable id (UUID), also the id of the job in the queue backend.' }),
+    queue: t.exposeString('queue'),
+    type: t.exposeString('type', { description: 'Name of the handler that runs the job, e.g. "http.request".' }),
+    payload: t.expose('payload', { type: 'JSON' }),
+    status: t.expose('status', { type: JobStatusEnum }),
+    priority: t.exposeInt('priority', { description: '0 to 100; higher runs sooner. Default 0.' }),
+    attempts: t.exposeInt('attempts', { description: 'Attempts started so far (since the last retryJob).' }),
+    maxAttempts: t.exposeInt('maxAttempts'),
+    progress: t.exposeFloat('progress', { description: '0 to 100, as last reported by the handler.' }),
+    result: t.expose('result', { type: 'JSON', nullable: true, description: 'What the handler returned, once COMPLETED.' }),
+    lastError: t.exposeString('lastError', { nullable: true, description: 'Message of the latest failed attempt.' }),
+    idempotencyKey: t.exposeString('idempotencyKey', { nullable: true }),
+    runAt: t.expose('runAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'Earliest time the job may run next (delayed job, or the next retry).',
+    }),
+    timeoutMs: t.exposeInt('timeoutMs', { description: 'An attempt running longer than this fails.' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    startedAt: t.expose('startedAt', { type: 'DateTime', nullable: true, description: 'Start of the latest attempt.' }),
+    finishedAt: t.expose('finishedAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When it reached COMPLETED, FAILED or CANCELLED.',
+    }),
+    events: t.field({
+      type: JobEventConnection,
+      description: 'The job\'s history, oldest first. Cursors are event ids.',
+      args: {
+        first: t.arg.int(),
+        after: t.arg.string(),
+        last: t.arg.int(),
+        before: t.arg.string(),
+      },
+      resolve: (job, args, ctx) => ctx.queries.events(job.id, args),
+    }),
+  }),
+});
+
+JobEventRef.implement({
+  description: 'One step of a job\'s history.',
+  fields: (t) => ({
+    id: t.id({
+      description: 'Increases with every event the service records, across all jobs: a resume cursor.',
+      resolve: (event) => event.id.toString(),
+    }),
+    jobId: t.exposeID('jobId'),
+    job: t.field({
+      type: JobRef,
+      resolve: async (event, _args, ctx) => {
+        const job = await ctx.jobLoader.load(event.jobId);
+        // Events cascade with their job, so an event without one is a broken invariant.
+        if (!job) throw new Error(`job ${event.jobId} of event ${event.id} not found`);
+        return job;
+      },
+    }),
+    type: t.expose('type', { type: JobEventTypeEnum }),
+    status: t.expose('status', { type: JobStatusEnum, description: 'The job\'s status right after this event.' }),
+    attempt: t.exposeInt('attempt'),
+    progress: t.exposeFloat('progress', { nullable: true }),
+    message: t.exposeString('message', { nullable: true }),
+    data: t.expose('data', { type: 'JSON', nullable: true }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  }),
+});
+
+const JobFilterInput = builder.inputType('JobFilter', {
+  fields: (t) => ({
+    status: t.field({ type: [JobStatusEnum] }),
+    type: t.stringList(),
+    queue: t.stringList(),
+    createdAfter: t.field({ type: 'DateTime' }),
+    createdBefore: t.field({ type: 'DateTime' }),
+    idempotencyKey: t.string(),
+  }),
+});
+
+const JobOrderInput = builder.inputType('JobOrder', {
+  fields: (t) => ({
+    field: t.field({ type: JobOrderFieldEnum, required: true }),
+    direction: t.field({ type: OrderDirectionEnum, required: true }),
+  }),
+});
+
+const JobConnection = builder.connectionObject(
+  {
+    type: JobRef,
+    name: 'JobConnection',
+    fields: (t) => ({
+      totalCount: t.int({
+        description: 'Jobs matching the filter, ignoring pagination.',
+        // Counted only when asked for: a count is the one part of a page that grows with the table.
+        resolve: (connection) => (connection as unknown as { count: () => Promise<number> }).count(),
+      }),
+    }),
+  },
+  { name: 'JobEdge' },
+);
+
+builder.queryFields((t) => ({
+  job: t.field({
+    type: JobRef,
+    nullable: true,
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, { id }, ctx) => ctx.queries.byId(String(id)),
+  }),
+  jobs: t.field({
+    type: JobConnection,
+    description: 'Jobs matching the filter, newest first unless orderBy says otherwise.',
+    args: {
+      filter: t.arg({ type: JobFilterInput }),
+      orderBy: t.arg({ type: JobOrderInput }),
+      first: t.arg.int(),
+      after: t.arg.string(),
+      last: t.arg.int(),
+      before: t.arg.string(),
+    },
+    resolve: async (_root, { filter, orderBy, ...page }, ctx) => {
+      const result = await ctx.queries.list(filter, orderBy ?? { field: 'CREATED_AT', direction: 'DESC' }, page);
+      return { ...result, count: () => ctx.queries.count(filter) };
+    },
+  }),
+}));

@@ -1,0 +1,103 @@
+// submitJob, submitJobs, retryJob, cancelJob. Expected refusals come back as
+// `userErrors`, with nothing changed; only unexpected failures are GraphQL errors.
+import type { Job } from '../jobs/model.js';
+import type { UserError } from '../jobs/userErrors.js';
+import { builder } from './builder.js';
+import { BackoffTypeEnum, JitterEnum, UserErrorCodeEnum } from './enums.js';
+import { JobRef } from './job.js';
+
+const UserErrorRef = builder.objectRef<UserError>('UserError');
+UserErrorRef.implement({
+  description: 'A problem with what the client asked for. Nothing was changed.',
+  fields: (t) => ({
+    code: t.expose('code', { type: UserErrorCodeEnum }),
+    message: t.exposeString('message'),
+    field: t.exposeStringList('field', {
+      nullable: true,
+      description: 'Path to the input field at fault, e.g. ["input", "payload", "url"].',
+    }),
+  }),
+});
+
+const BackoffInput = builder.inputType('BackoffInput', {
+  fields: (t) => ({
+    type: t.field({ type: BackoffTypeEnum, required: true }),
+    delayMs: t.int({ required: true, description: 'Base delay in milliseconds (0 to 86400000).' }),
+    maxDelayMs: t.int({ description: 'Upper bound of one delay in milliseconds (at most 604800000).' }),
+    jitter: t.field({ type: JitterEnum }),
+  }),
+});
+
+const SubmitJobInput = builder.inputType('SubmitJobInput', {
+  fields: (t) => ({
+    type: t.string({ required: true, description: 'A job type name from the jobTypes query.' }),
+    payload: t.field({ type: 'JSON', required: true, description: "Must satisfy the type's payloadSchema; at most 1 MB by default." }),
+    queue: t.string({ description: 'Default "default"; must be one of the configured queues.' }),
+    priority: t.int({ description: '0 to 100, default 0.' }),
+    maxAttempts: t.int({ description: '1 to 100. Default from the server\'s configuration.' }),
+    backoff: t.field({ type: BackoffInput }),
+    runAt: t.field({ type: 'DateTime', description: 'Run no earlier than this (a delayed job).' }),
+    timeoutMs: t.int({ description: 'Fail an attempt that runs longer than this (1 to 86400000).' }),
+    idempotencyKey: t.string({
+      description: 'Submitting again with the same key returns the first job instead of a new one (1 to 255 characters).',
+    }),
+  }),
+});
+
+interface JobPayload {
+  job: Job | null;
+  userErrors: UserError[];
+}
+
+function jobPayload(name: string) {
+  return builder.objectRef<JobPayload>(name).implement({
+    fields: (t) => ({
+      job: t.field({ type: JobRef, nullable: true, resolve: (payload) => payload.job }),
+      userErrors: t.field({ type: [UserErrorRef], resolve: (payload) => payload.userErrors }),
+    }),
+  });
+}
+
+const SubmitJobPayload = jobPayload('SubmitJobPayload');
+const RetryJobPayload = jobPayload('RetryJobPayload');
+const CancelJobPayload = jobPayload('CancelJobPayload');
+
+const SubmitJobsPayload = builder.objectRef<{ jobs: Job[]; userErrors: UserError[] }>('SubmitJobsPayload').implement({
+  fields: (t) => ({
+    jobs: t.field({
+      type: [JobRef],
+      description: 'The jobs, in input order; empty when userErrors is not (all or nothing).',
+      resolve: (payload) => payload.jobs,
+    }),
+    userErrors: t.field({ type: [UserErrorRef], resolve: (payload) => payload.userErrors }),
+  }),
+});
+
+builder.mutationFields((t) => ({
+  submitJob: t.field({
+    type: SubmitJobPayload,
+    args: { input: t.arg({ type: SubmitJobInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => {
+      const { jobs, userErrors } = await ctx.submitter.submit([input], () => ['input']);
+      return { job: jobs[0] ?? null, userErrors };
+    },
+  }),
+  submitJobs: t.field({
+    type: SubmitJobsPayload,
+    description: 'Submits many jobs at once: all are stored, or none.',
+    args: { input: t.arg({ type: [SubmitJobInput], required: true }) },
+    resolve: (_root, { input }, ctx) => ctx.submitter.submit(input, (index) => ['input', index]),
+  }),
+  retryJob: t.field({
+    type: RetryJobPayload,
+    description: 'Runs a FAILED or CANCELLED job again, with a fresh set of attempts.',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, { id }, ctx) => ctx.control.retry(String(id)),
+  }),
+  cancelJob: t.field({
+    type: CancelJobPayload,
+    description: 'Cancels a job that has not finished; a RUNNING one is told to stop.',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, { id }, ctx) => ctx.control.cancel(String(id)),
+  }),
+}));
