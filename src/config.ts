@@ -42,6 +42,10 @@ const schema = z.object({
   MAX_BATCH_SIZE: int(1, 10_000).default(1000),
   /** Time that running jobs get to finish on shutdown before they are handed back. */
   SHUTDOWN_GRACE_MS: int(0, 3_600_000).default(30_000),
+  /** Live events that may wait for one slow subscriber before its subscription ends (it can resume with `after`). */
+  SUBSCRIPTION_BUFFER_SIZE: int(1, 1000).default(1000),
+  /** How often each API process looks in PostgreSQL for events that Redis pub/sub did not deliver. */
+  EVENTS_POLL_MS: int(50, 60_000).default(1000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -78,3 +78,23 @@ export const JobTypes = graphql(`
     jobTypes { name description payloadSchema }
   }
 `);
+
+export const WatchJob = graphql(`
+  subscription WatchJob($id: ID!) {
+    jobUpdated(id: $id) { id status progress attempts result lastError updatedAt }
+  }
+`);
+
+export const WatchJobEvents = graphql(`
+  subscription WatchJobEvents($filter: JobEventFilter, $after: ID) {
+    jobEvents(filter: $filter, after: $after) { id jobId type status attempt progress message createdAt job { id queue type } }
+  }
+`);
+
+export const JobHistory = graphql(`
+  query JobHistory($filter: JobFilter) {
+    jobs(filter: $filter, first: 500) {
+      nodes { id events(first: 500) { nodes { id jobId type } } }
+    }
+  }
+`);

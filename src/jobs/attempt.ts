@@ -7,7 +7,11 @@ import { storableJson, storableText } from './json.js';
 import type { Job } from './model.js';
 import type { Change, JobStateMachine } from './stateMachine.js';
 
-/** Progress is written at most this often per job; the latest value always lands. */
+/**
+ * Progress is written at most this often per job (leading and trailing edge), so a
+ * chatty handler costs one PROGRESS event per interval. A report still waiting when the
+ * attempt ends is dropped: COMPLETED sets 100, and a failure makes it moot.
+ */
 export const PROGRESS_INTERVAL_MS = 250;
 const MAX_ERROR_CHARS = 4000;
 

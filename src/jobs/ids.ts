@@ -4,3 +4,12 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export function isUuid(value: string): boolean {
   return UUID.test(value);
 }
+
+const EVENT_ID = /^\d{1,19}$/;
+
+/** An event id (a cursor) as given by a client, or null when it is not one. */
+export function parseEventId(value: string): bigint | null {
+  if (!EVENT_ID.test(value)) return null;
+  const id = BigInt(value);
+  return id <= 9_223_372_036_854_775_807n ? id : null;
+}

@@ -6,9 +6,10 @@ import { parseCursorConnectionArgs } from '@pothos/core';
 import type { Db } from '../db/client.js';
 import { Prisma } from '../generated/prisma/client.js';
 import { decodeCursor, encodeCursor, type SortValue } from './cursor.js';
-import { isUuid } from './ids.js';
+import { isUuid, parseEventId } from './ids.js';
 import { JOB_STATUSES, type Job, type JobEvent, type JobStatus } from './model.js';
-import { InvalidArgumentError } from './userErrors.js';
+import { checkFilterList, FILTER_LIMITS, InvalidArgumentError } from './userErrors.js';
+import type { EventFilter, LiveEvent } from '../events/message.js';
 import { JOB_SELECT_J } from './stateMachine.js';
 
 export type JobOrderField = 'CREATED_AT' | 'UPDATED_AT' | 'PRIORITY';
@@ -31,7 +32,6 @@ export interface PageArgs {
 }
 
 export const PAGE = { defaultSize: 50, maxSize: 500 } as const;
-const MAX_FILTER_VALUES = 100;
 
 // Each order is a list of columns ending in the unique id, so every row has one place.
 const ORDERS: Record<JobOrderField, { columns: string[]; shape: ('date' | 'int' | 'uuid')[]; key: (job: Job) => SortValue[] }> = {
@@ -77,13 +77,9 @@ function toPage<T>(rows: T[], window: ReturnType<typeof pageWindow>, cursor: (ro
 function filterSql(filter: JobFilter | null | undefined): Prisma.Sql[] {
   const where: Prisma.Sql[] = [];
   if (!filter) return where;
-  for (const name of ['status', 'type', 'queue'] as const) {
-    const values = filter[name];
-    if (values && values.length > MAX_FILTER_VALUES) throw new InvalidArgumentError(['filter', name], `at most ${MAX_FILTER_VALUES} values`);
-    if (values?.some((value) => value.length > 255)) throw new InvalidArgumentError(['filter', name], 'values are at most 255 characters');
-  }
-  if (filter.idempotencyKey != null && filter.idempotencyKey.length > 255) {
-    throw new InvalidArgumentError(['filter', 'idempotencyKey'], 'at most 255 characters');
+  for (const name of ['status', 'type', 'queue'] as const) checkFilterList(['filter', name], filter[name]);
+  if (filter.idempotencyKey != null && filter.idempotencyKey.length > FILTER_LIMITS.chars) {
+    throw new InvalidArgumentError(['filter', 'idempotencyKey'], `at most ${FILTER_LIMITS.chars} characters`);
   }
   if (filter.status) where.push(Prisma.sql`status = ANY(${filter.status}::"JobStatus"[])`);
   if (filter.type) where.push(Prisma.sql`type = ANY(${filter.type}::text[])`);
@@ -162,8 +158,9 @@ export class JobQueries {
     for (const name of ['after', 'before'] as const) {
       const cursor = window[name];
       if (cursor === undefined) continue;
-      if (!/^\d{1,19}$/.test(cursor)) throw new InvalidArgumentError([name], 'not an event cursor (an event id)');
-      id[name === 'after' ? 'gt' : 'lt'] = BigInt(cursor);
+      const eventId = parseEventId(cursor);
+      if (eventId === null) throw new InvalidArgumentError([name], 'not an event cursor (an event id)');
+      id[name === 'after' ? 'gt' : 'lt'] = eventId;
     }
     const rows = await this.db.jobEvent.findMany({
       where: { jobId, id },
@@ -171,5 +168,32 @@ export class JobQueries {
       take: window.limit,
     });
     return toPage(rows, window, (event) => event.id.toString());
+  }
+
+  /** The largest event id recorded so far (0 when there is none). */
+  async lastEventId(): Promise<bigint> {
+    const [row] = await this.db.$queryRaw<{ id: bigint | null }[]>`SELECT max(id) AS id FROM job_events`;
+    return row?.id ?? 0n;
+  }
+
+  /**
+   * Events with `after < id <= upTo` matching the filter, oldest first, with their job's
+   * queue and type: the live stream's replay and gap fill read this.
+   */
+  async eventsAfter(after: bigint, options: { upTo?: bigint; filter?: EventFilter; limit: number }): Promise<LiveEvent[]> {
+    const { upTo, filter, limit } = options;
+    const where = [Prisma.sql`e.id > ${after}`];
+    if (upTo !== undefined) where.push(Prisma.sql`e.id <= ${upTo}`);
+    if (filter?.jobId != null) where.push(Prisma.sql`e.job_id = ${filter.jobId}::uuid`);
+    if (filter?.queue != null) where.push(Prisma.sql`j.queue = ANY(${[...filter.queue]}::text[])`);
+    if (filter?.type != null) where.push(Prisma.sql`j.type = ANY(${[...filter.type]}::text[])`);
+    if (filter?.eventType != null) where.push(Prisma.sql`e.type = ANY(${[...filter.eventType]}::"JobEventType"[])`);
+    return this.db.$queryRaw<LiveEvent[]>`
+      SELECT e.id, e.job_id AS "jobId", e.type, e.status, e.attempt, e.progress, e.message, e.data,
+             e.created_at AS "createdAt", j.queue, j.type AS "jobType"
+      FROM job_events e JOIN jobs j ON j.id = e.job_id
+      WHERE ${Prisma.join(where, ' AND ')}
+      ORDER BY e.id
+      LIMIT ${limit}`;
   }
 }

@@ -5,6 +5,13 @@
 // one the worker started), and inserts the event in the same statement, so the two
 // commit together or not at all. A late or duplicate delivery finds the status moved
 // on and is refused: a COMPLETED job can never run or complete again.
+//
+// Event ids are handed out in commit order: each statement takes one transaction-level
+// advisory lock before it draws ids and holds it until it commits. So once an event is
+// visible, every event with a smaller id that will ever exist is visible too, which is
+// what lets subscribers resume from an id and fill gaps from PostgreSQL without missing
+// one (a bigserial alone lets a later commit take a smaller id). It serialises the
+// commits of status changes, so writers batch them (a statement may carry many jobs).
 import type { Db } from '../db/client.js';
 import { Prisma } from '../generated/prisma/client.js';
 import type { Job, JobEvent, JobEventType, JobStatus } from './model.js';
@@ -85,6 +92,10 @@ const EVENT_COLUMNS: Record<keyof JobEvent, string> = {
 };
 const EVENT_PREFIX = 'event.';
 
+/** Key of the advisory lock that orders event ids by commit (see the top of this file). */
+export const EVENT_ORDER_LOCK = 0x6a6f_6265_7665_6e74n; // "jobevent"
+const LOCK_FOR_EVENTS = Prisma.sql`SELECT pg_advisory_xact_lock(${EVENT_ORDER_LOCK})`;
+
 function select(alias: string, columns: Record<string, string>, prefix = ''): Prisma.Sql {
   return Prisma.raw(
     Object.entries(columns)
@@ -121,8 +132,14 @@ interface TransitionOptions {
   event?: EventFields;
 }
 
+/** Told of every change once it has committed, in commit order within this process. */
+export type ChangeListener = (changes: Change[]) => void;
+
 export class JobStateMachine {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly onCommitted: ChangeListener = () => undefined,
+  ) {}
 
   /** Stores new jobs with their CREATED events in one statement; a job whose idempotency key is taken is skipped. */
   async create(jobs: NewJob[]): Promise<Change[]> {
@@ -140,13 +157,16 @@ export class JobStateMachine {
           run_at timestamptz)
         ON CONFLICT (idempotency_key) DO NOTHING
         RETURNING *
+      ), ordered AS (${LOCK_FOR_EVENTS} FROM (SELECT 1 FROM j LIMIT 1) AS any_row
       ), e AS (
-        INSERT INTO job_events (job_id, type, status, attempt)
-        SELECT id, 'CREATED', status, 0 FROM j
+        INSERT INTO job_events (id, job_id, type, status, attempt)
+        SELECT nextval('job_events_id_seq'), j.id, 'CREATED', j.status, 0 FROM j, ordered
         RETURNING *
       )
-      SELECT ${CHANGE_SELECT} FROM j JOIN e ON e.job_id = j.id`;
-    return result.map(splitChange);
+      SELECT ${CHANGE_SELECT} FROM j JOIN e ON e.job_id = j.id ORDER BY e.id`;
+    const changes = result.map(splitChange);
+    if (changes.length) this.onCommitted(changes);
+    return changes;
   }
 
   start(id: string): Promise<Change | null> {
@@ -215,14 +235,18 @@ export class JobStateMachine {
         UPDATE jobs SET status = ${to}::"JobStatus", updated_at = now() ${set}
         WHERE id = ${id}::uuid AND status = ANY(${[...from]}::"JobStatus"[]) ${attemptGuard}
         RETURNING *
+      ), ordered AS (${LOCK_FOR_EVENTS} FROM (SELECT 1 FROM j LIMIT 1) AS any_row
       ), e AS (
-        INSERT INTO job_events (job_id, type, status, attempt, progress, message, data)
-        SELECT id, ${event}::"JobEventType", status, attempts, ${options.event?.progress ?? null}::float8,
-               ${options.event?.message ?? null}, ${data}::jsonb
-        FROM j
+        INSERT INTO job_events (id, job_id, type, status, attempt, progress, message, data)
+        SELECT nextval('job_events_id_seq'), j.id, ${event}::"JobEventType", j.status, j.attempts,
+               ${options.event?.progress ?? null}::float8, ${options.event?.message ?? null}, ${data}::jsonb
+        FROM j, ordered
         RETURNING *
       )
       SELECT ${CHANGE_SELECT} FROM j JOIN e ON e.job_id = j.id`;
-    return rows[0] ? splitChange(rows[0]) : null;
+    if (!rows[0]) return null;
+    const change = splitChange(rows[0]);
+    this.onCommitted([change]);
+    return change;
   }
 }

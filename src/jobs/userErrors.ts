@@ -32,3 +32,15 @@ export class InvalidArgumentError extends GraphQLError {
     super(`${field.join('.')}: ${message}`, { extensions: { code: 'BAD_USER_INPUT', field: field.map(String) } });
   }
 }
+
+/** Bounds of a list filter (statuses, types, queues): how many values, how long each. */
+export const FILTER_LIMITS = { values: 100, chars: 255 } as const;
+
+/** Refuses a filter list past FILTER_LIMITS, naming the field. */
+export function checkFilterList(field: string[], values: readonly string[] | null | undefined): void {
+  if (!values) return;
+  if (values.length > FILTER_LIMITS.values) throw new InvalidArgumentError(field, `at most ${FILTER_LIMITS.values} values`);
+  if (values.some((value) => value.length > FILTER_LIMITS.chars)) {
+    throw new InvalidArgumentError(field, `values are at most ${FILTER_LIMITS.chars} characters`);
+  }
+}

@@ -4,6 +4,7 @@ import { builder } from './builder.js';
 import './job.js';
 import './mutations.js';
 import './stats.js';
+import './subscriptions.js';
 
 let schema: GraphQLSchema | undefined;
 

@@ -23,6 +23,9 @@ type Documents = {
     "\n  query JobEvents($id: ID!, $first: Int, $after: String) {\n    job(id: $id) {\n      events(first: $first, after: $after) {\n        edges { cursor node { id type status attempt job { id status } } }\n        pageInfo { hasNextPage endCursor }\n      }\n    }\n  }\n": typeof types.JobEventsDocument,
     "\n  query Stats($queue: String) {\n    jobStats(queue: $queue) { queue total pending scheduled running retrying completed failed cancelled }\n  }\n": typeof types.StatsDocument,
     "\n  query JobTypes {\n    jobTypes { name description payloadSchema }\n  }\n": typeof types.JobTypesDocument,
+    "\n  subscription WatchJob($id: ID!) {\n    jobUpdated(id: $id) { id status progress attempts result lastError updatedAt }\n  }\n": typeof types.WatchJobDocument,
+    "\n  subscription WatchJobEvents($filter: JobEventFilter, $after: ID) {\n    jobEvents(filter: $filter, after: $after) { id jobId type status attempt progress message createdAt job { id queue type } }\n  }\n": typeof types.WatchJobEventsDocument,
+    "\n  query JobHistory($filter: JobFilter) {\n    jobs(filter: $filter, first: 500) {\n      nodes { id events(first: 500) { nodes { id jobId type } } }\n    }\n  }\n": typeof types.JobHistoryDocument,
 };
 const documents: Documents = {
     "\n  mutation SubmitJob($input: SubmitJobInput!) {\n    submitJob(input: $input) {\n      job { id queue type payload status priority attempts maxAttempts progress result lastError idempotencyKey runAt createdAt updatedAt startedAt finishedAt }\n      userErrors { code field message }\n    }\n  }\n": types.SubmitJobDocument,
@@ -34,6 +37,9 @@ const documents: Documents = {
     "\n  query JobEvents($id: ID!, $first: Int, $after: String) {\n    job(id: $id) {\n      events(first: $first, after: $after) {\n        edges { cursor node { id type status attempt job { id status } } }\n        pageInfo { hasNextPage endCursor }\n      }\n    }\n  }\n": types.JobEventsDocument,
     "\n  query Stats($queue: String) {\n    jobStats(queue: $queue) { queue total pending scheduled running retrying completed failed cancelled }\n  }\n": types.StatsDocument,
     "\n  query JobTypes {\n    jobTypes { name description payloadSchema }\n  }\n": types.JobTypesDocument,
+    "\n  subscription WatchJob($id: ID!) {\n    jobUpdated(id: $id) { id status progress attempts result lastError updatedAt }\n  }\n": types.WatchJobDocument,
+    "\n  subscription WatchJobEvents($filter: JobEventFilter, $after: ID) {\n    jobEvents(filter: $filter, after: $after) { id jobId type status attempt progress message createdAt job { id queue type } }\n  }\n": types.WatchJobEventsDocument,
+    "\n  query JobHistory($filter: JobFilter) {\n    jobs(filter: $filter, first: 500) {\n      nodes { id events(first: 500) { nodes { id jobId type } } }\n    }\n  }\n": types.JobHistoryDocument,
 };
 
 /**
@@ -86,6 +92,18 @@ export function graphql(source: "\n  query Stats($queue: String) {\n    jobStats
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query JobTypes {\n    jobTypes { name description payloadSchema }\n  }\n"): (typeof documents)["\n  query JobTypes {\n    jobTypes { name description payloadSchema }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription WatchJob($id: ID!) {\n    jobUpdated(id: $id) { id status progress attempts result lastError updatedAt }\n  }\n"): (typeof documents)["\n  subscription WatchJob($id: ID!) {\n    jobUpdated(id: $id) { id status progress attempts result lastError updatedAt }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription WatchJobEvents($filter: JobEventFilter, $after: ID) {\n    jobEvents(filter: $filter, after: $after) { id jobId type status attempt progress message createdAt job { id queue type } }\n  }\n"): (typeof documents)["\n  subscription WatchJobEvents($filter: JobEventFilter, $after: ID) {\n    jobEvents(filter: $filter, after: $after) { id jobId type status attempt progress message createdAt job { id queue type } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query JobHistory($filter: JobFilter) {\n    jobs(filter: $filter, first: 500) {\n      nodes { id events(first: 500) { nodes { id jobId type } } }\n    }\n  }\n"): (typeof documents)["\n  query JobHistory($filter: JobFilter) {\n    jobs(filter: $filter, first: 500) {\n      nodes { id events(first: 500) { nodes { id jobId type } } }\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

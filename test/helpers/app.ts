@@ -28,21 +28,44 @@ export interface TestApp {
   stop(): Promise<void>;
 }
 
-export async function startTestApp(env: Record<string, string> = {}, options: AppOptions = {}): Promise<TestApp> {
+/** A database and a Redis key prefix that several instances (and processes) share. */
+export interface SharedBackend {
+  database: string;
+  prefix: string;
+  /** The variables every instance on this backend needs. */
+  env: Record<string, string>;
+  /** Drops the database and deletes the keys; call after every instance has stopped. */
+  drop(): Promise<void>;
+}
+
+export async function createSharedBackend(): Promise<SharedBackend> {
   const database = await createTestDatabase();
   const prefix = `jgtest-${randomBytes(4).toString('hex')}`;
+  return {
+    database,
+    prefix,
+    env: { DATABASE_URL: databaseUrl(database), REDIS_URL, QUEUE_PREFIX: prefix },
+    async drop() {
+      await dropTestDatabase(database);
+      await deleteKeys(`${prefix}:*`);
+    },
+  };
+}
+
+/** Starts the service in this process: on its own backend, or on `shared` when given. */
+export async function startTestApp(env: Record<string, string> = {}, options: AppOptions = {}, shared?: SharedBackend): Promise<TestApp> {
+  const backend = shared ?? (await createSharedBackend());
+  const { database } = backend;
   const config = loadConfig({
     NODE_ENV: 'test',
     HOST: '127.0.0.1',
     PORT: '0',
-    DATABASE_URL: databaseUrl(database),
     DATABASE_POOL_SIZE: '5',
-    REDIS_URL,
-    QUEUE_PREFIX: prefix,
     DEFAULT_BACKOFF_DELAY_MS: '20',
     DEFAULT_BACKOFF_JITTER: 'NONE',
     SHUTDOWN_GRACE_MS: '2000',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    ...backend.env,
     ...env,
   });
   const app = await startApp(config, { logger: pino({ level: config.LOG_LEVEL }), ...options });
@@ -69,8 +92,7 @@ export async function startTestApp(env: Record<string, string> = {}, options: Ap
     },
     async stop() {
       await app.stop();
-      await dropTestDatabase(database);
-      await deleteKeys(`${prefix}:*`);
+      if (!shared) await backend.drop();
     },
   };
 }

@@ -1,0 +1,63 @@
+// What travels over Redis pub/sub for each recorded event: the event row and the two
+// job fields subscribers filter on, never the payload or result (those can be large;
+// a subscriber that selects them loads the job from PostgreSQL).
+import type { Change } from '../jobs/stateMachine.js';
+import type { JobEvent } from '../jobs/model.js';
+
+/** An event as the live stream carries it: the row plus its job's queue and type. */
+export interface LiveEvent extends JobEvent {
+  queue: string;
+  jobType: string;
+}
+
+/** JSON form of a LiveEvent (bigint and Date as strings). */
+export interface EventMessage {
+  id: string;
+  jobId: string;
+  type: JobEvent['type'];
+  status: JobEvent['status'];
+  attempt: number;
+  progress: number | null;
+  message: string | null;
+  data: JobEvent['data'];
+  createdAt: string;
+  queue: string;
+  jobType: string;
+}
+
+export function toMessage({ job, event }: Change): EventMessage {
+  return {
+    id: event.id.toString(),
+    jobId: event.jobId,
+    type: event.type,
+    status: event.status,
+    attempt: event.attempt,
+    progress: event.progress,
+    message: event.message,
+    data: event.data,
+    createdAt: event.createdAt.toISOString(),
+    queue: job.queue,
+    jobType: job.type,
+  };
+}
+
+export function fromMessage(message: EventMessage): LiveEvent {
+  return { ...message, id: BigInt(message.id), createdAt: new Date(message.createdAt) };
+}
+
+/** Filters of a jobEvents subscription; an absent filter matches everything. */
+export interface EventFilter {
+  jobId?: string | null;
+  queue?: readonly string[] | null;
+  type?: readonly string[] | null;
+  eventType?: readonly JobEvent['type'][] | null;
+}
+
+export function matches(filter: EventFilter, event: LiveEvent): boolean {
+  return (
+    (filter.jobId == null || filter.jobId === event.jobId) &&
+    (filter.queue == null || filter.queue.includes(event.queue)) &&
+    (filter.type == null || filter.type.includes(event.jobType)) &&
+    (filter.eventType == null || filter.eventType.includes(event.type))
+  );
+}

@@ -1,0 +1,150 @@
+// The two live streams clients subscribe to. Both are Repeaters (as Yoga's own pub/sub
+// uses): a client that goes away ends them at once, even while they wait.
+import { GraphQLError } from 'graphql';
+import { Repeater } from 'graphql-yoga';
+import type { JobQueries } from '../jobs/queries.js';
+import type { Job } from '../jobs/model.js';
+import type { EventHub } from './hub.js';
+import type { EventFilter, LiveEvent } from './message.js';
+
+/** Events read from PostgreSQL per query while replaying. */
+const REPLAY_PAGE = 500;
+
+export interface StreamDeps {
+  hub: EventHub;
+  queries: JobQueries;
+}
+
+/** The subscriber could not keep up: it is told where to resume. */
+export function tooSlow(bufferSize: number, resumeAfter: bigint | null): GraphQLError {
+  const resume = resumeAfter === null ? 'subscribe again' : `subscribe again with after: "${resumeAfter}"`;
+  return new GraphQLError(`Subscriber too slow: more than ${bufferSize} events waited to be sent. Nothing is lost: ${resume}.`, {
+    extensions: { code: 'SUBSCRIBER_TOO_SLOW', resumeAfter: resumeAfter?.toString() ?? null },
+  });
+}
+
+/**
+ * Events matching `filter`: first, when `after` is given, every recorded one with a
+ * larger id, from PostgreSQL; then live ones from the hub. The switch is exact: the
+ * replay runs up to the hub's lastId, and the stream joins the hub in the same tick
+ * in which it sees that it has caught up, so the hub's next event is the next one due.
+ * At most `bufferSize` live events wait for a slow client; one more ends the stream
+ * with SUBSCRIBER_TOO_SLOW naming the last id sent.
+ */
+export function jobEventStream(deps: StreamDeps, filter: EventFilter, after: bigint | null, bufferSize: number): AsyncIterableIterator<LiveEvent> {
+  let failure: GraphQLError | undefined;
+  const events = new Repeater<LiveEvent>(async (push, stop) => {
+    let stopped = false;
+    void stop.then(() => (stopped = true));
+    let lastQueued = after;
+    if (after !== null) {
+      let cursor = after;
+      for (;;) {
+        const upTo = deps.hub.lastId;
+        while (cursor < upTo && !stopped) {
+          const events = await deps.queries.eventsAfter(cursor, { upTo, filter, limit: REPLAY_PAGE });
+          for (const event of events) {
+            if (stopped) return;
+            // Waits until the client has taken it: the replay goes at the client's pace.
+            await push(event);
+          }
+          cursor = events.length === REPLAY_PAGE ? (events.at(-1) as LiveEvent).id : upTo;
+        }
+        if (stopped) return;
+        if (deps.hub.lastId === upTo) break;
+      }
+      lastQueued = cursor;
+    }
+    let waiting = 0;
+    const remove = deps.hub.add({
+      filter,
+      push(event) {
+        // A cursor beyond what this process has dispatched yet: those were seen already.
+        if (after !== null && event.id <= after) return;
+        if (waiting >= bufferSize) {
+          remove();
+          // Everything queued before the stop is still delivered, then the error.
+          failure = tooSlow(bufferSize, lastQueued);
+          void stop();
+          return;
+        }
+        waiting++;
+        lastQueued = event.id;
+        // Rejects once the stream has ended; nothing is waiting for it then.
+        push(event).then(() => waiting--, () => undefined);
+      },
+      close: () => void stop(),
+    });
+    await stop;
+    remove();
+  });
+  return endingWith(events, () => failure);
+}
+
+/**
+ * Ends an iteration with an error once its values are all delivered. Not the
+ * Repeater's own stop(error): its return() rejects with that error, and a client that
+ * disconnects before reading it would leave a rejection nobody handles.
+ */
+function endingWith<T>(source: Repeater<T>, failure: () => Error | undefined): AsyncIterableIterator<T> {
+  const iterator = source[Symbol.asyncIterator]();
+  return {
+    async next() {
+      const result = await iterator.next();
+      const error = result.done ? failure() : undefined;
+      if (error) throw error;
+      return result;
+    },
+    return: (value?: unknown) => iterator.return(value),
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}
+
+/** What a jobUpdated subscriber would see change; an identical reload is not sent again. */
+function version(job: Job): string {
+  return `${job.updatedAt.getTime()}|${job.status}|${job.attempts}|${job.progress}`;
+}
+
+/**
+ * The job as it is now, then again after each of its events. Reloads run one at a time
+ * and several events during one reload cause one more, so a subscriber gets the latest
+ * state without ever seeing it go back, however fast the job changes.
+ */
+export function jobUpdates(deps: StreamDeps, first: Job): Repeater<Job> {
+  return new Repeater<Job>(async (push, stop) => {
+    let changed = false;
+    let wake: (() => void) | undefined;
+    const remove = deps.hub.add({
+      filter: { jobId: first.id },
+      push() {
+        changed = true;
+        wake?.();
+      },
+      close: () => void stop(),
+    });
+    try {
+      // Registered before this reload: a change after it cannot be missed.
+      let job = (await deps.queries.byId(first.id)) ?? first;
+      let sent = version(job);
+      await push(job);
+      for (;;) {
+        if (!changed) {
+          const woken = new Promise<void>((resolve) => (wake = resolve));
+          const done = await Promise.race([woken.then(() => false), stop.then(() => true)]);
+          wake = undefined;
+          if (done) return;
+        }
+        changed = false;
+        job = (await deps.queries.byId(first.id)) ?? job;
+        if (version(job) !== sent) {
+          sent = version(job);
+          await push(job);
+        }
+      }
+    } finally {
+      remove();
+    }
+  });
+}

@@ -1,0 +1,58 @@
+// jobUpdated and jobEvents: live views of jobs, over graphql-ws (WebSocket) or
+// Server-Sent Events, both served by the same Yoga instance and context.
+import { GraphQLError } from 'graphql';
+import { jobEventStream, jobUpdates } from '../events/streams.js';
+import type { Job } from '../jobs/model.js';
+import type { LiveEvent } from '../events/message.js';
+import { isUuid, parseEventId } from '../jobs/ids.js';
+import { checkFilterList, InvalidArgumentError } from '../jobs/userErrors.js';
+import { builder } from './builder.js';
+import { JobEventTypeEnum } from './enums.js';
+import { JobEventRef, JobRef } from './job.js';
+
+const JobEventFilterInput = builder.inputType('JobEventFilter', {
+  description: 'Which events a jobEvents subscription receives; every field given must match.',
+  fields: (t) => ({
+    jobId: t.id(),
+    queue: t.stringList(),
+    type: t.stringList({ description: 'Job types.' }),
+    eventType: t.field({ type: [JobEventTypeEnum] }),
+  }),
+});
+
+function checkJobId(field: string[], id: string): string {
+  if (!isUuid(id)) throw new InvalidArgumentError(field, `"${id.slice(0, 100)}" is not a job id (a UUID)`);
+  return id;
+}
+
+builder.subscriptionType({});
+
+builder.subscriptionFields((t) => ({
+  jobUpdated: t.field({
+    type: JobRef,
+    description: 'The job as it is now, at once, then again after every change.',
+    args: { id: t.arg.id({ required: true }) },
+    subscribe: async (_root, args, ctx) => {
+      const id = checkJobId(['id'], String(args.id));
+      const job = await ctx.queries.byId(id);
+      if (!job) throw new GraphQLError(`id: no job ${id}`, { extensions: { code: 'NOT_FOUND', field: ['id'] } });
+      return jobUpdates(ctx.streams, job);
+    },
+    resolve: (job: Job) => job,
+  }),
+  jobEvents: t.field({
+    type: JobEventRef,
+    description:
+      'Events matching the filter as they happen. With `after`, first every recorded event with a larger id, in order, then live ones: no gap, no duplicate.',
+    args: { filter: t.arg({ type: JobEventFilterInput }), after: t.arg.id() },
+    subscribe: (_root, { filter, after }, ctx) => {
+      const jobId = filter?.jobId == null ? null : checkJobId(['filter', 'jobId'], String(filter.jobId));
+      checkFilterList(['filter', 'queue'], filter?.queue);
+      checkFilterList(['filter', 'type'], filter?.type);
+      const afterId = after == null ? null : parseEventId(String(after));
+      if (after != null && afterId === null) throw new InvalidArgumentError(['after'], 'not an event id (digits, as JobEvent.id gives)');
+      return jobEventStream(ctx.streams, { ...filter, jobId }, afterId, ctx.config.SUBSCRIPTION_BUFFER_SIZE);
+    },
+    resolve: (event: LiveEvent) => event,
+  }),
+}));
