@@ -45,4 +45,10 @@ query Recent {
   }
   jobStats { total pending running completed failed }
 }
+
+# Watch events live (run it, then submit jobs in another tab). Pass
+# after: "<event id>" to replay everything since that event first.
+subscription Watch {
+  jobEvents { id type status progress job { id type } }
+}
 `;
