@@ -21,14 +21,11 @@ import { JobSubmitter } from './jobs/submit.js';
 import { createLogger, type Logger } from './logger.js';
 import { CancelSignals } from './queue/cancellation.js';
 import { JobQueues } from './queue/queues.js';
-import { requeueWaiting } from './queue/sweep.js';
+import { Reconciler } from './queue/reconciler.js';
+import { within } from './queue/within.js';
 import { JobWorkers } from './queue/worker.js';
 
 const CLOSE_TIMEOUT_MS = 5000;
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  return Promise.race([promise, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), ms).unref())]);
-}
 
 /**
  * Stops accepting connections and waits for open requests. Keep-alive connections
@@ -65,7 +62,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   const runWorkers = config.ROLE !== 'api';
 
   await migrate(config.DATABASE_URL, logger);
-  const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
+  const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE, (error) => logger.warn({ err: error }, 'PostgreSQL connection lost'));
   // BullMQ needs maxRetriesPerRequest: null so a blocked worker waits out a Redis outage.
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, lazyConnect: false });
   redis.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
@@ -74,23 +71,24 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   // Every committed change goes out on the bus, whichever process made it.
   const bus = new EventBus(redis, `${config.QUEUE_PREFIX}:events`, logger);
   const stateMachine = new JobStateMachine(db, (changes) => bus.publish(changes));
-  const queues = new JobQueues(redis, config.QUEUE_PREFIX);
-  const cancelSignals = new CancelSignals(redis, `${config.QUEUE_PREFIX}:cancel`);
+  const queues = new JobQueues(redis, config.QUEUE_PREFIX, config.QUEUE_TIMEOUT_MS);
+  const cancelSignals = new CancelSignals(redis, `${config.QUEUE_PREFIX}:cancel`, config.QUEUE_TIMEOUT_MS);
   const queries = new JobQueries(db);
   const hub = serveApi ? new EventHub(bus, queries, logger, { pollMs: config.EVENTS_POLL_MS }) : undefined;
   await hub?.start();
 
   let workers: JobWorkers | undefined;
+  let reconciler: Reconciler | undefined;
   if (runWorkers) {
     workers = new JobWorkers(
       { db, stateMachine, registry, cancelSignals, connection: redis, logger },
-      { queues: config.QUEUES, prefix: config.QUEUE_PREFIX, concurrency: config.WORKER_CONCURRENCY },
+      { queues: config.QUEUES, prefix: config.QUEUE_PREFIX, concurrency: config.WORKER_CONCURRENCY, lockMs: config.WORKER_LOCK_MS },
     );
     await workers.start();
-    const sweep = () => requeueWaiting(db, queues, logger).catch((error: unknown) => logger.error({ err: error }, 'requeue sweep failed'));
-    await sweep();
+    reconciler = new Reconciler(db, queues, logger);
+    await reconciler.start(config.RECONCILE_INTERVAL_MS);
     // After a reconnect, Redis may have restarted empty.
-    redis.on('ready', () => void sweep());
+    redis.on('ready', () => void reconciler?.run());
   }
 
   const yoga = hub
@@ -124,12 +122,13 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       await webSockets?.close();
       await hub?.close();
       await closeServer(server, CLOSE_TIMEOUT_MS);
+      await reconciler?.stop();
       await workers?.close(config.SHUTDOWN_GRACE_MS);
       await bus.close();
       // With Redis unreachable, a polite close would wait for it forever.
       if (redis.status === 'ready') {
-        await withTimeout(queues.close(), CLOSE_TIMEOUT_MS);
-        await withTimeout(redis.quit(), CLOSE_TIMEOUT_MS).catch(() => undefined);
+        await within(queues.close(), CLOSE_TIMEOUT_MS, 'closing queues').catch(() => undefined);
+        await within(redis.quit(), CLOSE_TIMEOUT_MS, 'closing Redis').catch(() => undefined);
       }
       redis.disconnect();
       await db.$disconnect();

@@ -28,6 +28,12 @@ const schema = z.object({
     .transform((value) => [...new Set(value.split(',').map((name) => name.trim()).filter(Boolean))])
     .pipe(z.array(z.string().regex(QUEUE_NAME, 'each queue name: letters, digits and _ . - only, 1 to 64')).min(1, 'name at least one queue')),
   WORKER_CONCURRENCY: int(1, 1000).default(10),
+  /** A worker that stops renewing its hold on a job (it died) loses the job after this; it then runs again. */
+  WORKER_LOCK_MS: int(1000, 600_000).default(30_000),
+  /** How often workers compare PostgreSQL with Redis and queue again what Redis lacks. */
+  RECONCILE_INTERVAL_MS: int(1000, 3_600_000).default(60_000),
+  /** How long a submit, retry or cancel waits for Redis before answering; the job is stored either way. */
+  QUEUE_TIMEOUT_MS: int(100, 60_000).default(2000),
   DEFAULT_MAX_ATTEMPTS: int(1, 100).default(3),
   DEFAULT_BACKOFF_TYPE: z.enum(['FIXED', 'EXPONENTIAL']).default('EXPONENTIAL'),
   DEFAULT_BACKOFF_DELAY_MS: int(0, 86_400_000).default(1000),

@@ -13,7 +13,7 @@ let machine: JobStateMachine;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  db = createDb(databaseUrl(database), 2);
+  db = createDb(databaseUrl(database), 2, () => undefined);
   machine = new JobStateMachine(db);
 });
 afterAll(async () => {

@@ -3,6 +3,7 @@
 import { GraphQLError } from 'graphql';
 import { createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
 import { createContext, type Context, type Services } from '../context.js';
+import { isDatabaseUnavailable } from '../db/errors.js';
 import { buildSchema } from '../schema/index.js';
 
 export type Yoga = YogaServerInstance<Record<string, unknown>, Context>;
@@ -20,6 +21,13 @@ export function createGraphQLServer(services: Services): Yoga {
     maskedErrors: {
       maskError(error, message, isDev) {
         const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
+        if (isDatabaseUnavailable(original)) {
+          logger.warn({ err: original }, 'PostgreSQL unreachable');
+          return new GraphQLError('Service unavailable: the database cannot be reached. Nothing was changed; try again shortly.', {
+            path: error instanceof GraphQLError ? error.path : undefined,
+            extensions: { code: 'SERVICE_UNAVAILABLE' },
+          });
+        }
         // Errors we raise on purpose are GraphQLErrors with a code: shown as they are.
         if (!(original instanceof GraphQLError)) {
           logger.error({ err: original, path: error instanceof GraphQLError ? error.path : undefined }, 'unexpected error in a resolver');

@@ -30,7 +30,9 @@ export type Outcome =
   | { kind: 'completed'; result: unknown }
   | { kind: 'failed'; error: string; permanent: boolean }
   /** Cancelled by a client: the cancel itself already recorded CANCELLED. */
-  | { kind: 'cancelled' };
+  | { kind: 'cancelled' }
+  /** Cut short by this worker's shutdown: handed back to run again elsewhere. */
+  | { kind: 'interrupted'; reason: string };
 
 function describe(error: unknown): string {
   const message = storableText(error instanceof Error ? error.message || error.name : String(error));
@@ -106,6 +108,7 @@ export async function runAttempt(job: Job, handler: JobHandler, controller: Abor
     // A handler's own AbortError says less than the reason the signal fired for.
     const cause = controller.signal.aborted ? controller.signal.reason : error;
     if (cause instanceof AttemptAborted && cause.reason === 'cancelled') return { kind: 'cancelled' };
+    if (cause instanceof AttemptAborted && cause.reason === 'shutdown') return { kind: 'interrupted', reason: cause.message };
     return { kind: 'failed', error: describe(cause), permanent: cause instanceof PermanentError };
   } finally {
     clearTimeout(timer);
@@ -125,6 +128,8 @@ export async function recordOutcome(job: Job, outcome: Outcome, stateMachine: Jo
       return stateMachine.complete(job.id, attempt, outcome.result);
     case 'cancelled':
       return null;
+    case 'interrupted':
+      return stateMachine.handBack(job.id, attempt, outcome.reason);
     case 'failed': {
       if (outcome.permanent || attempt >= job.maxAttempts) return stateMachine.fail(job.id, attempt, outcome.error);
       const delayMs = nextDelay(

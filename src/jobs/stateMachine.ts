@@ -32,6 +32,8 @@ export const TRANSITIONS = {
   scheduleRetry: { from: ['RUNNING'], to: 'RETRYING', event: 'RETRY_SCHEDULED' },
   /** The attempt failed and none are left, or the error was permanent. */
   fail: { from: ['RUNNING'], to: 'FAILED', event: 'FAILED' },
+  /** The worker is shutting down and its grace period ran out: the job waits for another one. */
+  handBack: { from: ['RUNNING'], to: 'RETRYING', event: 'RETRY_SCHEDULED' },
   cancel: { from: ['PENDING', 'SCHEDULED', 'RETRYING', 'RUNNING'], to: 'CANCELLED', event: 'CANCELLED' },
   /** A client asks for a failed or cancelled job to run again. */
   retry: { from: ['FAILED', 'CANCELLED'], to: 'PENDING', event: 'RETRIED' },
@@ -204,6 +206,15 @@ export class JobStateMachine {
       attempt,
       set: [Prisma.sql`last_error = ${error}`, Prisma.sql`finished_at = now()`],
       event: { message: error },
+    });
+  }
+
+  /** Whatever attempts are left: the attempt was cut short by a shutdown, not by the job. */
+  handBack(id: string, attempt: number, reason: string): Promise<Change | null> {
+    return this.transition('handBack', id, {
+      attempt,
+      set: [Prisma.sql`last_error = ${reason}`, Prisma.sql`run_at = now()`],
+      event: { message: reason, data: { delayMs: 0 } },
     });
   }
 

@@ -204,7 +204,7 @@ export class JobSubmitter {
     try {
       await this.deps.queues.enqueue(waiting);
     } catch (error) {
-      // The jobs are stored, so accepted: the queue sweep adds them when Redis is back.
+      // The jobs are stored, so accepted: the reconciler queues them when Redis is back.
       this.deps.logger.error({ err: error, jobIds: waiting.map((job) => job.id) }, 'stored jobs could not be queued yet');
     }
   }

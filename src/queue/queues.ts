@@ -4,6 +4,7 @@
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Job } from '../jobs/model.js';
+import { within } from './within.js';
 
 /**
  * Our priority is 0..100, higher first; BullMQ's is 1..2^21, lower first, and a job
@@ -32,12 +33,16 @@ export class JobQueues {
   constructor(
     private readonly connection: Redis,
     private readonly prefix: string,
+    /** Longest wait for Redis in enqueue and remove (a client is waiting on them). */
+    private readonly timeoutMs: number,
   ) {}
 
   get(name: string): Queue {
     let queue = this.queues.get(name);
     if (!queue) {
       queue = new Queue(name, { connection: this.connection, prefix: this.prefix });
+      // Redis trouble is logged once, by the shared connection's own listener.
+      queue.on('error', () => undefined);
       this.queues.set(name, queue);
     }
     return queue;
@@ -48,16 +53,29 @@ export class JobQueues {
     const byQueue = new Map<string, Job[]>();
     for (const job of jobs) byQueue.set(job.queue, [...(byQueue.get(job.queue) ?? []), job]);
     const now = Date.now();
-    await Promise.all(
+    const adding = Promise.all(
       [...byQueue].map(([name, queueJobs]) =>
         this.get(name).addBulk(queueJobs.map((job) => ({ name: job.type, data: {}, opts: bullJobOptions(job, now) }))),
       ),
     );
+    await within(adding, this.timeoutMs, 'queueing jobs');
+  }
+
+  /** The jobs that BullMQ does not hold, in any state (one pipelined EXISTS per job). */
+  async missing(jobs: readonly Job[]): Promise<Job[]> {
+    const pipeline = this.connection.pipeline();
+    for (const job of jobs) pipeline.exists(this.get(job.queue).toKey(job.id));
+    const results = (await pipeline.exec()) ?? [];
+    return jobs.filter((_, index) => {
+      const [error, exists] = results[index] ?? [null, 0];
+      if (error) throw error;
+      return exists === 0;
+    });
   }
 
   /** Removes a waiting or delayed job from BullMQ. A job a worker holds stays: the state machine stops it there. */
   async remove(job: Pick<Job, 'id' | 'queue'>): Promise<void> {
-    await this.get(job.queue).remove(job.id);
+    await within(this.get(job.queue).remove(job.id), this.timeoutMs, 'removing a job from its queue');
   }
 
   async close(): Promise<void> {

@@ -1,13 +1,20 @@
 // BullMQ workers: take a job id from Redis, start the job through the state machine,
 // run its handler and record the outcome. The BullMQ job's fate follows what
 // PostgreSQL says: a retry waits in BullMQ's delayed set with the same id.
+//
+// PostgreSQL unreachable: a worker does not run what it could not record. It puts the
+// job back in the queue (BullMQ's manual rate limit, which costs no attempt) and takes
+// nothing for a while. An outcome it cannot record is retried for a time, then the job
+// is put back the same way and runs again once PostgreSQL answers.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DelayedError, UnrecoverableError, Worker, type Job as BullJob } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Db } from '../db/client.js';
+import { isDatabaseUnavailable } from '../db/errors.js';
 import type { HandlerRegistry } from '../handlers/registry.js';
 import { AttemptAborted, recordOutcome, runAttempt, type Outcome } from '../jobs/attempt.js';
 import { WAITING_STATUSES, type JobStatus } from '../jobs/model.js';
-import type { JobStateMachine } from '../jobs/stateMachine.js';
+import type { Change, JobStateMachine } from '../jobs/stateMachine.js';
 import type { Logger } from '../logger.js';
 import type { CancelSignals } from './cancellation.js';
 
@@ -25,7 +32,19 @@ export interface WorkerOptions {
   prefix: string;
   /** Jobs run at once per queue in this process. */
   concurrency: number;
+  /**
+   * How long a worker's hold on a job lasts without renewal: a worker that died is
+   * noticed after this, and its jobs run again.
+   */
+  lockMs: number;
 }
+
+/** How long a worker takes no jobs after finding PostgreSQL unreachable. */
+const DATABASE_BACKOFF_MS = 2000;
+/** How long a job waits after an unexpected error in starting or recording it. */
+const UNEXPECTED_BACKOFF_MS = 5000;
+/** How long an outcome is retried while PostgreSQL is unreachable before the job is put back. */
+const RECORD_RETRY_MS = 15_000;
 
 export class JobWorkers {
   private readonly workers: Worker[] = [];
@@ -42,12 +61,16 @@ export class JobWorkers {
       this.running.get(jobId)?.abort(new AttemptAborted('cancelled', 'cancelled by a client'));
     });
     for (const queue of this.options.queues) {
-      const worker = new Worker(queue, (job, token) => this.process(job, token), {
+      const worker: Worker = new Worker(queue, (job, token) => this.process(worker, job, token), {
         connection: this.deps.connection,
         prefix: this.options.prefix,
         concurrency: this.options.concurrency,
         // The job's own timeoutMs bounds an attempt; BullMQ's lock only detects dead workers.
-        lockDuration: 30_000,
+        lockDuration: this.options.lockMs,
+        stalledInterval: this.options.lockMs,
+        // PostgreSQL counts attempts (a redelivered RUNNING job counts the lost one), so
+        // BullMQ must never give up on a job by itself.
+        maxStalledCount: Number.MAX_SAFE_INTEGER,
       });
       worker.on('error', (error) => this.deps.logger.error({ err: error, queue }, 'worker error'));
       this.workers.push(worker);
@@ -69,10 +92,15 @@ export class JobWorkers {
     }
   }
 
-  private async process(bullJob: BullJob, token: string | undefined): Promise<unknown> {
+  private async process(worker: Worker, bullJob: BullJob, token: string | undefined): Promise<unknown> {
     const id = bullJob.id as string;
     const { stateMachine, registry, logger } = this.deps;
-    const started = await stateMachine.start(id);
+    let started: Change | null;
+    try {
+      started = await stateMachine.start(id);
+    } catch (error) {
+      return this.putBack(worker, bullJob, token, error);
+    }
     // Cancelled, finished or unknown: a stale delivery, nothing to run.
     if (!started) return null;
     const job = started.job;
@@ -87,10 +115,46 @@ export class JobWorkers {
     } finally {
       this.running.delete(id);
     }
-    const change = await recordOutcome(job, outcome, stateMachine);
-    // Refused: the job was cancelled or retried meanwhile; go by what is stored now.
-    const now = change ? change.job : await this.deps.db.job.findUnique({ where: { id }, select: { status: true, runAt: true } });
-    return settle(bullJob, token, now);
+    try {
+      const change = await this.retryWhileDatabaseDown(() => recordOutcome(job, outcome, stateMachine));
+      // Refused: the job was cancelled or retried meanwhile; go by what is stored now.
+      const now = change
+        ? change.job
+        : await this.retryWhileDatabaseDown(() => this.deps.db.job.findUnique({ where: { id }, select: { status: true, runAt: true } }));
+      return await settle(bullJob, token, now);
+    } catch (error) {
+      if (error instanceof DelayedError || error instanceof UnrecoverableError) throw error;
+      return this.putBack(worker, bullJob, token, error);
+    }
+  }
+
+  private async retryWhileDatabaseDown<T>(write: () => Promise<T>): Promise<T> {
+    const deadline = Date.now() + RECORD_RETRY_MS;
+    for (let delay = 100; ; delay = Math.min(delay * 2, 2000)) {
+      try {
+        return await write();
+      } catch (error) {
+        if (!isDatabaseUnavailable(error) || Date.now() + delay > deadline) throw error;
+        await sleep(delay);
+      }
+    }
+  }
+
+  /**
+   * The job could not be started or its outcome not recorded. It must stay in Redis
+   * (PostgreSQL still owes it a run), so it is never failed in BullMQ: with PostgreSQL
+   * unreachable the whole worker pauses and the job goes back without an attempt;
+   * after any other error this job alone waits a while and is tried again.
+   */
+  private async putBack(worker: Worker, bullJob: BullJob, token: string | undefined, error: unknown): Promise<never> {
+    if (isDatabaseUnavailable(error)) {
+      this.deps.logger.warn({ err: error }, `PostgreSQL unreachable: taking no jobs for ${DATABASE_BACKOFF_MS} ms`);
+      await worker.rateLimit(DATABASE_BACKOFF_MS);
+      throw Worker.RateLimitError();
+    }
+    this.deps.logger.error({ err: error, jobId: bullJob.id }, `job could not be started or recorded; trying again in ${UNEXPECTED_BACKOFF_MS} ms`);
+    await bullJob.moveToDelayed(Date.now() + UNEXPECTED_BACKOFF_MS, token);
+    throw new DelayedError();
   }
 }
 

@@ -1,0 +1,71 @@
+// Makes Redis agree with PostgreSQL. Every job that PostgreSQL holds as PENDING,
+// SCHEDULED, RETRYING or RUNNING must have its BullMQ job; one that has none (Redis was
+// emptied, or a process died between the commit and the add, or the add timed out
+// while Redis was down) is added again with its priority and runAt. A RUNNING job put
+// back runs again, and its lost attempt is counted when it starts.
+//
+// Runs when a worker process starts, whenever its Redis connection comes back, and
+// every RECONCILE_INTERVAL_MS. Adding an id BullMQ holds does nothing, so overlapping
+// runs, here or in other processes, are harmless.
+import type { Db } from '../db/client.js';
+import type { Job } from '../jobs/model.js';
+import type { Logger } from '../logger.js';
+import type { JobQueues } from './queues.js';
+
+const PAGE = 1000;
+const OWED_A_RUN = ['PENDING', 'SCHEDULED', 'RETRYING', 'RUNNING'] as const;
+
+export class Reconciler {
+  private running: Promise<number> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly db: Db,
+    private readonly queues: JobQueues,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Runs now and then every `intervalMs`. */
+  start(intervalMs: number): Promise<number> {
+    this.timer = setInterval(() => void this.run(), intervalMs);
+    this.timer.unref();
+    return this.run();
+  }
+
+  stop(): Promise<unknown> {
+    clearInterval(this.timer);
+    return this.running ?? Promise.resolve();
+  }
+
+  /** One pass; a call while one runs joins it. Resolves with the number of jobs re-added. */
+  run(): Promise<number> {
+    this.running ??= this.pass()
+      .catch((error: unknown) => {
+        this.logger.warn({ err: error }, 'reconcile pass failed; the next one will try again');
+        return 0;
+      })
+      .finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async pass(): Promise<number> {
+    let after: string | undefined;
+    let added = 0;
+    for (;;) {
+      const jobs: Job[] = await this.db.job.findMany({
+        where: { status: { in: [...OWED_A_RUN] }, ...(after ? { id: { gt: after } } : {}) },
+        orderBy: { id: 'asc' },
+        take: PAGE,
+      });
+      if (jobs.length === 0) break;
+      const missing = await this.queues.missing(jobs);
+      if (missing.length) {
+        await this.queues.enqueue(missing);
+        added += missing.length;
+      }
+      after = jobs.at(-1)?.id;
+    }
+    if (added) this.logger.warn({ jobs: added }, 'jobs missing from Redis were queued again');
+    return added;
+  }
+}
