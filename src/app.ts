@@ -4,6 +4,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout } from 'node:timers';
 import { Redis } from 'ioredis';
+import { ApiKeys } from './auth/apiKeys.js';
+import { SubmitRateLimit } from './auth/rateLimit.js';
 import type { Config } from './config.js';
 import { createDb } from './db/client.js';
 import { migrate } from './db/migrate.js';
@@ -91,6 +93,11 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     redis.on('ready', () => void reconciler?.run());
   }
 
+  const apiKeys = new ApiKeys(config.API_KEYS);
+  const rateLimit = new SubmitRateLimit(redis, { jobsPerMinute: config.RATE_LIMIT_JOBS_PER_MINUTE, keyPrefix: `${config.QUEUE_PREFIX}:ratelimit` });
+  if (serveApi && apiKeys.open) {
+    logger.warn('NO API KEYS CONFIGURED: anyone who can reach this port may read, submit and cancel jobs. Set API_KEYS outside development.');
+  }
   const yoga = hub
     ? createGraphQLServer({
         config,
@@ -100,6 +107,8 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
         control: new JobControl({ db, stateMachine, queues, cancelSignals, logger }),
         queries,
         streams: { hub, queries },
+        apiKeys,
+        rateLimit,
       })
     : null;
   const server = createHttpServer(
@@ -125,6 +134,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       await reconciler?.stop();
       await workers?.close(config.SHUTDOWN_GRACE_MS);
       await bus.close();
+      rateLimit.close();
       // With Redis unreachable, a polite close would wait for it forever.
       if (redis.status === 'ready') {
         await within(queues.close(), CLOSE_TIMEOUT_MS, 'closing queues').catch(() => undefined);

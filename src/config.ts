@@ -1,6 +1,7 @@
 // Configuration: read from the environment once, at start, and checked with zod.
 // No other module reads process.env; everything else receives a Config.
 import { z } from 'zod';
+import { parseApiKeys } from './auth/apiKeys.js';
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
@@ -52,6 +53,20 @@ const schema = z.object({
   SUBSCRIPTION_BUFFER_SIZE: int(1, 1000).default(1000),
   /** How often each API process looks in PostgreSQL for events that Redis pub/sub did not deliver. */
   EVENTS_POLL_MS: int(50, 60_000).default(1000),
+  /**
+   * API keys, `name:secret:scope,scope` separated by `;` (scopes: jobs:read, jobs:write,
+   * admin). None: the service is open, which NODE_ENV=production refuses.
+   */
+  API_KEYS: z
+    .string()
+    .default('')
+    .transform((value, ctx) => {
+      const { keys, problems } = parseApiKeys(value);
+      for (const problem of problems) ctx.addIssue({ code: 'custom', message: problem });
+      return keys;
+    }),
+  /** Jobs one API key (or client address, without a key) may submit per minute, across instances; 0: no limit. */
+  RATE_LIMIT_JOBS_PER_MINUTE: int(0, 100_000_000).default(600_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -73,14 +88,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(
       parsed.error.issues.map((issue) => {
         const name = String(issue.path[0]);
-        // URLs may carry passwords: never echo them.
-        const shown = name in present && !name.endsWith('_URL') ? ` (got ${JSON.stringify(present[name])})` : '';
+        // URLs may carry passwords and API_KEYS holds secrets: never echo them.
+        const shown = name in present && !name.endsWith('_URL') && name !== 'API_KEYS' ? ` (got ${JSON.stringify(present[name])})` : '';
         return `${name}: ${issue.message}${shown}`;
       }),
     );
   }
   if (parsed.data.DEFAULT_BACKOFF_MAX_DELAY_MS < parsed.data.DEFAULT_BACKOFF_DELAY_MS) {
     throw new ConfigError(['DEFAULT_BACKOFF_MAX_DELAY_MS: must be at least DEFAULT_BACKOFF_DELAY_MS']);
+  }
+  if (parsed.data.NODE_ENV === 'production' && parsed.data.API_KEYS.length === 0) {
+    throw new ConfigError(['API_KEYS: required when NODE_ENV=production (the service would be open to anyone)']);
   }
   return parsed.data;
 }

@@ -1,6 +1,8 @@
 // What every resolver receives: the services built once by the composition root, and
 // per-request loaders.
 import DataLoader from 'dataloader';
+import type { ApiKeys, Caller } from './auth/apiKeys.js';
+import type { SubmitRateLimit } from './auth/rateLimit.js';
 import type { Config } from './config.js';
 import type { HandlerRegistry } from './handlers/registry.js';
 import type { JobControl } from './jobs/control.js';
@@ -19,9 +21,23 @@ export interface Services {
   queries: JobQueries;
   /** What the live streams read from: this process's event hub, and PostgreSQL. */
   streams: StreamDeps;
+  apiKeys: ApiKeys;
+  rateLimit: SubmitRateLimit;
+}
+
+/** What Yoga hands the context factory: an HTTP request, or a graphql-ws connection's params. */
+export interface InitialContext {
+  request?: { headers: { get(name: string): string | null } };
+  connectionParams?: Readonly<Record<string, unknown>>;
+  /** Node's request (HTTP, and the upgrade request of a WebSocket). */
+  req?: { socket?: { remoteAddress?: string } };
 }
 
 export interface Context extends Services {
+  /** Who is calling (an API key, or nobody); the scope plugin refuses what they may not do. */
+  caller: Caller;
+  /** Whom rate limits count against: the API key's name, or the client's address. */
+  rateKey: string;
   /**
    * Batches the job lookups of one tick (an event list's `job` fields) into one query.
    * No cache: a subscription's context lives as long as it does, and must not serve
@@ -30,6 +46,13 @@ export interface Context extends Services {
   jobLoader: DataLoader<string, Job | null>;
 }
 
-export function createContext(services: Services): Context {
-  return { ...services, jobLoader: new DataLoader((ids) => services.queries.byIds(ids), { cache: false }) };
+function authorization(initial: InitialContext): string | null {
+  const param = initial.connectionParams?.authorization ?? initial.connectionParams?.Authorization;
+  return typeof param === 'string' ? param : (initial.request?.headers.get('authorization') ?? null);
+}
+
+export function createContext(services: Services, initial: InitialContext = {}): Context {
+  const caller = services.apiKeys.identify(authorization(initial));
+  const rateKey = caller.kind === 'key' ? `key:${caller.key.name}` : `address:${initial.req?.socket?.remoteAddress ?? 'unknown'}`;
+  return { ...services, caller, rateKey, jobLoader: new DataLoader((ids) => services.queries.byIds(ids), { cache: false }) };
 }

@@ -10,7 +10,7 @@ export function createLogger(config: Pick<Config, 'LOG_LEVEL' | 'NODE_ENV'>): Lo
     level: config.LOG_LEVEL,
     base: { service: 'jobgraph' },
     // Connection strings can hold passwords.
-    redact: ['config.DATABASE_URL', 'config.REDIS_URL'],
+    redact: ['config.DATABASE_URL', 'config.REDIS_URL', 'config.API_KEYS', 'req.headers.authorization'],
     ...(pretty ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l' } } } : {}),
   });
 }

@@ -93,8 +93,8 @@ export const WatchJobEvents = graphql(`
 
 export const JobHistory = graphql(`
   query JobHistory($filter: JobFilter) {
-    jobs(filter: $filter, first: 500) {
-      nodes { id events(first: 500) { nodes { id jobId type } } }
+    jobs(filter: $filter, first: 200) {
+      nodes { id events(first: 20) { nodes { id jobId type } } }
     }
   }
 `);

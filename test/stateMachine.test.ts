@@ -27,6 +27,7 @@ function newJob(overrides: Partial<NewJob> = {}): NewJob {
     queue: 'default',
     type: 'echo',
     payload: {},
+    submittedBy: null,
     status: 'PENDING',
     priority: 0,
     maxAttempts: 3,

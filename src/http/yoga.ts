@@ -2,7 +2,9 @@
 // request body limit, and error masking that logs what it hides.
 import { GraphQLError } from 'graphql';
 import { createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
-import { createContext, type Context, type Services } from '../context.js';
+import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import { useApiKeyScopes } from '../auth/plugin.js';
+import { createContext, type Context, type InitialContext, type Services } from '../context.js';
 import { isDatabaseUnavailable } from '../db/errors.js';
 import { buildSchema } from '../schema/index.js';
 
@@ -13,7 +15,21 @@ export function createGraphQLServer(services: Services): Yoga {
   return createYoga<Record<string, unknown>, Context>({
     schema: buildSchema(),
     graphqlEndpoint: '/graphql',
-    context: () => createContext(services),
+    context: (initial) => createContext(services, initial as InitialContext),
+    plugins: [
+      useApiKeyScopes(),
+      // Bounds on what one document may ask for (depth, aliases, cost, tokens, directives).
+      EnvelopArmorPlugin({
+        maxDepth: { n: 12 },
+        maxAliases: { n: 30 },
+        maxDirectives: { n: 20 },
+        maxTokens: { n: 5000 },
+        // Cost counts each field once per item a page may hold (`first`/`last`), so a
+        // page of 500 jobs with 100 fields' worth fits, and nested pages multiply.
+        costLimit: { maxCost: 50_000, objectCost: 1, scalarCost: 1, depthCostFactor: 1 },
+        blockFieldSuggestion: { enabled: false },
+      }),
+    ],
     graphiql: { title: 'jobgraph', defaultQuery: EXAMPLE_QUERY },
     landingPage: false,
     maxRequestBodySize: config.MAX_BODY_BYTES,

@@ -75,6 +75,7 @@ const JOB_COLUMNS: Record<keyof Job, string> = {
   result: 'result',
   lastError: 'last_error',
   idempotencyKey: 'idempotency_key',
+  submittedBy: 'submitted_by',
   runAt: 'run_at',
   createdAt: 'created_at',
   updatedAt: 'updated_at',
@@ -150,13 +151,13 @@ export class JobStateMachine {
     const result = await this.db.$queryRaw<Record<string, unknown>[]>`
       WITH j AS (
         INSERT INTO jobs (id, queue, type, payload, status, priority, max_attempts, backoff_type, backoff_delay_ms,
-                          backoff_max_delay_ms, backoff_jitter, timeout_ms, idempotency_key, run_at)
+                          backoff_max_delay_ms, backoff_jitter, timeout_ms, idempotency_key, submitted_by, run_at)
         SELECT id, queue, type, payload, status::"JobStatus", priority, max_attempts, backoff_type::"BackoffType",
-               backoff_delay_ms, backoff_max_delay_ms, backoff_jitter::"Jitter", timeout_ms, idempotency_key, run_at
+               backoff_delay_ms, backoff_max_delay_ms, backoff_jitter::"Jitter", timeout_ms, idempotency_key, submitted_by, run_at
         FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x(
           id uuid, queue text, type text, payload jsonb, status text, priority int, max_attempts int, backoff_type text,
           backoff_delay_ms int, backoff_max_delay_ms int, backoff_jitter text, timeout_ms int, idempotency_key text,
-          run_at timestamptz)
+          submitted_by text, run_at timestamptz)
         ON CONFLICT (idempotency_key) DO NOTHING
         RETURNING *
       ), ordered AS (${LOCK_FOR_EVENTS} FROM (SELECT 1 FROM j LIMIT 1) AS any_row

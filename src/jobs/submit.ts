@@ -101,7 +101,7 @@ export class JobSubmitter {
    * Checks and stores the jobs, in input order. `at` is the path of each input in the
    * request (["input"] for one job, ["input", i] for a batch) so errors name the field.
    */
-  async submit(inputs: SubmitJobInput[], at: (index: number) => (string | number)[]): Promise<SubmitResult> {
+  async submit(inputs: SubmitJobInput[], at: (index: number) => (string | number)[], submittedBy: string | null = null): Promise<SubmitResult> {
     const { config } = this.deps;
     if (inputs.length > config.MAX_BATCH_SIZE) {
       return { jobs: [], userErrors: [userError('INVALID_INPUT', ['input'], `input: at most ${config.MAX_BATCH_SIZE} jobs per call, got ${inputs.length}`)] };
@@ -111,7 +111,7 @@ export class JobSubmitter {
     const rows = inputs.map((input, index) => {
       const errors = this.check(input, at(index));
       userErrors.push(...errors);
-      return errors.length ? null : this.toNewJob(input, now);
+      return errors.length ? null : this.toNewJob(input, now, submittedBy);
     });
     if (userErrors.length) return { jobs: [], userErrors };
     const jobs = await this.store(rows as NewJob[]);
@@ -142,7 +142,7 @@ export class JobSubmitter {
     return payload.success ? [] : fromZod(payload.error, field);
   }
 
-  private toNewJob(input: SubmitJobInput, now: number): NewJob {
+  private toNewJob(input: SubmitJobInput, now: number, submittedBy: string | null): NewJob {
     const { config } = this.deps;
     const backoff = input.backoff;
     const delayMs = backoff?.delayMs ?? config.DEFAULT_BACKOFF_DELAY_MS;
@@ -161,6 +161,7 @@ export class JobSubmitter {
       backoffJitter: backoff?.jitter ?? config.DEFAULT_BACKOFF_JITTER,
       timeoutMs: input.timeoutMs ?? config.DEFAULT_TIMEOUT_MS,
       idempotencyKey: input.idempotencyKey ?? null,
+      submittedBy,
       runAt,
     };
   }

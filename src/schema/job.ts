@@ -23,6 +23,10 @@ JobRef.implement({
     result: t.expose('result', { type: 'JSON', nullable: true, description: 'What the handler returned, once COMPLETED.' }),
     lastError: t.exposeString('lastError', { nullable: true, description: 'Message of the latest failed attempt.' }),
     idempotencyKey: t.exposeString('idempotencyKey', { nullable: true }),
+    submittedBy: t.exposeString('submittedBy', {
+      nullable: true,
+      description: 'Name of the API key that submitted the job; null when the service runs without keys.',
+    }),
     runAt: t.expose('runAt', {
       type: 'DateTime',
       nullable: true,

@@ -1,5 +1,6 @@
 // submitJob, submitJobs, retryJob, cancelJob. Expected refusals come back as
 // `userErrors`, with nothing changed; only unexpected failures are GraphQL errors.
+import type { Context } from '../context.js';
 import type { Job } from '../jobs/model.js';
 import type { UserError } from '../jobs/userErrors.js';
 import { builder } from './builder.js';
@@ -73,12 +74,18 @@ const SubmitJobsPayload = builder.objectRef<{ jobs: Job[]; userErrors: UserError
   }),
 });
 
+/** The name jobs remember as their submitter: the caller's API key, if any. */
+function submitter(ctx: Context): string | null {
+  return ctx.caller.kind === 'key' ? ctx.caller.key.name : null;
+}
+
 builder.mutationFields((t) => ({
   submitJob: t.field({
     type: SubmitJobPayload,
     args: { input: t.arg({ type: SubmitJobInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
-      const { jobs, userErrors } = await ctx.submitter.submit([input], () => ['input']);
+      await ctx.rateLimit.take(ctx.rateKey, 1);
+      const { jobs, userErrors } = await ctx.submitter.submit([input], () => ['input'], submitter(ctx));
       return { job: jobs[0] ?? null, userErrors };
     },
   }),
@@ -86,7 +93,10 @@ builder.mutationFields((t) => ({
     type: SubmitJobsPayload,
     description: 'Submits many jobs at once: all are stored, or none.',
     args: { input: t.arg({ type: [SubmitJobInput], required: true }) },
-    resolve: (_root, { input }, ctx) => ctx.submitter.submit(input, (index) => ['input', index]),
+    resolve: async (_root, { input }, ctx) => {
+      await ctx.rateLimit.take(ctx.rateKey, input.length);
+      return ctx.submitter.submit(input, (index) => ['input', index], submitter(ctx));
+    },
   }),
   retryJob: t.field({
     type: RetryJobPayload,

@@ -25,7 +25,7 @@ type Documents = {
     "\n  query JobTypes {\n    jobTypes { name description payloadSchema }\n  }\n": typeof types.JobTypesDocument,
     "\n  subscription WatchJob($id: ID!) {\n    jobUpdated(id: $id) { id status progress attempts result lastError updatedAt }\n  }\n": typeof types.WatchJobDocument,
     "\n  subscription WatchJobEvents($filter: JobEventFilter, $after: ID) {\n    jobEvents(filter: $filter, after: $after) { id jobId type status attempt progress message createdAt job { id queue type } }\n  }\n": typeof types.WatchJobEventsDocument,
-    "\n  query JobHistory($filter: JobFilter) {\n    jobs(filter: $filter, first: 500) {\n      nodes { id events(first: 500) { nodes { id jobId type } } }\n    }\n  }\n": typeof types.JobHistoryDocument,
+    "\n  query JobHistory($filter: JobFilter) {\n    jobs(filter: $filter, first: 200) {\n      nodes { id events(first: 20) { nodes { id jobId type } } }\n    }\n  }\n": typeof types.JobHistoryDocument,
 };
 const documents: Documents = {
     "\n  mutation SubmitJob($input: SubmitJobInput!) {\n    submitJob(input: $input) {\n      job { id queue type payload status priority attempts maxAttempts progress result lastError idempotencyKey runAt createdAt updatedAt startedAt finishedAt }\n      userErrors { code field message }\n    }\n  }\n": types.SubmitJobDocument,
@@ -39,7 +39,7 @@ const documents: Documents = {
     "\n  query JobTypes {\n    jobTypes { name description payloadSchema }\n  }\n": types.JobTypesDocument,
     "\n  subscription WatchJob($id: ID!) {\n    jobUpdated(id: $id) { id status progress attempts result lastError updatedAt }\n  }\n": types.WatchJobDocument,
     "\n  subscription WatchJobEvents($filter: JobEventFilter, $after: ID) {\n    jobEvents(filter: $filter, after: $after) { id jobId type status attempt progress message createdAt job { id queue type } }\n  }\n": types.WatchJobEventsDocument,
-    "\n  query JobHistory($filter: JobFilter) {\n    jobs(filter: $filter, first: 500) {\n      nodes { id events(first: 500) { nodes { id jobId type } } }\n    }\n  }\n": types.JobHistoryDocument,
+    "\n  query JobHistory($filter: JobFilter) {\n    jobs(filter: $filter, first: 200) {\n      nodes { id events(first: 20) { nodes { id jobId type } } }\n    }\n  }\n": types.JobHistoryDocument,
 };
 
 /**
@@ -103,7 +103,7 @@ export function graphql(source: "\n  subscription WatchJobEvents($filter: JobEve
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query JobHistory($filter: JobFilter) {\n    jobs(filter: $filter, first: 500) {\n      nodes { id events(first: 500) { nodes { id jobId type } } }\n    }\n  }\n"): (typeof documents)["\n  query JobHistory($filter: JobFilter) {\n    jobs(filter: $filter, first: 500) {\n      nodes { id events(first: 500) { nodes { id jobId type } } }\n    }\n  }\n"];
+export function graphql(source: "\n  query JobHistory($filter: JobFilter) {\n    jobs(filter: $filter, first: 200) {\n      nodes { id events(first: 20) { nodes { id jobId type } } }\n    }\n  }\n"): (typeof documents)["\n  query JobHistory($filter: JobFilter) {\n    jobs(filter: $filter, first: 200) {\n      nodes { id events(first: 20) { nodes { id jobId type } } }\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

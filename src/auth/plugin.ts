@@ -1,0 +1,33 @@
+// Enforces API key scopes on every operation, over HTTP and WebSocket alike (both run
+// through Yoga's envelop): queries and subscriptions need jobs:read, mutations
+// jobs:write; admin holds both.
+import { getOperationAST, GraphQLError, type ExecutionArgs } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import type { Context } from '../context.js';
+import { allows, type Scope } from './apiKeys.js';
+
+function refusal(args: ExecutionArgs): GraphQLError | undefined {
+  const { caller } = args.contextValue as Context;
+  if (caller.kind === 'anonymous') {
+    return new GraphQLError(`Unauthenticated: ${caller.problem}.`, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+  }
+  const operation = getOperationAST(args.document, args.operationName)?.operation;
+  const scope: Scope = operation === 'mutation' ? 'jobs:write' : 'jobs:read';
+  if (!allows(caller, scope)) {
+    return new GraphQLError(`Forbidden: this API key lacks the ${scope} scope.`, { extensions: { code: 'FORBIDDEN', http: { status: 403 } } });
+  }
+  return undefined;
+}
+
+export function useApiKeyScopes(): Plugin {
+  return {
+    onExecute({ args, setResultAndStopExecution }) {
+      const error = refusal(args);
+      if (error) setResultAndStopExecution({ errors: [error] });
+    },
+    onSubscribe({ args, setResultAndStopExecution }) {
+      const error = refusal(args);
+      if (error) setResultAndStopExecution({ errors: [error] });
+    },
+  };
+}
