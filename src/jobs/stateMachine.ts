@@ -15,6 +15,7 @@
 import type { Db } from '../db/client.js';
 import { Prisma } from '../generated/prisma/client.js';
 import type { Job, JobEvent, JobEventType, JobStatus } from './model.js';
+import { Batcher } from './batcher.js';
 
 export interface Transition {
   from: readonly JobStatus[];
@@ -128,17 +129,32 @@ interface EventFields {
 }
 
 interface TransitionOptions {
-  /** Column assignments besides status and updated_at. */
+  /** Column assignments besides status and updated_at; `x.result` is the target's result. */
   set?: Prisma.Sql[];
-  /** Refuse unless the job is still in this attempt: fences off a worker that lost its job. */
-  attempt?: number;
   event?: EventFields;
 }
+
+/** A job a transition applies to. */
+interface Target {
+  id: string;
+  /** Refuse unless the job is still in this attempt: fences off a worker that lost its job. */
+  attempt?: number;
+  /** The handler's result (complete only). */
+  result?: unknown;
+}
+
+/** Most jobs one batched statement carries. */
+const MAX_BATCH = 200;
 
 /** Told of every change once it has committed, in commit order within this process. */
 export type ChangeListener = (changes: Change[]) => void;
 
 export class JobStateMachine {
+  // The worker's hot path (every job starts and completes) is batched: concurrent
+  // calls share one statement, which commits before anyone hears of the change.
+  private readonly starts = new Batcher<Target, Change | null>((targets) => this.apply('start', targets, START), MAX_BATCH);
+  private readonly completions = new Batcher<Target, Change | null>((targets) => this.apply('complete', targets, COMPLETE), MAX_BATCH);
+
   constructor(
     private readonly db: Db,
     private readonly onCommitted: ChangeListener = () => undefined,
@@ -173,26 +189,19 @@ export class JobStateMachine {
   }
 
   start(id: string): Promise<Change | null> {
-    return this.transition('start', id, {
-      set: [Prisma.sql`attempts = attempts + 1`, Prisma.sql`started_at = now()`, Prisma.sql`run_at = NULL`, Prisma.sql`progress = 0`],
-    });
+    return this.starts.add({ id });
   }
 
   progress(id: string, attempt: number, percent: number): Promise<Change | null> {
-    return this.transition('progress', id, { attempt, set: [Prisma.sql`progress = ${percent}`], event: { progress: percent } });
+    return this.transition('progress', { id, attempt }, { set: [Prisma.sql`progress = ${percent}`], event: { progress: percent } });
   }
 
   complete(id: string, attempt: number, result: unknown): Promise<Change | null> {
-    const json = JSON.stringify(result ?? null);
-    return this.transition('complete', id, {
-      attempt,
-      set: [Prisma.sql`result = ${json}::jsonb`, Prisma.sql`progress = 100`, Prisma.sql`finished_at = now()`],
-    });
+    return this.completions.add({ id, attempt, result: result ?? null });
   }
 
   scheduleRetry(id: string, attempt: number, error: string, delayMs: number): Promise<Change | null> {
-    return this.transition('scheduleRetry', id, {
-      attempt,
+    return this.transition('scheduleRetry', { id, attempt }, {
       set: [
         Prisma.sql`last_error = ${error}`,
         Prisma.sql`last_delay_ms = ${delayMs}`,
@@ -203,8 +212,7 @@ export class JobStateMachine {
   }
 
   fail(id: string, attempt: number, error: string): Promise<Change | null> {
-    return this.transition('fail', id, {
-      attempt,
+    return this.transition('fail', { id, attempt }, {
       set: [Prisma.sql`last_error = ${error}`, Prisma.sql`finished_at = now()`],
       event: { message: error },
     });
@@ -212,19 +220,18 @@ export class JobStateMachine {
 
   /** Whatever attempts are left: the attempt was cut short by a shutdown, not by the job. */
   handBack(id: string, attempt: number, reason: string): Promise<Change | null> {
-    return this.transition('handBack', id, {
-      attempt,
+    return this.transition('handBack', { id, attempt }, {
       set: [Prisma.sql`last_error = ${reason}`, Prisma.sql`run_at = now()`],
       event: { message: reason, data: { delayMs: 0 } },
     });
   }
 
   cancel(id: string, reason: string | null = null): Promise<Change | null> {
-    return this.transition('cancel', id, { set: [Prisma.sql`finished_at = now()`], event: { message: reason } });
+    return this.transition('cancel', { id }, { set: [Prisma.sql`finished_at = now()`], event: { message: reason } });
   }
 
   retry(id: string): Promise<Change | null> {
-    return this.transition('retry', id, {
+    return this.transition('retry', { id }, {
       set: [
         Prisma.sql`attempts = 0`,
         Prisma.sql`progress = 0`,
@@ -236,17 +243,31 @@ export class JobStateMachine {
     });
   }
 
-  /** Applies a named transition; null when the job is missing or its status (or attempt) does not allow it. */
-  private async transition(name: TransitionName, id: string, options: TransitionOptions): Promise<Change | null> {
+  /** Applies a named transition to one job; null when it is missing or its status (or attempt) does not allow it. */
+  private async transition(name: TransitionName, target: Target, options: TransitionOptions): Promise<Change | null> {
+    const [change] = await this.apply(name, [target], options);
+    return change ?? null;
+  }
+
+  /**
+   * Applies a named transition to many jobs in one statement: each job row changes only
+   * if its status (and attempt) allows, and gets its event. Results are in target order.
+   */
+  private async apply(name: TransitionName, targets: Target[], options: TransitionOptions): Promise<(Change | null)[]> {
     const { from, to, event } = TRANSITIONS[name];
     const set = options.set?.length ? Prisma.sql`, ${Prisma.join(options.set)}` : Prisma.empty;
-    const attemptGuard = options.attempt === undefined ? Prisma.empty : Prisma.sql`AND attempts = ${options.attempt}`;
     const data = options.event?.data === undefined ? null : JSON.stringify(options.event.data);
-    const rows = await this.db.$queryRaw<Record<string, unknown>[]>`
-      WITH j AS (
+    // A job asked for twice in one batch changes once; the second ask is refused, as it would be in turn.
+    const unique = [...new Map(targets.map((target) => [target.id, target])).values()];
+    const rows = JSON.stringify(unique.map(({ id, attempt, result }) => ({ id, attempt: attempt ?? null, result: result ?? null })));
+    const result = await this.db.$queryRaw<Record<string, unknown>[]>`
+      WITH x AS (
+        SELECT * FROM jsonb_to_recordset(${rows}::jsonb) AS x(id uuid, attempt int, result jsonb)
+      ), j AS (
         UPDATE jobs SET status = ${to}::"JobStatus", updated_at = now() ${set}
-        WHERE id = ${id}::uuid AND status = ANY(${[...from]}::"JobStatus"[]) ${attemptGuard}
-        RETURNING *
+        FROM x
+        WHERE jobs.id = x.id AND jobs.status = ANY(${[...from]}::"JobStatus"[]) AND (x.attempt IS NULL OR jobs.attempts = x.attempt)
+        RETURNING jobs.*
       ), ordered AS (${LOCK_FOR_EVENTS} FROM (SELECT 1 FROM j LIMIT 1) AS any_row
       ), e AS (
         INSERT INTO job_events (id, job_id, type, status, attempt, progress, message, data)
@@ -255,10 +276,22 @@ export class JobStateMachine {
         FROM j, ordered
         RETURNING *
       )
-      SELECT ${CHANGE_SELECT} FROM j JOIN e ON e.job_id = j.id`;
-    if (!rows[0]) return null;
-    const change = splitChange(rows[0]);
-    this.onCommitted([change]);
-    return change;
+      SELECT ${CHANGE_SELECT} FROM j JOIN e ON e.job_id = j.id ORDER BY e.id`;
+    const changes = result.map(splitChange);
+    if (changes.length) this.onCommitted(changes);
+    const byId = new Map(changes.map((change) => [change.job.id, change]));
+    const claimed = new Set<string>();
+    return targets.map((target) => {
+      if (claimed.has(target.id)) return null;
+      claimed.add(target.id);
+      return byId.get(target.id) ?? null;
+    });
   }
 }
+
+const START: TransitionOptions = {
+  set: [Prisma.sql`attempts = jobs.attempts + 1`, Prisma.sql`started_at = now()`, Prisma.sql`run_at = NULL`, Prisma.sql`progress = 0`],
+};
+const COMPLETE: TransitionOptions = {
+  set: [Prisma.sql`result = x.result`, Prisma.sql`progress = 100`, Prisma.sql`finished_at = now()`],
+};

@@ -1,0 +1,147 @@
+// `npm run bench [-- --json] [-- --quick]`: raw BullMQ and jobgraph measured side by side
+// in one run, on the same PostgreSQL and Redis. The service is started as a user starts
+// it (its own process, migrating a fresh database); this process is the clients.
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import pg from 'pg';
+import { createTestDatabase, databaseUrl, dropTestDatabase } from '../test/helpers/db.js';
+import { startServiceProcess } from '../test/helpers/process.js';
+import { e2eLatency, e2eThroughput, fanOut, ServiceClient } from './e2e.js';
+import { rawLatency, rawThroughput } from './raw.js';
+import type { Latency } from './stats.js';
+
+const json = process.argv.includes('--json');
+const quick = process.argv.includes('--quick');
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const SIZES = quick
+  ? { jobs: 3000, latencyJobs: 400, rate: 200, subscribers: 200, fanOutEvents: 5, history: 10_000, concurrency: 50, inFlight: 4 }
+  : { jobs: 20_000, latencyJobs: 2000, rate: 200, subscribers: 2000, fanOutEvents: 20, history: 100_000, concurrency: 50, inFlight: 4 };
+
+const log = (message: string) => {
+  if (!json) console.error(message);
+};
+
+function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+/** 100,000 finished jobs with their three events each, written straight into the tables. */
+async function seedHistory(url: string, jobs: number): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  await client.query(
+    `WITH j AS (
+       INSERT INTO jobs (id, queue, type, payload, status, priority, attempts, max_attempts, backoff_type, backoff_delay_ms,
+                         backoff_max_delay_ms, backoff_jitter, timeout_ms, progress, result, created_at, updated_at, started_at, finished_at)
+       SELECT gen_random_uuid(), 'default', 'echo', jsonb_build_object('n', n), 'COMPLETED', n % 101, 1, 3, 'EXPONENTIAL', 1000,
+              3600000, 'FULL', 300000, 100, jsonb_build_object('n', n), t, t, t, t
+       FROM generate_series(1, $1::int) AS n, LATERAL (SELECT now() - (n || ' seconds')::interval AS t) AS times
+       RETURNING id, created_at)
+     INSERT INTO job_events (job_id, type, status, attempt, created_at)
+     SELECT id, kind.type::"JobEventType", kind.status::"JobStatus", kind.attempt, created_at FROM j,
+       (VALUES ('CREATED', 'PENDING', 0), ('STARTED', 'RUNNING', 1), ('COMPLETED', 'COMPLETED', 1)) AS kind(type, status, attempt)`,
+    [jobs],
+  );
+  await client.query('ANALYZE jobs; ANALYZE job_events');
+  await client.end();
+}
+
+interface Round {
+  throughput: number;
+  latency: Latency;
+}
+
+async function main(): Promise<void> {
+  const versions = JSON.parse(readFileSync(new URL('../package-lock.json', import.meta.url), 'utf8')) as { packages: Record<string, { version: string }> };
+  const version = (name: string) => versions.packages[`node_modules/${name}`]?.version;
+  const { rows } = await new pg.Pool({ connectionString: databaseUrl('postgres'), max: 1 }).query<{ server_version: string }>('SHOW server_version');
+
+  log(`raw BullMQ: ${SIZES.jobs} jobs at concurrency ${SIZES.concurrency}...`);
+  const raw: Round = {
+    throughput: await rawThroughput(REDIS_URL, SIZES.jobs, SIZES.concurrency),
+    latency: await rawLatency(REDIS_URL, SIZES.latencyJobs, SIZES.rate, SIZES.concurrency),
+  };
+
+  const database = await createTestDatabase(null);
+  const prefix = `bench-${randomBytes(4).toString('hex')}`;
+  const service = await startServiceProcess({
+    NODE_ENV: 'development',
+    DATABASE_URL: databaseUrl(database),
+    REDIS_URL,
+    QUEUE_PREFIX: prefix,
+    WORKER_CONCURRENCY: String(SIZES.concurrency),
+    RATE_LIMIT_JOBS_PER_MINUTE: '0',
+    DATABASE_POOL_SIZE: '20',
+  });
+  const client = new ServiceClient(`http://127.0.0.1:${service.port}/graphql`);
+  let peakRss = 0;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMb(service.child.pid as number))), 200);
+  try {
+    const round = async (label: string): Promise<Round> => {
+      log(`${label}: ${SIZES.jobs} jobs through submitJobs...`);
+      const throughput = await e2eThroughput(client, SIZES.jobs, SIZES.inFlight);
+      log(`${label}: ${SIZES.latencyJobs} single jobs at ${SIZES.rate}/s...`);
+      return { throughput, latency: await e2eLatency(client, SIZES.latencyJobs, SIZES.rate) };
+    };
+    const empty = await round('jobgraph, empty tables');
+    const rssEmpty = peakRss;
+    log(`fan-out to ${SIZES.subscribers} subscribers...`);
+    const fan = await fanOut(client, SIZES.subscribers, SIZES.fanOutEvents);
+    log(`writing ${SIZES.history} finished jobs into the tables...`);
+    await seedHistory(databaseUrl(database), SIZES.history);
+    const full = await round(`jobgraph, ${SIZES.history} finished jobs`);
+
+    const result = {
+      machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+      versions: { bullmq: version('bullmq'), ioredis: version('ioredis'), 'graphql-yoga': version('graphql-yoga'), prisma: version('@prisma/client'), postgresql: rows[0]?.server_version },
+      sizes: SIZES,
+      raw,
+      jobgraph: { empty, history: full, fanOut: fan, peakRssMb: Math.round(peakRss), peakRssMbFirstRound: Math.round(rssEmpty) },
+      ratios: {
+        throughput: round2(empty.throughput / raw.throughput),
+        p50: round2(empty.latency.p50 / raw.latency.p50),
+        p99: round2(empty.latency.p99 / raw.latency.p99),
+        fanOutP99OverRawP99: round2(fan.p99 / raw.latency.p99),
+        historyThroughput: round2(full.throughput / empty.throughput),
+        historyP50: round2(full.latency.p50 / empty.latency.p50),
+      },
+    };
+    if (json) console.log(JSON.stringify(result, null, 2));
+    else printTable(result);
+  } finally {
+    clearInterval(sampler);
+    await service.stop();
+    await dropTestDatabase(database);
+  }
+}
+
+const round2 = (value: number) => Math.round(value * 100) / 100;
+
+function printTable(result: {
+  machine: { cores: number; cpu?: string; node: string };
+  raw: Round;
+  jobgraph: { empty: Round; history: Round; fanOut: Latency; peakRssMb: number };
+  ratios: Record<string, number>;
+}): void {
+  const { raw, jobgraph, ratios, machine } = result;
+  const row = (name: string, r: Round) =>
+    `| ${name} | ${Math.round(r.throughput)} | ${r.latency.p50} | ${r.latency.p95} | ${r.latency.p99} |`;
+  console.log(`Machine: ${machine.cores} cores, ${machine.cpu}, Node ${machine.node}\n`);
+  console.log('| run | jobs/s | p50 ms | p95 ms | p99 ms |\n|---|---|---|---|---|');
+  console.log(row('raw BullMQ', raw));
+  console.log(row('jobgraph, empty tables', jobgraph.empty));
+  console.log(row(`jobgraph, ${SIZES.history} finished jobs`, jobgraph.history));
+  console.log(`\nFan-out to ${SIZES.subscribers} subscribers, commit to arrival: p50 ${jobgraph.fanOut.p50} ms, p99 ${jobgraph.fanOut.p99} ms`);
+  console.log(`Peak service RSS: ${jobgraph.peakRssMb} MB`);
+  console.log(`Ratios: ${JSON.stringify(ratios)}`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
