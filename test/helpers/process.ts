@@ -14,8 +14,13 @@ export interface ServiceProcess {
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 
-export async function startServiceProcess(env: Record<string, string>, timeoutMs = 30_000): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/index.ts'], {
+/** Starts `npm start`'s command (or `args`, e.g. the compiled build) with `env`. */
+export async function startServiceProcess(
+  env: Record<string, string>,
+  timeoutMs = 30_000,
+  args = ['--import', 'tsx', 'src/index.ts'],
+): Promise<ServiceProcess> {
+  const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { ...process.env, NODE_ENV: 'test', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
