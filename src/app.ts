@@ -21,6 +21,7 @@ import { JobQueries } from './jobs/queries.js';
 import { JobStateMachine } from './jobs/stateMachine.js';
 import { JobSubmitter } from './jobs/submit.js';
 import { createLogger, type Logger } from './logger.js';
+import { Metrics } from './metrics/metrics.js';
 import { CancelSignals } from './queue/cancellation.js';
 import { JobQueues } from './queue/queues.js';
 import { Reconciler } from './queue/reconciler.js';
@@ -72,18 +73,23 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   const registry = new HandlerRegistry([...builtInHandlers, ...(options.handlers ?? [])]);
   // Every committed change goes out on the bus, whichever process made it.
   const bus = new EventBus(redis, `${config.QUEUE_PREFIX}:events`, logger);
-  const stateMachine = new JobStateMachine(db, (changes) => bus.publish(changes));
+  let hub: EventHub | undefined;
+  const metrics = new Metrics(db, () => hub?.listenerCount ?? 0);
+  const stateMachine = new JobStateMachine(db, (changes) => {
+    bus.publish(changes);
+    metrics.record(changes);
+  });
   const queues = new JobQueues(redis, config.QUEUE_PREFIX, config.QUEUE_TIMEOUT_MS);
   const cancelSignals = new CancelSignals(redis, `${config.QUEUE_PREFIX}:cancel`, config.QUEUE_TIMEOUT_MS);
   const queries = new JobQueries(db);
-  const hub = serveApi ? new EventHub(bus, queries, logger, { pollMs: config.EVENTS_POLL_MS }) : undefined;
+  hub = serveApi ? new EventHub(bus, queries, logger, { pollMs: config.EVENTS_POLL_MS }) : undefined;
   await hub?.start();
 
   let workers: JobWorkers | undefined;
   let reconciler: Reconciler | undefined;
   if (runWorkers) {
     workers = new JobWorkers(
-      { db, stateMachine, registry, cancelSignals, connection: redis, logger },
+      { db, stateMachine, registry, cancelSignals, connection: redis, logger, metrics },
       { queues: config.QUEUES, prefix: config.QUEUE_PREFIX, concurrency: config.WORKER_CONCURRENCY, lockMs: config.WORKER_LOCK_MS },
     );
     await workers.start();
@@ -109,11 +115,13 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
         streams: { hub, queries },
         apiKeys,
         rateLimit,
+        metrics,
       })
     : null;
   const server = createHttpServer(
     yoga,
     { postgresql: () => db.$queryRaw`SELECT 1`, redis: () => redis.ping() },
+    metrics.registry,
     logger,
   );
   await new Promise<void>((resolve, reject) => {

@@ -1,5 +1,7 @@
-// The HTTP server: GraphQL at /graphql, liveness at /health, readiness at /ready.
+// The HTTP server: GraphQL at /graphql, liveness at /health, readiness at /ready,
+// Prometheus metrics at /metrics.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Registry } from 'prom-client';
 import type { Logger } from '../logger.js';
 import type { Yoga } from './yoga.js';
 
@@ -30,12 +32,25 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
-export function createHttpServer(yoga: Yoga | null, probes: Record<string, Probe>, logger: Logger): Server {
+export function createHttpServer(yoga: Yoga | null, probes: Record<string, Probe>, metrics: Registry, logger: Logger): Server {
   return createServer((req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/health') return sendJson(res, 200, { status: 'ok' });
     if (path === '/ready') {
       void readiness(probes).then(({ ok, checks }) => sendJson(res, ok ? 200 : 503, { status: ok ? 'ready' : 'unavailable', checks }));
+      return;
+    }
+    if (path === '/metrics') {
+      metrics.metrics().then(
+        (text) => {
+          res.writeHead(200, { 'content-type': metrics.contentType });
+          res.end(text);
+        },
+        (error: unknown) => {
+          logger.warn({ err: error }, 'metrics not collected');
+          sendJson(res, 503, { error: 'metrics unavailable' });
+        },
+      );
       return;
     }
     if (yoga && path === '/graphql') {

@@ -3,6 +3,7 @@
 import { GraphQLError } from 'graphql';
 import { createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
 import { useApiKeyScopes } from '../auth/plugin.js';
 import { createContext, type Context, type InitialContext, type Services } from '../context.js';
 import { isDatabaseUnavailable } from '../db/errors.js';
@@ -18,6 +19,18 @@ export function createGraphQLServer(services: Services): Yoga {
     context: (initial) => createContext(services, initial as InitialContext),
     plugins: [
       useApiKeyScopes(),
+      // GraphQL operation durations (and errors) into the same registry as /metrics.
+      usePrometheus({
+        registry: services.metrics.registry,
+        endpoint: false,
+        metrics: {
+          graphql_envelop_request_duration: true,
+          graphql_envelop_phase_execute: true,
+          graphql_envelop_phase_subscribe: true,
+          graphql_envelop_error_result: true,
+          graphql_yoga_http_duration: true,
+        },
+      }),
       // Bounds on what one document may ask for (depth, aliases, cost, tokens, directives).
       EnvelopArmorPlugin({
         maxDepth: { n: 12 },

@@ -16,6 +16,7 @@ import { AttemptAborted, recordOutcome, runAttempt, type Outcome } from '../jobs
 import { WAITING_STATUSES, type JobStatus } from '../jobs/model.js';
 import type { Change, JobStateMachine } from '../jobs/stateMachine.js';
 import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics/metrics.js';
 import type { CancelSignals } from './cancellation.js';
 
 export interface WorkerDeps {
@@ -25,6 +26,7 @@ export interface WorkerDeps {
   cancelSignals: CancelSignals;
   connection: Redis;
   logger: Logger;
+  metrics: Metrics;
 }
 
 export interface WorkerOptions {
@@ -108,6 +110,7 @@ export class JobWorkers {
     const controller = new AbortController();
     this.running.set(id, controller);
     let outcome: Outcome;
+    const began = performance.now();
     try {
       outcome = handler
         ? await runAttempt(job, handler, controller, { stateMachine, logger })
@@ -115,6 +118,7 @@ export class JobWorkers {
     } finally {
       this.running.delete(id);
     }
+    this.deps.metrics.observeAttempt(job, outcome.kind, (performance.now() - began) / 1000);
     try {
       const change = await this.retryWhileDatabaseDown(() => recordOutcome(job, outcome, stateMachine));
       // Refused: the job was cancelled or retried meanwhile; go by what is stored now.

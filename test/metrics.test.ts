@@ -1,0 +1,57 @@
+// GET /metrics as Prometheus scrapes it: job counters by queue and type, attempt
+// durations, depth by status from PostgreSQL, open subscriptions, GraphQL timings.
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startTestApp, waitFor, type TestApp } from './helpers/app.js';
+import { connectWs, subscribeWs } from './helpers/live.js';
+import { Stats, SubmitJobs, WatchJobEvents } from './operations.js';
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await startTestApp();
+});
+afterAll(async () => {
+  await app?.stop();
+});
+
+async function scrape(): Promise<string> {
+  const response = await fetch(app.url.replace('/graphql', '/metrics'));
+  expect(response.status).toBe(200);
+  expect(response.headers.get('content-type')).toMatch(/text\/plain/);
+  return response.text();
+}
+
+function value(text: string, series: string): number | undefined {
+  const line = text.split('\n').find((candidate) => candidate.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+}
+
+it('exposes job counters, attempt durations, depth by status, subscriptions and GraphQL timings', async () => {
+  const feed = subscribeWs(connectWs(app.url), WatchJobEvents, {});
+  await app.data(SubmitJobs, {
+    input: [
+      ...Array.from({ length: 3 }, () => ({ type: 'echo', payload: 1 })),
+      { type: 'http.request', payload: { url: 'http://127.0.0.1:9/', method: 'GET' }, maxAttempts: 2 },
+    ],
+  });
+  await waitFor(async () => {
+    const { jobStats } = await app.data(Stats, {});
+    return jobStats.completed === 3 && jobStats.failed === 1 ? true : undefined;
+  });
+  await feed.until((f) => f.items.length > 0);
+
+  const text = await scrape();
+  const echo = 'queue="default",type="echo"';
+  const http = 'queue="default",type="http.request"';
+  expect(value(text, `jobgraph_jobs_submitted_total{${echo}}`)).toBe(3);
+  expect(value(text, `jobgraph_jobs_completed_total{${echo}}`)).toBe(3);
+  expect(value(text, `jobgraph_jobs_retried_total{${http}}`)).toBe(1);
+  expect(value(text, `jobgraph_jobs_failed_total{${http}}`)).toBe(1);
+  expect(value(text, `jobgraph_attempt_duration_seconds_count{${echo},outcome="completed"}`)).toBe(3);
+  expect(value(text, `jobgraph_attempt_duration_seconds_count{${http},outcome="failed"}`)).toBe(2);
+  expect(value(text, 'jobgraph_jobs{queue="default",status="COMPLETED"}')).toBe(3);
+  expect(value(text, 'jobgraph_jobs{queue="default",status="FAILED"}')).toBe(1);
+  expect(value(text, 'jobgraph_subscriptions_open')).toBe(1);
+  expect(text).toMatch(/^graphql_envelop_phase_execute_count\{.*operationType="query".*\} \d+/m);
+  expect(text).toMatch(/^process_resident_memory_bytes \d+/m);
+  feed.unsubscribe();
+});
