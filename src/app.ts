@@ -73,7 +73,8 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   const registry = new HandlerRegistry([...builtInHandlers, ...(options.handlers ?? [])]);
   // Every committed change goes out on the bus, whichever process made it.
   const bus = new EventBus(redis, `${config.QUEUE_PREFIX}:events`, logger);
-  let hub: EventHub | undefined;
+  const queries = new JobQueries(db);
+  const hub = serveApi ? new EventHub(bus, queries, logger, { pollMs: config.EVENTS_POLL_MS }) : undefined;
   const metrics = new Metrics(db, () => hub?.listenerCount ?? 0);
   const stateMachine = new JobStateMachine(db, (changes) => {
     bus.publish(changes);
@@ -81,8 +82,6 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   });
   const queues = new JobQueues(redis, config.QUEUE_PREFIX, config.QUEUE_TIMEOUT_MS);
   const cancelSignals = new CancelSignals(redis, `${config.QUEUE_PREFIX}:cancel`, config.QUEUE_TIMEOUT_MS);
-  const queries = new JobQueries(db);
-  hub = serveApi ? new EventHub(bus, queries, logger, { pollMs: config.EVENTS_POLL_MS }) : undefined;
   await hub?.start();
 
   let workers: JobWorkers | undefined;
