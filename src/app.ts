@@ -24,6 +24,7 @@ import { createLogger, type Logger } from './logger.js';
 import { Metrics } from './metrics/metrics.js';
 import { CancelSignals } from './queue/cancellation.js';
 import { JobQueues } from './queue/queues.js';
+import { QueueControl } from './queue/control.js';
 import { Reconciler } from './queue/reconciler.js';
 import { within } from './queue/within.js';
 import { JobWorkers } from './queue/worker.js';
@@ -82,6 +83,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   });
   const queues = new JobQueues(redis, config.QUEUE_PREFIX, config.QUEUE_TIMEOUT_MS);
   const cancelSignals = new CancelSignals(redis, `${config.QUEUE_PREFIX}:cancel`, config.QUEUE_TIMEOUT_MS);
+  const queueControl = new QueueControl(db, queues, config.QUEUES, logger);
   await hub?.start();
 
   let workers: JobWorkers | undefined;
@@ -92,7 +94,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       { queues: config.QUEUES, prefix: config.QUEUE_PREFIX, concurrency: config.WORKER_CONCURRENCY, lockMs: config.WORKER_LOCK_MS },
     );
     await workers.start();
-    reconciler = new Reconciler(db, queues, logger);
+    reconciler = new Reconciler(db, queues, queueControl, logger);
     await reconciler.start(config.RECONCILE_INTERVAL_MS);
     // After a reconnect, Redis may have restarted empty.
     redis.on('ready', () => void reconciler?.run());
@@ -115,6 +117,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
         apiKeys,
         rateLimit,
         metrics,
+        queueControl,
       })
     : null;
   const server = createHttpServer(

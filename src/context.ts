@@ -4,6 +4,7 @@ import DataLoader from 'dataloader';
 import type { ApiKeys, Caller } from './auth/apiKeys.js';
 import type { SubmitRateLimit } from './auth/rateLimit.js';
 import type { Metrics } from './metrics/metrics.js';
+import type { QueueControl } from './queue/control.js';
 import type { Config } from './config.js';
 import type { HandlerRegistry } from './handlers/registry.js';
 import type { JobControl } from './jobs/control.js';
@@ -25,6 +26,7 @@ export interface Services {
   apiKeys: ApiKeys;
   rateLimit: SubmitRateLimit;
   metrics: Metrics;
+  queueControl: QueueControl;
 }
 
 /** What Yoga hands the context factory: an HTTP request, or a graphql-ws connection's params. */

@@ -69,6 +69,10 @@ describe('API keys', () => {
     expect(submitted.body.data.submitJob.job.submittedBy).toBe('writer');
     expect((await post({ query: STATS }, 'writer')).body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
 
+    // Queue control needs admin, more than a mutation's jobs:write.
+    const pause = { query: 'mutation { pauseQueue(name: "default") { queue { paused } } }' };
+    expect((await post(pause, 'writer')).body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+
     const asRoot = await post({ query: 'query ($id: ID!) { job(id: $id) { submittedBy } }', variables: { id: submitted.body.data.submitJob.job.id } }, 'root');
     expect(asRoot.body.data.job.submittedBy).toBe('writer');
   });

@@ -13,10 +13,16 @@ function refusal(args: ExecutionArgs): GraphQLError | undefined {
   }
   const operation = getOperationAST(args.document, args.operationName)?.operation;
   const scope: Scope = operation === 'mutation' ? 'jobs:write' : 'jobs:read';
-  if (!allows(caller, scope)) {
-    return new GraphQLError(`Forbidden: this API key lacks the ${scope} scope.`, { extensions: { code: 'FORBIDDEN', http: { status: 403 } } });
-  }
-  return undefined;
+  return allows(caller, scope) ? undefined : forbidden(scope);
+}
+
+function forbidden(scope: Scope): GraphQLError {
+  return new GraphQLError(`Forbidden: this API key lacks the ${scope} scope.`, { extensions: { code: 'FORBIDDEN', http: { status: 403 } } });
+}
+
+/** For the few fields that need more than their operation's scope (queue control needs admin). */
+export function requireScope(ctx: Context, scope: Scope): void {
+  if (!allows(ctx.caller, scope)) throw forbidden(scope);
 }
 
 export function useApiKeyScopes(): Plugin {

@@ -73,6 +73,16 @@ export class JobQueues {
     });
   }
 
+  /** Pauses (no job of it starts, in any worker) or resumes a queue. */
+  async setPaused(name: string, paused: boolean): Promise<void> {
+    const queue = this.get(name);
+    await within(paused ? queue.pause() : queue.resume(), this.timeoutMs, paused ? 'pausing a queue' : 'resuming a queue');
+  }
+
+  isPaused(name: string): Promise<boolean> {
+    return within(this.get(name).isPaused(), this.timeoutMs, 'reading a queue');
+  }
+
   /** Removes a waiting or delayed job from BullMQ. A job a worker holds stays: the state machine stops it there. */
   async remove(job: Pick<Job, 'id' | 'queue'>): Promise<void> {
     await within(this.get(job.queue).remove(job.id), this.timeoutMs, 'removing a job from its queue');

@@ -3,6 +3,7 @@ import type { GraphQLSchema } from 'graphql';
 import { builder } from './builder.js';
 import './job.js';
 import './mutations.js';
+import './queues.js';
 import './stats.js';
 import './subscriptions.js';
 

@@ -7,7 +7,7 @@ import { builder } from './builder.js';
 import { BackoffTypeEnum, JitterEnum, UserErrorCodeEnum } from './enums.js';
 import { JobRef } from './job.js';
 
-const UserErrorRef = builder.objectRef<UserError>('UserError');
+export const UserErrorRef = builder.objectRef<UserError>('UserError');
 UserErrorRef.implement({
   description: 'A problem with what the client asked for. Nothing was changed.',
   fields: (t) => ({
