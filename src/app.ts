@@ -9,6 +9,7 @@ import { SubmitRateLimit } from './auth/rateLimit.js';
 import type { Config } from './config.js';
 import { createDb } from './db/client.js';
 import { migrate } from './db/migrate.js';
+import { loadHandlers } from './handlers/load.js';
 import { builtInHandlers, HandlerRegistry } from './handlers/registry.js';
 import type { JobHandler } from './handlers/handler.js';
 import { EventBus } from './events/bus.js';
@@ -71,7 +72,14 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, lazyConnect: false });
   redis.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
 
-  const registry = new HandlerRegistry([...builtInHandlers, ...(options.handlers ?? [])]);
+  const registry = new HandlerRegistry([
+    ...builtInHandlers({
+      email: { url: config.SMTP_URL, from: config.SMTP_FROM },
+      export: { databaseUrl: config.DATABASE_URL, dir: config.EXPORT_DIR },
+    }),
+    ...(await loadHandlers(config.HANDLERS_DIR, logger)),
+    ...(options.handlers ?? []),
+  ]);
   // Every committed change goes out on the bus, whichever process made it.
   const bus = new EventBus(redis, `${config.QUEUE_PREFIX}:events`, logger);
   const queries = new JobQueries(db);

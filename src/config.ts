@@ -67,6 +67,13 @@ const schema = z.object({
     }),
   /** Jobs one API key (or client address, without a key) may submit per minute, across instances; 0: no limit. */
   RATE_LIMIT_JOBS_PER_MINUTE: int(0, 100_000_000).default(600_000),
+  /** SMTP server for email.send, e.g. smtps://user:pass@smtp.example.com; unset: email.send jobs fail. */
+  SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional(),
+  SMTP_FROM: z.string().min(3).max(320).default('jobgraph <jobgraph@localhost>'),
+  /** Where data.export writes its files (on the workers). */
+  EXPORT_DIR: z.string().min(1).default('exports'),
+  /** A directory of modules, each exporting job handlers, loaded at start (see README). */
+  HANDLERS_DIR: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -1,7 +1,9 @@
 // The job types this service can run. Payloads are checked against the type's schema
 // when a job is submitted and again before it runs.
 import { z } from 'zod';
+import { dataExport, type ExportSettings } from './dataExport.js';
 import { echo } from './echo.js';
+import { emailSend, type EmailSettings } from './emailSend.js';
 import type { JobHandler } from './handler.js';
 import { httpRequest } from './httpRequest.js';
 import { sleep } from './sleep.js';
@@ -30,4 +32,12 @@ export class HandlerRegistry {
   }
 }
 
-export const builtInHandlers: JobHandler[] = [echo, sleep, httpRequest] as JobHandler[];
+export interface BuiltInSettings {
+  email: EmailSettings;
+  export: ExportSettings;
+}
+
+/** The job types that come with the service. */
+export function builtInHandlers(settings: BuiltInSettings): JobHandler[] {
+  return [echo, sleep, httpRequest, emailSend(settings.email), dataExport(settings.export)] as JobHandler[];
+}
