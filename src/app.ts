@@ -26,6 +26,7 @@ import { Metrics } from './metrics/metrics.js';
 import { CancelSignals } from './queue/cancellation.js';
 import { JobQueues } from './queue/queues.js';
 import { QueueControl } from './queue/control.js';
+import { Schedules } from './schedules/schedules.js';
 import { Reconciler } from './queue/reconciler.js';
 import { within } from './queue/within.js';
 import { JobWorkers } from './queue/worker.js';
@@ -94,6 +95,9 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   const queueControl = new QueueControl(db, queues, config.QUEUES, logger);
   await hub?.start();
 
+  const submitter = new JobSubmitter({ config, db, registry, stateMachine, queues, logger });
+  const schedules = new Schedules({ db, submitter, connection: redis, prefix: config.QUEUE_PREFIX, logger, timeoutMs: config.QUEUE_TIMEOUT_MS });
+
   let workers: JobWorkers | undefined;
   let reconciler: Reconciler | undefined;
   if (runWorkers) {
@@ -102,7 +106,8 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       { queues: config.QUEUES, prefix: config.QUEUE_PREFIX, concurrency: config.WORKER_CONCURRENCY, lockMs: config.WORKER_LOCK_MS },
     );
     await workers.start();
-    reconciler = new Reconciler(db, queues, queueControl, logger);
+    await schedules.startWorker();
+    reconciler = new Reconciler(db, queues, queueControl, schedules, logger);
     await reconciler.start(config.RECONCILE_INTERVAL_MS);
     // After a reconnect, Redis may have restarted empty.
     redis.on('ready', () => void reconciler?.run());
@@ -118,7 +123,8 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
         config,
         logger,
         registry,
-        submitter: new JobSubmitter({ config, db, registry, stateMachine, queues, logger }),
+        submitter,
+        schedules,
         control: new JobControl({ db, stateMachine, queues, cancelSignals, logger }),
         queries,
         streams: { hub, queries },
@@ -151,6 +157,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       await closeServer(server, CLOSE_TIMEOUT_MS);
       await reconciler?.stop();
       await workers?.close(config.SHUTDOWN_GRACE_MS);
+      if (redis.status === 'ready') await within(schedules.close(), CLOSE_TIMEOUT_MS, 'closing schedules').catch(() => undefined);
       await bus.close();
       rateLimit.close();
       // With Redis unreachable, a polite close would wait for it forever.

@@ -5,6 +5,7 @@ import type { ApiKeys, Caller } from './auth/apiKeys.js';
 import type { SubmitRateLimit } from './auth/rateLimit.js';
 import type { Metrics } from './metrics/metrics.js';
 import type { QueueControl } from './queue/control.js';
+import type { Schedules } from './schedules/schedules.js';
 import type { Config } from './config.js';
 import type { HandlerRegistry } from './handlers/registry.js';
 import type { JobControl } from './jobs/control.js';
@@ -27,6 +28,7 @@ export interface Services {
   rateLimit: SubmitRateLimit;
   metrics: Metrics;
   queueControl: QueueControl;
+  schedules: Schedules;
 }
 
 /** What Yoga hands the context factory: an HTTP request, or a graphql-ws connection's params. */

@@ -119,7 +119,8 @@ export class JobSubmitter {
     return { jobs, userErrors: [] };
   }
 
-  private check(input: SubmitJobInput, at: (string | number)[]): UserError[] {
+  /** The refusals `submit` would give this input, without storing anything (schedules check their templates). */
+  check(input: SubmitJobInput, at: (string | number)[]): UserError[] {
     const parsed = this.schema.safeParse(input);
     if (!parsed.success) return fromZod(parsed.error, at);
     const handler = this.deps.registry.get(input.type);

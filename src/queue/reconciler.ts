@@ -1,4 +1,4 @@
-// Makes Redis agree with PostgreSQL: queues' paused flags, and jobs. Every job that PostgreSQL holds as PENDING,
+// Makes Redis agree with PostgreSQL: queues' paused flags, schedules, and jobs. Every job that PostgreSQL holds as PENDING,
 // SCHEDULED, RETRYING or RUNNING must have its BullMQ job; one that has none (Redis was
 // emptied, or a process died between the commit and the add, or the add timed out
 // while Redis was down) is added again with its priority and runAt. A RUNNING job put
@@ -10,6 +10,7 @@
 import type { Db } from '../db/client.js';
 import type { Job } from '../jobs/model.js';
 import type { Logger } from '../logger.js';
+import type { Schedules } from '../schedules/schedules.js';
 import type { QueueControl } from './control.js';
 import type { JobQueues } from './queues.js';
 
@@ -24,6 +25,7 @@ export class Reconciler {
     private readonly db: Db,
     private readonly queues: JobQueues,
     private readonly queueControl: QueueControl,
+    private readonly schedules: Schedules,
     private readonly logger: Logger,
   ) {}
 
@@ -52,6 +54,7 @@ export class Reconciler {
 
   private async pass(): Promise<number> {
     await this.queueControl.reconcile();
+    await this.schedules.reconcile();
     let after: string | undefined;
     let added = 0;
     for (;;) {

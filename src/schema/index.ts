@@ -4,6 +4,7 @@ import { builder } from './builder.js';
 import './job.js';
 import './mutations.js';
 import './queues.js';
+import './schedules.js';
 import './stats.js';
 import './subscriptions.js';
 

@@ -29,7 +29,7 @@ const BackoffInput = builder.inputType('BackoffInput', {
   }),
 });
 
-const SubmitJobInput = builder.inputType('SubmitJobInput', {
+export const SubmitJobInput = builder.inputType('SubmitJobInput', {
   fields: (t) => ({
     type: t.string({ required: true, description: 'A job type name from the jobTypes query.' }),
     payload: t.field({ type: 'JSON', required: true, description: "Must satisfy the type's payloadSchema; at most 1 MB by default." }),

@@ -1,0 +1,151 @@
+// Recurring jobs. PostgreSQL holds each schedule; BullMQ's job schedulers (one per
+// schedule, on a queue of their own) fire at the cron times, and each firing submits an
+// ordinary job from the schedule's template, visible in history and subscriptions like
+// any other. The firing's BullMQ id is the new job's idempotency key, so a firing
+// delivered twice still makes one job. The reconciler rebuilds the schedulers from
+// PostgreSQL after Redis loss.
+import { Queue, Worker } from 'bullmq';
+import { CronExpressionParser } from 'cron-parser';
+import type { Redis } from 'ioredis';
+import { v7 as uuidv7 } from 'uuid';
+import type { Db } from '../db/client.js';
+import type { JobSubmitter, SubmitJobInput } from '../jobs/submit.js';
+import { userError, type UserError } from '../jobs/userErrors.js';
+import type { Logger } from '../logger.js';
+import { within } from '../queue/within.js';
+import type { Schedule } from '../generated/prisma/client.js';
+
+export type { Schedule };
+
+export const SCHEDULES_QUEUE = 'jobgraph-schedules';
+const NAME = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/;
+
+export interface ScheduleInput {
+  name: string;
+  cron: string;
+  timezone?: string | null;
+  job: SubmitJobInput;
+}
+
+export type ScheduleResult = { schedule: Schedule; userErrors: [] } | { schedule: null; userErrors: UserError[] };
+
+/** When the schedule fires next (null when paused or the expression never fires again). */
+export function nextRun(schedule: Pick<Schedule, 'cron' | 'timezone' | 'paused'>, after = new Date()): Date | null {
+  if (schedule.paused) return null;
+  try {
+    return CronExpressionParser.parse(schedule.cron, { tz: schedule.timezone, currentDate: after }).next().toDate();
+  } catch {
+    return null;
+  }
+}
+
+export class Schedules {
+  private readonly queue: Queue;
+  private worker: Worker | undefined;
+
+  constructor(
+    private readonly deps: { db: Db; submitter: JobSubmitter; connection: Redis; prefix: string; logger: Logger; timeoutMs: number },
+  ) {
+    this.queue = new Queue(SCHEDULES_QUEUE, { connection: deps.connection, prefix: deps.prefix });
+    this.queue.on('error', () => undefined);
+  }
+
+  list(): Promise<Schedule[]> {
+    return this.deps.db.schedule.findMany({ orderBy: { name: 'asc' } });
+  }
+
+  async create(input: ScheduleInput): Promise<ScheduleResult> {
+    const timezone = input.timezone ?? 'UTC';
+    const problems: UserError[] = [];
+    if (!NAME.test(input.name)) problems.push(userError('INVALID_INPUT', ['input', 'name'], 'name: 1 to 100 letters, digits, _ . : -'));
+    if (!Intl.supportedValuesOf('timeZone').includes(timezone) && timezone !== 'UTC') {
+      problems.push(userError('INVALID_INPUT', ['input', 'timezone'], `timezone: "${timezone.slice(0, 64)}" is not an IANA time zone`));
+    } else {
+      try {
+        CronExpressionParser.parse(input.cron, { tz: timezone });
+      } catch (error) {
+        problems.push(userError('INVALID_INPUT', ['input', 'cron'], `cron: ${(error as Error).message}`));
+      }
+    }
+    const job = { ...input.job, runAt: null, idempotencyKey: null };
+    problems.push(...this.deps.submitter.check(job, ['input', 'job']));
+    if (problems.length) return { schedule: null, userErrors: problems };
+    const taken = await this.deps.db.schedule.findUnique({ where: { name: input.name } });
+    if (taken) return { schedule: null, userErrors: [userError('INVALID_INPUT', ['input', 'name'], `name: a schedule "${input.name}" exists`)] };
+    const schedule = await this.deps.db.schedule.create({
+      data: { id: uuidv7(), name: input.name, cron: input.cron, timezone, job: JSON.parse(JSON.stringify(job)) as object },
+    });
+    await this.apply(schedule);
+    return { schedule, userErrors: [] };
+  }
+
+  async setPaused(id: string, paused: boolean): Promise<Schedule | null> {
+    const found = await this.deps.db.schedule.findUnique({ where: { id } });
+    if (!found) return null;
+    const schedule = await this.deps.db.schedule.update({ where: { id }, data: { paused } });
+    await this.apply(schedule);
+    return schedule;
+  }
+
+  async delete(id: string): Promise<Schedule | null> {
+    const found = await this.deps.db.schedule.findUnique({ where: { id } });
+    if (!found) return null;
+    await this.deps.db.schedule.delete({ where: { id } });
+    await this.apply({ ...found, paused: true });
+    return found;
+  }
+
+  /** Runs the firings (in worker processes). */
+  async startWorker(): Promise<void> {
+    this.worker = new Worker(SCHEDULES_QUEUE, (firing) => this.fire(firing.data as { scheduleId: string }, String(firing.id)), {
+      connection: this.deps.connection,
+      prefix: this.deps.prefix,
+      concurrency: 10,
+    });
+    this.worker.on('error', (error) => this.deps.logger.warn({ err: error }, 'schedule worker error'));
+    await this.worker.waitUntilReady();
+  }
+
+  /** Makes BullMQ's schedulers match PostgreSQL's schedules. */
+  async reconcile(): Promise<void> {
+    const schedules = await this.list();
+    for (const schedule of schedules) await this.apply(schedule);
+    const known = new Set(schedules.filter((schedule) => !schedule.paused).map((schedule) => schedule.id));
+    for (const scheduler of await this.queue.getJobSchedulers()) {
+      const id = scheduler.id ?? scheduler.key;
+      if (id && !known.has(id)) await this.queue.removeJobScheduler(id);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.worker?.close();
+    await this.queue.close();
+  }
+
+  /** Tells BullMQ; if Redis is away, the reconciler will. */
+  private async apply(schedule: Schedule): Promise<void> {
+    const change: Promise<unknown> = schedule.paused
+      ? this.queue.removeJobScheduler(schedule.id)
+      : this.queue.upsertJobScheduler(schedule.id, { pattern: schedule.cron, tz: schedule.timezone }, {
+          name: 'fire',
+          data: { scheduleId: schedule.id },
+          // The job a firing makes is the record; the firing itself need not stay.
+          opts: { removeOnComplete: true, removeOnFail: 1000 },
+        });
+    await within(change, this.deps.timeoutMs, 'updating a schedule').catch((error: unknown) =>
+      this.deps.logger.warn({ err: error, schedule: schedule.name }, 'schedule not passed to Redis yet; the reconciler will'),
+    );
+  }
+
+  private async fire({ scheduleId }: { scheduleId: string }, firingId: string): Promise<void> {
+    const schedule = await this.deps.db.schedule.findUnique({ where: { id: scheduleId } });
+    if (!schedule || schedule.paused) return;
+    const template = schedule.job as unknown as SubmitJobInput;
+    const { userErrors } = await this.deps.submitter.submit(
+      [{ ...template, idempotencyKey: `schedule:${schedule.id}:${firingId}` }],
+      () => ['job'],
+      `schedule:${schedule.name}`,
+    );
+    if (userErrors.length) this.deps.logger.error({ schedule: schedule.name, userErrors }, 'scheduled job refused; the schedule goes on');
+  }
+}

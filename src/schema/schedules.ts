@@ -1,0 +1,71 @@
+// Schedules: recurring jobs from cron expressions (writes need jobs:write, like submits).
+import { isUuid } from '../jobs/ids.js';
+import { userError, type UserError } from '../jobs/userErrors.js';
+import { nextRun, type Schedule } from '../schedules/schedules.js';
+import type { Context } from '../context.js';
+import { builder } from './builder.js';
+import { SubmitJobInput, UserErrorRef } from './mutations.js';
+
+const ScheduleRef = builder.objectRef<Schedule>('Schedule').implement({
+  description: 'A recurring job: each time the cron expression fires, an ordinary job is submitted from the template.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    name: t.exposeString('name'),
+    cron: t.exposeString('cron', { description: 'Five fields (minute hour day month weekday), or six with seconds first.' }),
+    timezone: t.exposeString('timezone', { description: 'IANA time zone the expression is read in, e.g. "Europe/Paris".' }),
+    job: t.expose('job', { type: 'JSON', description: 'The SubmitJobInput each firing submits.' }),
+    paused: t.exposeBoolean('paused'),
+    nextRunAt: t.field({ type: 'DateTime', nullable: true, resolve: (schedule) => nextRun(schedule) }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  }),
+});
+
+const SchedulePayloadRef = builder.objectRef<{ schedule: Schedule | null; userErrors: UserError[] }>('SchedulePayload').implement({
+  fields: (t) => ({
+    schedule: t.field({ type: ScheduleRef, nullable: true, resolve: (payload) => payload.schedule }),
+    userErrors: t.field({ type: [UserErrorRef], resolve: (payload) => payload.userErrors }),
+  }),
+});
+
+const CreateScheduleInput = builder.inputType('CreateScheduleInput', {
+  fields: (t) => ({
+    name: t.string({ required: true, description: 'Unique; 1 to 100 letters, digits, _ . : -' }),
+    cron: t.string({ required: true, description: 'e.g. "0 9 * * 1-5" (9:00 on weekdays) or "*/10 * * * * *" (every 10 s).' }),
+    timezone: t.string({ description: 'Default "UTC".' }),
+    job: t.field({ type: SubmitJobInput, required: true, description: 'The job to submit each time (runAt and idempotencyKey are ignored).' }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  schedules: t.field({ type: [ScheduleRef], description: 'Every schedule, by name, with its next run.', resolve: (_root, _args, ctx) => ctx.schedules.list() }),
+}));
+
+async function byId(ctx: Context, id: string, change: (id: string) => Promise<Schedule | null>) {
+  if (!isUuid(id)) return { schedule: null, userErrors: [userError('INVALID_INPUT', ['id'], `id: "${id.slice(0, 100)}" is not a schedule id`)] };
+  const schedule = await change(id);
+  return schedule ? { schedule, userErrors: [] } : { schedule: null, userErrors: [userError('NOT_FOUND', ['id'], `id: no schedule ${id}`)] };
+}
+
+builder.mutationFields((t) => ({
+  createSchedule: t.field({
+    type: SchedulePayloadRef,
+    args: { input: t.arg({ type: CreateScheduleInput, required: true }) },
+    resolve: (_root, { input }, ctx) => ctx.schedules.create(input),
+  }),
+  pauseSchedule: t.field({
+    type: SchedulePayloadRef,
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, { id }, ctx) => byId(ctx, String(id), (scheduleId) => ctx.schedules.setPaused(scheduleId, true)),
+  }),
+  resumeSchedule: t.field({
+    type: SchedulePayloadRef,
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, { id }, ctx) => byId(ctx, String(id), (scheduleId) => ctx.schedules.setPaused(scheduleId, false)),
+  }),
+  deleteSchedule: t.field({
+    type: SchedulePayloadRef,
+    description: 'Deletes the schedule; jobs it already made stay.',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, { id }, ctx) => byId(ctx, String(id), (scheduleId) => ctx.schedules.delete(scheduleId)),
+  }),
+}));
