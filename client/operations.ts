@@ -1,0 +1,45 @@
+// The public operations the typed client sends (typed by `npm run codegen`).
+import { graphql } from './gql/index.js';
+
+export const JobFields = graphql(`
+  fragment ClientJob on Job {
+    id type queue status priority attempts maxAttempts progress payload result lastError
+    runAt createdAt updatedAt startedAt finishedAt submittedBy
+  }
+`);
+
+export const SubmitJobDocument = graphql(`
+  mutation ClientSubmitJob($input: SubmitJobInput!) {
+    submitJob(input: $input) { job { ...ClientJob } userErrors { code field message } }
+  }
+`);
+
+export const SubmitJobsDocument = graphql(`
+  mutation ClientSubmitJobs($input: [SubmitJobInput!]!) {
+    submitJobs(input: $input) { jobs { ...ClientJob } userErrors { code field message } }
+  }
+`);
+
+export const JobDocument = graphql(`
+  query ClientJob($id: ID!) {
+    job(id: $id) { ...ClientJob }
+  }
+`);
+
+export const CancelJobDocument = graphql(`
+  mutation ClientCancelJob($id: ID!) {
+    cancelJob(id: $id) { job { ...ClientJob } userErrors { code field message } }
+  }
+`);
+
+export const RetryJobDocument = graphql(`
+  mutation ClientRetryJob($id: ID!) {
+    retryJob(id: $id) { job { ...ClientJob } userErrors { code field message } }
+  }
+`);
+
+export const WatchJobDocument = graphql(`
+  subscription ClientWatchJob($id: ID!) {
+    jobUpdated(id: $id) { ...ClientJob }
+  }
+`);
