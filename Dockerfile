@@ -16,6 +16,7 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/src/generated ./src/generated
 COPY prisma ./prisma
+COPY public ./public
 COPY package.json ./
 USER node
 EXPOSE 4000

@@ -1,23 +1,14 @@
 // Applies prisma/migrations at start, without Prisma's schema engine (which cannot be
 // downloaded offline). Keeps the same bookkeeping as `prisma migrate deploy` in
 // `_prisma_migrations`, so either tool can take over from the other.
-import { existsSync } from 'node:fs';
 import { createHash, randomUUID } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
 import type { Logger } from '../logger.js';
+import { findUp } from '../paths.js';
 
-/** The nearest prisma/migrations above this module: from src/db (tsx) or a compiled copy (dist/src/db). */
-function findMigrations(): URL {
-  for (let dir = new URL('./', import.meta.url); ; dir = new URL('../', dir)) {
-    const candidate = new URL('prisma/migrations/', dir);
-    if (existsSync(candidate)) return candidate;
-    if (dir.pathname === '/') return new URL('../../prisma/migrations/', import.meta.url);
-  }
-}
-
-export const MIGRATIONS_DIR = findMigrations();
+export const MIGRATIONS_DIR = findUp('prisma/migrations/');
 
 // Any constant works; it only has to be the same for every jobgraph process.
 const LOCK_KEY = 0x6a6f6267; // "jobg"

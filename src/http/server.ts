@@ -1,6 +1,8 @@
-// The HTTP server: GraphQL at /graphql, liveness at /health, readiness at /ready,
-// Prometheus metrics at /metrics.
+// The HTTP server: the dashboard at /, GraphQL at /graphql, liveness at /health,
+// readiness at /ready, Prometheus metrics at /metrics.
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { findUp } from '../paths.js';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../logger.js';
 import type { Yoga } from './yoga.js';
@@ -33,8 +35,15 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 }
 
 export function createHttpServer(yoga: Yoga | null, probes: Record<string, Probe>, metrics: Registry, logger: Logger): Server {
+  // The dashboard is one static page on the public API; read once.
+  const dashboard = yoga ? readFileSync(findUp('public/dashboard.html')) : null;
   return createServer((req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0];
+    if (dashboard && path === '/' && (req.method === 'GET' || req.method === 'HEAD')) {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' });
+      res.end(req.method === 'HEAD' ? undefined : dashboard);
+      return;
+    }
     if (path === '/health') return sendJson(res, 200, { status: 'ok' });
     if (path === '/ready') {
       void readiness(probes).then(({ ok, checks }) => sendJson(res, ok ? 200 : 503, { status: ok ? 'ready' : 'unavailable', checks }));

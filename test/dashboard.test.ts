@@ -1,0 +1,75 @@
+// The dashboard in a real browser (Debian's chromium driven by playwright-core): key
+// entry, live counts, submitting from the schema-driven form, watching the job finish,
+// its history, and cancelling. A screenshot is kept in test/artifacts on failure.
+import { mkdir } from 'node:fs/promises';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from './helpers/app.js';
+
+const SECRET = 'dashboard-0123456789abcdef';
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+let app: TestApp;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  app = await startTestApp({ API_KEYS: `ui:${SECRET}:admin` });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  page = await browser.newPage();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+});
+
+async function screenshotOnFailure(name: string, run: () => Promise<void>): Promise<void> {
+  try {
+    await run();
+  } catch (error) {
+    await mkdir('test/artifacts', { recursive: true });
+    await page.screenshot({ path: `test/artifacts/${name}.png`, fullPage: true }).catch(() => undefined);
+    throw error;
+  }
+}
+
+it('asks for a key, then submits a job from the form and shows it finish live', { timeout: 60_000 }, async () => {
+  await screenshotOnFailure('dashboard-submit', async () => {
+    await page.goto(app.url.replace('/graphql', '/'));
+    await page.locator('#error').getByText('UNAUTHENTICATED').waitFor();
+
+    await page.fill('#apiKey', SECRET);
+    await page.click('#saveKey');
+    await page.locator('#live').getByText('live', { exact: true }).waitFor();
+    await page.locator('#stats tbody td', { hasText: 'default' }).waitFor();
+
+    await page.selectOption('#sType', 'sleep');
+    await page.fill('#sFields input[name="ms"]', '500');
+    await page.click('#sSubmit');
+    await page.locator('#sResult').getByText('submitted').waitFor();
+    // The job page follows the job live until it is done.
+    await page.locator('#dStatus', { hasText: 'COMPLETED' }).waitFor({ timeout: 15_000 });
+    await page.locator('#dEvents tbody td', { hasText: 'COMPLETED' }).first().waitFor();
+    expect(await page.textContent('#dResult')).toContain('"sleptMs": 500');
+    // The list and the counts caught up too.
+    await page.locator('#jobs tbody tr.job', { hasText: 'sleep' }).first().waitFor();
+    await expect.poll(async () => (await page.locator('#stats tbody tr').first().locator('td').nth(5).textContent()) ?? '', { timeout: 10_000 }).toBe('1');
+  });
+});
+
+it('cancels a running job from its page', { timeout: 60_000 }, async () => {
+  await screenshotOnFailure('dashboard-cancel', async () => {
+    await page.selectOption('#sType', 'sleep');
+    await page.fill('#sFields input[name="ms"]', '60000');
+    await page.click('#sSubmit');
+    await page.locator('#dStatus', { hasText: 'RUNNING' }).waitFor({ timeout: 15_000 });
+    await page.click('#cancel');
+    await page.locator('#dStatus', { hasText: 'CANCELLED' }).waitFor({ timeout: 15_000 });
+    // Refusals are shown: a cancelled job cannot be cancelled again.
+    await page.click('#cancel');
+    await page.locator('#error').getByText('INVALID_STATE').waitFor();
+  });
+});
