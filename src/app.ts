@@ -76,7 +76,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   const registry = new HandlerRegistry([
     ...builtInHandlers({
       email: { url: config.SMTP_URL, from: config.SMTP_FROM },
-      export: { databaseUrl: config.DATABASE_URL, dir: config.EXPORT_DIR },
+      export: { databaseUrl: config.DATABASE_URL, dir: config.OUTPUT_DIR },
     }),
     ...(await loadHandlers(config.HANDLERS_DIR, logger)),
     ...(options.handlers ?? []),

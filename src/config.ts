@@ -70,8 +70,8 @@ const schema = z.object({
   /** SMTP server for email.send, e.g. smtps://user:pass@smtp.example.com; unset: email.send jobs fail. */
   SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional(),
   SMTP_FROM: z.string().min(3).max(320).default('jobgraph <jobgraph@localhost>'),
-  /** Where data.export writes its files (on the workers). */
-  EXPORT_DIR: z.string().min(1).default('exports'),
+  /** Where data.export and image.resize write their files (on the workers). */
+  OUTPUT_DIR: z.string().min(1).default('output'),
   /** A directory of modules, each exporting job handlers, loaded at start (see README). */
   HANDLERS_DIR: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

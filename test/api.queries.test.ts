@@ -225,7 +225,7 @@ describe('stats and job types', () => {
 
   it('lists the job types with their payload schemas', async () => {
     const { jobTypes } = await t.data(JobTypes, {});
-    expect(jobTypes.map((type) => type.name).sort()).toEqual(['data.export', 'echo', 'email.send', 'http.request', 'sleep']);
+    expect(jobTypes.map((type) => type.name).sort()).toEqual(['data.export', 'echo', 'email.send', 'http.request', 'image.resize', 'sleep']);
     for (const type of jobTypes) expect(type.payloadSchema).toBeTypeOf('object');
     const http = jobTypes.find((type) => type.name === 'http.request')!.payloadSchema as { properties?: Record<string, unknown> };
     expect(http.properties).toHaveProperty('url');

@@ -5,6 +5,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
+import sharp from 'sharp';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startTestApp, waitFor, type TestApp } from './helpers/app.js';
@@ -34,7 +36,7 @@ beforeAll(async () => {
   app = await startTestApp({
     SMTP_URL: `smtp://127.0.0.1:${port}`,
     SMTP_FROM: 'jobs@example.test',
-    EXPORT_DIR: exportDir,
+    OUTPUT_DIR: exportDir,
     HANDLERS_DIR: 'examples/handlers',
   });
 });
@@ -99,9 +101,33 @@ it('data.export writes the matching jobs as CSV and NDJSON', async () => {
   }
 });
 
+it('image.resize scales an image given as base64 or by URL', async () => {
+  const png = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#c33' } }).png().toBuffer();
+  const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'image/png' }).end(png));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/red.png`;
+  try {
+    const { submitJobs } = await app.data(SubmitJobs, {
+      input: [
+        { type: 'image.resize', payload: { source: png.toString('base64'), width: 32, format: 'webp' } },
+        { type: 'image.resize', payload: { source: url, width: 16, height: 16, format: 'png' } },
+        { type: 'image.resize', payload: { source: Buffer.from('not an image').toString('base64'), width: 10 } },
+      ],
+    });
+    const [fromBase64, fromUrl, broken] = await Promise.all(submitJobs.jobs.map((job) => finished(job.id)));
+    expect(fromBase64!.result).toMatchObject({ format: 'webp', width: 32, height: 24 });
+    const written = await sharp((fromBase64!.result as { path: string }).path).metadata();
+    expect([written.format, written.width, written.height]).toEqual(['webp', 32, 24]);
+    expect(fromUrl!.result).toMatchObject({ format: 'png', width: 16, height: 16, bytes: expect.any(Number) });
+    expect(broken).toMatchObject({ status: 'FAILED', attempts: 1, lastError: expect.stringMatching(/not an image/) });
+  } finally {
+    server.close();
+  }
+});
+
 it('loads job types from HANDLERS_DIR', async () => {
   const { jobTypes } = await app.data(JobTypes, {});
-  expect(jobTypes.map((type) => type.name)).toEqual(expect.arrayContaining(['text.slugify', 'email.send', 'data.export']));
+  expect(jobTypes.map((type) => type.name)).toEqual(expect.arrayContaining(['text.slugify', 'email.send', 'data.export', 'image.resize']));
   const { submitJob } = await app.data(SubmitJob, { input: { type: 'text.slugify', payload: { title: 'Héllo, Wörld!' } } });
   expect((await finished(submitJob.job!.id)).result).toEqual({ slug: 'hello-world' });
 });

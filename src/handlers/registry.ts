@@ -6,6 +6,7 @@ import { echo } from './echo.js';
 import { emailSend, type EmailSettings } from './emailSend.js';
 import type { JobHandler } from './handler.js';
 import { httpRequest } from './httpRequest.js';
+import { imageResize } from './imageResize.js';
 import { sleep } from './sleep.js';
 
 export class HandlerRegistry {
@@ -39,5 +40,5 @@ export interface BuiltInSettings {
 
 /** The job types that come with the service. */
 export function builtInHandlers(settings: BuiltInSettings): JobHandler[] {
-  return [echo, sleep, httpRequest, emailSend(settings.email), dataExport(settings.export)] as JobHandler[];
+  return [echo, sleep, httpRequest, emailSend(settings.email), dataExport(settings.export), imageResize({ dir: settings.export.dir })] as JobHandler[];
 }
