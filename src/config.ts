@@ -21,7 +21,7 @@ const schema = z.object({
   DATABASE_POOL_SIZE: int(1, 200).default(10),
   REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).default('redis://127.0.0.1:6379'),
   /** Prefix of every BullMQ key in Redis; separate deployments sharing a Redis use different ones. */
-  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'letters, digits and _ . : - only, at most 64').default('jobgraph'),
+  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_.:{}-]{1,64}$/, 'letters, digits and _ . : - { } only, at most 64 (braces make a Redis Cluster hash tag)').default('jobgraph'),
   /** Queues that accept jobs and that the workers consume, comma-separated. */
   QUEUES: z
     .string()

@@ -1,16 +1,24 @@
 // Structured JSON logs (pino); human-readable when stdout is a terminal in development.
-import { pino, type Logger } from 'pino';
+// Every line logged while serving a request carries its requestId (AsyncLocalStorage),
+// and a job's lines carry jobId, type and attempt (child loggers in jobs/attempt.ts).
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { pino, type DestinationStream, type Logger } from 'pino';
 import type { Config } from './config.js';
 
 export type { Logger };
 
-export function createLogger(config: Pick<Config, 'LOG_LEVEL' | 'NODE_ENV'>): Logger {
-  const pretty = config.NODE_ENV === 'development' && process.stdout.isTTY;
-  return pino({
+/** What is known about the request being served, for the logs. */
+export const requestScope = new AsyncLocalStorage<{ requestId: string }>();
+
+export function createLogger(config: Pick<Config, 'LOG_LEVEL' | 'NODE_ENV'>, destination?: DestinationStream): Logger {
+  const pretty = !destination && config.NODE_ENV === 'development' && process.stdout.isTTY;
+  const options = {
     level: config.LOG_LEVEL,
     base: { service: 'jobgraph' },
-    // Connection strings can hold passwords.
+    // Connection strings can hold passwords; API keys are secrets.
     redact: ['config.DATABASE_URL', 'config.REDIS_URL', 'config.API_KEYS', 'req.headers.authorization'],
+    mixin: () => requestScope.getStore() ?? {},
     ...(pretty ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l' } } } : {}),
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }

@@ -3,7 +3,7 @@
 // submission rate limits, and fuzzed input that must never break anything.
 import { Writable } from 'node:stream';
 import fc from 'fast-check';
-import { pino } from 'pino';
+import { createLogger } from '../src/logger.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from 'graphql-ws';
 import { WebSocket } from 'ws';
@@ -25,7 +25,7 @@ beforeAll(async () => {
       done();
     },
   });
-  app = await startTestApp({ API_KEYS, RATE_LIMIT_JOBS_PER_MINUTE: '40' }, { logger: pino({ level: 'debug' }, sink) });
+  app = await startTestApp({ API_KEYS, RATE_LIMIT_JOBS_PER_MINUTE: '40' }, { logger: createLogger({ LOG_LEVEL: 'debug', NODE_ENV: 'test' }, sink) });
 });
 
 afterAll(async () => {
@@ -102,9 +102,16 @@ describe('API keys', () => {
     }
   });
 
-  it('never logs a secret', () => {
+  it('never logs a secret, and tags request logs with the request id it answers with', async () => {
+    const refused = await fetch(app.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'trace-42', authorization: `Bearer ${SECRETS.writer}` },
+      body: JSON.stringify({ query: '{ job(id: "nope") { id } }' }),
+    });
+    expect(refused.headers.get('x-request-id')).toBe('trace-42');
     const logs = logLines.join('\n');
     expect(logs.length).toBeGreaterThan(0);
+    expect(logLines.some((line) => line.includes('"requestId":"trace-42"'))).toBe(true);
     for (const secret of Object.values(SECRETS)) expect(logs).not.toContain(secret);
   });
 

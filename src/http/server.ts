@@ -2,6 +2,8 @@
 // readiness at /ready, Prometheus metrics at /metrics.
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { requestScope } from '../logger.js';
 import { findUp } from '../paths.js';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../logger.js';
@@ -63,7 +65,11 @@ export function createHttpServer(yoga: Yoga | null, probes: Record<string, Probe
       return;
     }
     if (yoga && path === '/graphql') {
-      void Promise.resolve(yoga.requestListener(req, res)).catch((error: unknown) => {
+      // A caller's own request id (from a proxy, say) is kept if it is plain; else one is made.
+      const given = req.headers['x-request-id'];
+      const requestId = typeof given === 'string' && /^[\w.:-]{1,64}$/.test(given) ? given : randomUUID();
+      res.setHeader('x-request-id', requestId);
+      void requestScope.run({ requestId }, () => Promise.resolve(yoga.requestListener(req, res))).catch((error: unknown) => {
         logger.error({ err: error }, 'request failed');
         if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Unexpected error.' }] });
       });

@@ -4,10 +4,10 @@
 import { randomBytes } from 'node:crypto';
 import { print, type DocumentNode } from 'graphql';
 import { Redis } from 'ioredis';
-import { pino } from 'pino';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { startApp, type App, type AppOptions } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
+import { createLogger } from '../../src/logger.js';
 import { createTestDatabase, databaseUrl, dropTestDatabase } from './db.js';
 
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -68,7 +68,7 @@ export async function startTestApp(env: Record<string, string> = {}, options: Ap
     ...backend.env,
     ...env,
   });
-  const app = await startApp(config, { logger: pino({ level: config.LOG_LEVEL }), ...options });
+  const app = await startApp(config, { logger: createLogger(config), ...options });
   const url = `http://127.0.0.1:${app.port}/graphql`;
   const gql: TestApp['gql'] = async (document, variables) => {
     const query = typeof document === 'string' ? document : print(document);
