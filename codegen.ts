@@ -1,6 +1,21 @@
-// Typed documents for the operations the tests send, generated from the printed
-// schema.graphql (`npm run codegen`). Tests write `graphql(\`...\`)` and get typed data.
+// Typed documents generated from the printed schema.graphql (`npm run codegen`): for the
+// typed client (client/) and for the operations the tests send. Code writes
+// `graphql(\`...\`)` and gets typed data.
 import type { CodegenConfig } from '@graphql-codegen/cli';
+
+/** client-preset output for the documents in `folder`, into `folder/gql/`. */
+function typedDocuments(folder: string) {
+  return {
+    documents: [`${folder}/**/*.ts`, `!${folder}/gql/**`],
+    preset: 'client' as const,
+    config: {
+      scalars: { DateTime: 'string', JSON: 'unknown', ID: 'string' },
+      enumsAsTypes: true,
+      useTypeImports: true,
+    },
+    presetConfig: { fragmentMasking: false },
+  };
+}
 
 const config: CodegenConfig = {
   schema: 'schema.graphql',
@@ -8,27 +23,8 @@ const config: CodegenConfig = {
   // NodeNext resolution wants explicit .js extensions in relative imports.
   importExtension: '.js',
   generates: {
-    // The typed client (client/), published from the repo for applications and the tests.
-    'client/gql/': {
-      documents: ['client/**/*.ts', '!client/gql/**'],
-      preset: 'client',
-      config: {
-        scalars: { DateTime: 'string', JSON: 'unknown', ID: 'string' },
-        enumsAsTypes: true,
-        useTypeImports: true,
-      },
-      presetConfig: { fragmentMasking: false },
-    },
-    'test/gql/': {
-      documents: ['test/**/*.ts', '!test/gql/**'],
-      preset: 'client',
-      config: {
-        scalars: { DateTime: 'string', JSON: 'unknown', ID: 'string' },
-        enumsAsTypes: true,
-        useTypeImports: true,
-      },
-      presetConfig: { fragmentMasking: false },
-    },
+    'client/gql/': typedDocuments('client'),
+    'test/gql/': typedDocuments('test'),
   },
 };
 
