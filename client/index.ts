@@ -1,6 +1,6 @@
 // A small typed client for jobgraph: queries and mutations over HTTP (fetch), live
 // updates over graphql-ws. Its documents are typed from schema.graphql by codegen.
-import { print } from 'graphql';
+import { parse, print } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import type { ClientJobFragment, SubmitJobInput } from './gql/graphql.js';
@@ -64,6 +64,10 @@ export function createJobgraphClient(options: ClientOptions) {
   }
 
   const client = {
+    /** Any other operation, untyped: `query` is GraphQL source. */
+    query<T = Record<string, unknown>>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
+      return request(parse(query) as TypedDocumentNode<T, Record<string, unknown>>, variables);
+    },
     async submitJob(input: SubmitJobInput): Promise<Job> {
       return unwrap((await request(SubmitJobDocument, { input })).submitJob).job as Job;
     },

@@ -39,11 +39,18 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 export function createHttpServer(yoga: Yoga | null, probes: Record<string, Probe>, metrics: Registry, logger: Logger): Server {
   // The dashboard is one static page on the public API; read once.
   const dashboard = yoga ? readFileSync(findUp('public/dashboard.html')) : null;
+  // The typed client, bundled for browsers (npm run bundle:client): the dashboard uses it.
+  const clientBundle = yoga ? readFileSync(findUp('public/client.js')) : null;
   return createServer((req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0];
     if (dashboard && path === '/' && (req.method === 'GET' || req.method === 'HEAD')) {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' });
       res.end(req.method === 'HEAD' ? undefined : dashboard);
+      return;
+    }
+    if (clientBundle && path === '/client.js' && req.method === 'GET') {
+      res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' });
+      res.end(clientBundle);
       return;
     }
     if (path === '/health') return sendJson(res, 200, { status: 'ok' });
