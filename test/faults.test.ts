@@ -180,3 +180,29 @@ describe('graceful shutdown', () => {
     expect(done.status).toBe('COMPLETED');
   });
 });
+
+describe('a second signal', () => {
+  it('exits at once, without waiting out the grace period', { timeout: 60_000 }, async () => {
+    const backend = await backendFor();
+    const service = await startServiceProcess({ ...backend.env, SHUTDOWN_GRACE_MS: '60000' });
+    cleanups.push(async () => service.child.kill('SIGKILL'));
+    const url = `http://127.0.0.1:${service.port}/graphql`;
+    const submit = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: 'mutation { submitJob(input: { type: "sleep", payload: { ms: 30000 } }) { job { id } } }' }),
+    });
+    const id = ((await submit.json()) as { data: { submitJob: { job: { id: string } } } }).data.submitJob.job.id;
+    await waitFor(async () => {
+      const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: `{ job(id: "${id}") { status } }` }) });
+      return ((await response.json()) as { data: { job: { status: string } } }).data.job.status === 'RUNNING' ? true : undefined;
+    });
+    const exited = new Promise<number | null>((resolve) => service.child.once('exit', (code) => resolve(code)));
+    service.child.kill('SIGTERM');
+    await sleep(300);
+    const started = Date.now();
+    service.child.kill('SIGTERM');
+    expect(await exited).toBe(130);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+});
