@@ -96,7 +96,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   await hub?.start();
 
   const submitter = new JobSubmitter({ config, db, registry, stateMachine, queues, logger });
-  const schedules = new Schedules({ db, submitter, connection: redis, prefix: config.QUEUE_PREFIX, logger, timeoutMs: config.QUEUE_TIMEOUT_MS });
+  const schedules = new Schedules({ db, submitter, queues, connection: redis, prefix: config.QUEUE_PREFIX, logger, timeoutMs: config.QUEUE_TIMEOUT_MS });
 
   let workers: JobWorkers | undefined;
   let reconciler: Reconciler | undefined;
@@ -157,11 +157,11 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       await closeServer(server, CLOSE_TIMEOUT_MS);
       await reconciler?.stop();
       await workers?.close(config.SHUTDOWN_GRACE_MS);
-      if (redis.status === 'ready') await within(schedules.close(), CLOSE_TIMEOUT_MS, 'closing schedules').catch(() => undefined);
       await bus.close();
       rateLimit.close();
       // With Redis unreachable, a polite close would wait for it forever.
       if (redis.status === 'ready') {
+        await within(schedules.close(), CLOSE_TIMEOUT_MS, 'closing schedules').catch(() => undefined);
         await within(queues.close(), CLOSE_TIMEOUT_MS, 'closing queues').catch(() => undefined);
         await within(redis.quit(), CLOSE_TIMEOUT_MS, 'closing Redis').catch(() => undefined);
       }

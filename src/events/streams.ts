@@ -42,13 +42,13 @@ export function jobEventStream(deps: StreamDeps, filter: EventFilter, after: big
       for (;;) {
         const upTo = deps.hub.lastId;
         while (cursor < upTo && !stopped) {
-          const events = await deps.queries.eventsAfter(cursor, { upTo, filter, limit: REPLAY_PAGE });
-          for (const event of events) {
+          const page = await deps.queries.eventsAfter(cursor, { upTo, filter, limit: REPLAY_PAGE });
+          for (const event of page) {
             if (stopped) return;
             // Waits until the client has taken it: the replay goes at the client's pace.
             await push(event);
           }
-          cursor = events.length === REPLAY_PAGE ? (events.at(-1) as LiveEvent).id : upTo;
+          cursor = page.length === REPLAY_PAGE ? (page.at(-1) as LiveEvent).id : upTo;
         }
         if (stopped) return;
         if (deps.hub.lastId === upTo) break;

@@ -1,8 +1,16 @@
+import { InvalidArgumentError } from './userErrors.js';
+
 // Job ids are UUIDs (version 7: time-ordered, so new rows land at the end of the index).
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function isUuid(value: string): boolean {
   return UUID.test(value);
+}
+
+/** A job id argument, checked: a BAD_USER_INPUT naming `field` when it is not a UUID. */
+export function checkJobId(field: (string | number)[], id: string): string {
+  if (!isUuid(id)) throw new InvalidArgumentError(field, `"${id.slice(0, 100)}" is not a job id (a UUID)`);
+  return id;
 }
 
 const EVENT_ID = /^\d{1,19}$/;

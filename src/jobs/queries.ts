@@ -6,7 +6,7 @@ import { parseCursorConnectionArgs } from '@pothos/core';
 import type { Db } from '../db/client.js';
 import { Prisma } from '../generated/prisma/client.js';
 import { decodeCursor, encodeCursor, type SortValue } from './cursor.js';
-import { isUuid, parseEventId } from './ids.js';
+import { checkJobId, parseEventId } from './ids.js';
 import { JOB_STATUSES, type Job, type JobEvent, type JobStatus } from './model.js';
 import { checkFilterList, FILTER_LIMITS, InvalidArgumentError } from './userErrors.js';
 import type { EventFilter, LiveEvent } from '../events/message.js';
@@ -100,8 +100,7 @@ export class JobQueries {
   constructor(private readonly db: Db) {}
 
   async byId(id: string): Promise<Job | null> {
-    if (!isUuid(id)) throw new InvalidArgumentError(['id'], `"${id.slice(0, 100)}" is not a job id (a UUID)`);
-    return this.db.job.findUnique({ where: { id } });
+    return this.db.job.findUnique({ where: { id: checkJobId(['id'], id) } });
   }
 
   /** Jobs by id, in the order asked, for the per-request data loader. */

@@ -4,7 +4,7 @@
 // any other. The firing's BullMQ id is the new job's idempotency key, so a firing
 // delivered twice still makes one job. The reconciler rebuilds the schedulers from
 // PostgreSQL after Redis loss.
-import { Queue, Worker } from 'bullmq';
+import { Worker, type Queue } from 'bullmq';
 import { CronExpressionParser } from 'cron-parser';
 import type { Redis } from 'ioredis';
 import { v7 as uuidv7 } from 'uuid';
@@ -12,6 +12,7 @@ import type { Db } from '../db/client.js';
 import type { JobSubmitter, SubmitJobInput } from '../jobs/submit.js';
 import { userError, type UserError } from '../jobs/userErrors.js';
 import type { Logger } from '../logger.js';
+import type { JobQueues } from '../queue/queues.js';
 import { within } from '../queue/within.js';
 import type { Schedule } from '../generated/prisma/client.js';
 
@@ -44,10 +45,10 @@ export class Schedules {
   private worker: Worker | undefined;
 
   constructor(
-    private readonly deps: { db: Db; submitter: JobSubmitter; connection: Redis; prefix: string; logger: Logger; timeoutMs: number },
+    private readonly deps: { db: Db; submitter: JobSubmitter; queues: JobQueues; connection: Redis; prefix: string; logger: Logger; timeoutMs: number },
   ) {
-    this.queue = new Queue(SCHEDULES_QUEUE, { connection: deps.connection, prefix: deps.prefix });
-    this.queue.on('error', () => undefined);
+    // One of JobQueues' queues (same connection and prefix, closed with the others).
+    this.queue = deps.queues.get(SCHEDULES_QUEUE);
   }
 
   list(): Promise<Schedule[]> {
@@ -117,9 +118,9 @@ export class Schedules {
     }
   }
 
+  /** Stops running firings (the queue itself closes with JobQueues). */
   async close(): Promise<void> {
     await this.worker?.close();
-    await this.queue.close();
   }
 
   /** Tells BullMQ; if Redis is away, the reconciler will. */
