@@ -13,6 +13,9 @@ import { loadHandlers } from './handlers/load.js';
 import { builtInHandlers, HandlerRegistry } from './handlers/registry.js';
 import type { JobHandler } from './handlers/handler.js';
 import { EventBus } from './events/bus.js';
+import { OutputDir } from './files/outputDir.js';
+import { AddressPolicy } from './net/allowList.js';
+import { guardedFetch } from './net/fetch.js';
 import { EventHub } from './events/hub.js';
 import { createHttpServer } from './http/server.js';
 import { attachWebSockets } from './http/websocket.js';
@@ -73,10 +76,15 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, lazyConnect: false });
   redis.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
 
+  const output = new OutputDir({ dir: config.OUTPUT_DIR, retentionMs: config.OUTPUT_RETENTION_MS, maxBytes: config.OUTPUT_MAX_BYTES }, logger);
+  const policy = new AddressPolicy(config.HTTP_ALLOW_HOSTS);
+  const net = { policy, fetch: guardedFetch(policy) };
   const registry = new HandlerRegistry([
     ...builtInHandlers({
       email: { url: config.SMTP_URL, from: config.SMTP_FROM },
-      export: { databaseUrl: config.DATABASE_URL, dir: config.OUTPUT_DIR },
+      export: { databaseUrl: config.DATABASE_URL, output },
+      net,
+      image: { output, net, concurrency: config.IMAGE_CONCURRENCY, maxMemoryBytes: config.IMAGE_MAX_MEMORY_MB * 1024 * 1024 },
     }),
     ...(await loadHandlers(config.HANDLERS_DIR, logger)),
     ...(options.handlers ?? []),
@@ -107,6 +115,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     );
     await workers.start();
     await schedules.startWorker();
+    output.start();
     reconciler = new Reconciler(db, queues, queueControl, schedules, logger);
     await reconciler.start(config.RECONCILE_INTERVAL_MS);
     // After a reconnect, Redis may have restarted empty.
@@ -156,6 +165,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       await hub?.close();
       await closeServer(server, CLOSE_TIMEOUT_MS);
       await reconciler?.stop();
+      output.stop();
       await workers?.close(config.SHUTDOWN_GRACE_MS);
       await bus.close();
       rateLimit.close();

@@ -2,6 +2,7 @@
 // No other module reads process.env; everything else receives a Config.
 import { z } from 'zod';
 import { parseApiKeys } from './auth/apiKeys.js';
+import { parseAllowList } from './net/allowList.js';
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
@@ -65,8 +66,57 @@ const schema = z.object({
       for (const problem of problems) ctx.addIssue({ code: 'custom', message: problem });
       return keys;
     }),
-  /** Jobs one API key (or client address, without a key) may submit per minute, across instances; 0: no limit. */
+  /**
+   * Work one API key (or client address, without a key) may ask for per minute, across
+   * instances: each job submitted, retried or cancelled and each schedule created
+   * counts one. 0: no limit.
+   */
   RATE_LIMIT_JOBS_PER_MINUTE: int(0, 100_000_000).default(600_000),
+  /** Most bytes of job payloads, results and event data one response may carry (RESPONSE_TOO_LARGE past it). */
+  MAX_RESPONSE_BYTES: int(1024, 1024 * 1024 * 1024).default(16 * 1024 * 1024),
+  /** Most a document may cost, counted with its variables: every field once per item its pages may hold. */
+  MAX_QUERY_COST: int(100, 10_000_000).default(50_000),
+  /** Open connections (HTTP and WebSocket) this process accepts at once; more are closed at once. */
+  MAX_CONNECTIONS: int(1, 1_000_000).default(10_000),
+  /** Open connections one client address may hold at once. */
+  MAX_CONNECTIONS_PER_ADDRESS: int(1, 1_000_000).default(256),
+  /** A client must send a whole request (headers and body) within this; a slower one is cut off (408). */
+  REQUEST_TIMEOUT_MS: int(1000, 3_600_000).default(30_000),
+  /** Subscriptions one WebSocket may hold open at once. */
+  MAX_SUBSCRIPTIONS_PER_CONNECTION: int(1, 100_000).default(100),
+  /**
+   * Where http.request and image.resize may connect although the address is loopback,
+   * private, link-local, unique-local or a cloud metadata address: comma-separated host
+   * names or CIDRs (e.g. `127.0.0.1,10.0.0.0/8`). Empty: only public addresses.
+   */
+  HTTP_ALLOW_HOSTS: z
+    .string()
+    .default('')
+    .transform((value, ctx) => {
+      const { rules, problems } = parseAllowList(value);
+      for (const problem of problems) ctx.addIssue({ code: 'custom', message: problem });
+      return rules;
+    }),
+  /** image.resize jobs running at once in this process; each runs in a child process that a cancel or timeout kills. */
+  IMAGE_CONCURRENCY: int(1, 64).default(1),
+  /** Memory one image.resize child process may use before it is killed (MB). */
+  IMAGE_MAX_MEMORY_MB: int(64, 65_536).default(1024),
+  /** Most schedules that may exist at once. */
+  MAX_SCHEDULES: int(1, 1_000_000).default(100),
+  /** Shortest time between two firings of a schedule a client may create. */
+  SCHEDULE_MIN_INTERVAL_MS: int(1000, 86_400_000).default(10_000),
+  /** Files jobs write (data.export, image.resize) are deleted this long after they were written; 0 keeps them. */
+  OUTPUT_RETENTION_MS: int(0, 365 * 86_400_000).default(86_400_000),
+  /** Most bytes the files in OUTPUT_DIR may take together; a job that would pass it fails. */
+  OUTPUT_MAX_BYTES: int(1024, Number.MAX_SAFE_INTEGER).default(1024 * 1024 * 1024),
+  /** Serve GraphiQL at GET /graphql (default: on, except with NODE_ENV=production). */
+  GRAPHIQL: z.enum(['true', 'false']).optional().transform((value) => (value === undefined ? undefined : value === 'true')),
+  /** Origins (e.g. `https://app.example.com`) whose pages may call the API from a browser, comma-separated. Empty: same origin only. */
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((value) => value.split(',').map((origin) => origin.trim()).filter(Boolean))
+    .pipe(z.array(z.url({ error: 'each origin must be a URL such as https://app.example.com' }))),
   /** SMTP server for email.send, e.g. smtps://user:pass@smtp.example.com; unset: email.send jobs fail. */
   SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional(),
   SMTP_FROM: z.string().min(3).max(320).default('jobgraph <jobgraph@localhost>'),
@@ -77,7 +127,7 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
-export type Config = z.infer<typeof schema>;
+export type Config = z.infer<typeof schema> & { GRAPHIQL: boolean };
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -107,5 +157,5 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (parsed.data.NODE_ENV === 'production' && parsed.data.API_KEYS.length === 0) {
     throw new ConfigError(['API_KEYS: required when NODE_ENV=production (the service would be open to anyone)']);
   }
-  return parsed.data;
+  return { ...parsed.data, GRAPHIQL: parsed.data.GRAPHIQL ?? parsed.data.NODE_ENV !== 'production' };
 }

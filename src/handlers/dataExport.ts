@@ -1,22 +1,21 @@
 // data.export: writes the jobs matching a filter to a file, as CSV or NDJSON, streamed
 // from PostgreSQL through a cursor, so memory stays flat however many rows match.
 import { createWriteStream } from 'node:fs';
-import { mkdir, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import QueryStream from 'pg-query-stream';
 import { z } from 'zod';
 import { JOB_STATUSES } from '../jobs/model.js';
-import { defineHandler } from './handler.js';
+import type { OutputDir } from '../files/outputDir.js';
+import { defineHandler, PermanentError } from './handler.js';
 
 const COLUMNS = ['id', 'queue', 'type', 'status', 'priority', 'attempts', 'max_attempts', 'created_at', 'finished_at', 'last_error', 'payload', 'result'] as const;
 
 export interface ExportSettings {
   databaseUrl: string;
-  /** Directory the files are written to (created if missing). */
-  dir: string;
+  /** Where the files go, and how much may be written there. */
+  output: OutputDir;
 }
 
 function csvField(value: unknown): string {
@@ -58,11 +57,11 @@ export function dataExport(settings: ExportSettings) {
       if (filter.createdBefore) add((n) => `created_at < $${n}`, filter.createdBefore);
       const sql = `SELECT ${COLUMNS.join(', ')} FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at, id`;
 
-      await mkdir(settings.dir, { recursive: true });
-      const path = resolve(join(settings.dir, `${ctx.jobId}.${format}`));
+      const file = await settings.output.reserve(`${ctx.jobId}.${format}`);
       const client = new pg.Client({ connectionString: settings.databaseUrl });
       await client.connect();
       let rows = 0;
+      let bytes = 0;
       try {
         const source = client.query(new QueryStream(sql, values, { batchSize: 1000 }));
         const encode = new Transform({
@@ -70,15 +69,29 @@ export function dataExport(settings: ExportSettings) {
           transform(row: Record<string, unknown>, _encoding, done) {
             rows++;
             if (rows % 10_000 === 0) ctx.logger.debug({ rows }, 'exporting');
-            done(null, format === 'csv' ? `${COLUMNS.map((column) => csvField(row[column])).join(',')}\n` : `${JSON.stringify(row)}\n`);
+            const line = format === 'csv' ? `${COLUMNS.map((column) => csvField(row[column])).join(',')}\n` : `${JSON.stringify(row)}\n`;
+            bytes += Buffer.byteLength(line);
+            if (bytes > file.maxBytes) {
+              done(new PermanentError(`the export would pass OUTPUT_MAX_BYTES (${file.maxBytes} bytes left of it); narrow the filter or free space`));
+            } else {
+              done(null, line);
+            }
           },
         });
-        if (format === 'csv') encode.push(`${COLUMNS.join(',')}\n`);
-        await pipeline(source, encode, createWriteStream(path), { signal: ctx.signal });
+        if (format === 'csv') {
+          const header = `${COLUMNS.join(',')}\n`;
+          bytes += header.length;
+          encode.push(header);
+        }
+        await pipeline(source, encode, createWriteStream(file.partPath), { signal: ctx.signal });
+        await file.commit();
+      } catch (error) {
+        await file.discard();
+        throw error;
       } finally {
         await client.end();
       }
-      return { path, rows, bytes: (await stat(path)).size, format };
+      return { path: file.path, rows, bytes, format };
     },
   });
 }

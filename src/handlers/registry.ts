@@ -5,8 +5,8 @@ import { dataExport, type ExportSettings } from './dataExport.js';
 import { echo } from './echo.js';
 import { emailSend, type EmailSettings } from './emailSend.js';
 import type { JobHandler } from './handler.js';
-import { httpRequest } from './httpRequest.js';
-import { imageResize } from './imageResize.js';
+import { httpRequest, type NetSettings } from './httpRequest.js';
+import { imageResize, type ImageSettings } from './imageResize.js';
 import { sleep } from './sleep.js';
 
 export class HandlerRegistry {
@@ -36,9 +36,11 @@ export class HandlerRegistry {
 export interface BuiltInSettings {
   email: EmailSettings;
   export: ExportSettings;
+  net: NetSettings;
+  image: ImageSettings;
 }
 
 /** The job types that come with the service. */
 export function builtInHandlers(settings: BuiltInSettings): JobHandler[] {
-  return [echo, sleep, httpRequest, emailSend(settings.email), dataExport(settings.export), imageResize({ dir: settings.export.dir })] as JobHandler[];
+  return [echo, sleep, httpRequest(settings.net), emailSend(settings.email), dataExport(settings.export), imageResize(settings.image)] as JobHandler[];
 }
