@@ -143,17 +143,22 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
         queueControl,
       })
     : null;
-  const server = createHttpServer(
+  const server = createHttpServer({
     yoga,
-    { postgresql: () => db.$queryRaw`SELECT 1`, redis: () => redis.ping() },
-    metrics.registry,
+    apiKeys,
+    probes: { postgresql: () => db.$queryRaw`SELECT 1`, redis: () => redis.ping() },
+    metrics: metrics.registry,
     logger,
-  );
+    limits: { maxConnections: config.MAX_CONNECTIONS, maxConnectionsPerAddress: config.MAX_CONNECTIONS_PER_ADDRESS, requestTimeoutMs: config.REQUEST_TIMEOUT_MS },
+    graphiql: config.GRAPHIQL,
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.PORT, config.HOST, () => resolve());
   });
-  const webSockets = yoga ? attachWebSockets(server, yoga, config.MAX_BODY_BYTES) : undefined;
+  const webSockets = yoga
+    ? attachWebSockets(server, yoga, apiKeys, { maxPayloadBytes: config.MAX_BODY_BYTES, maxSubscriptions: config.MAX_SUBSCRIPTIONS_PER_CONNECTION })
+    : undefined;
   const port = (server.address() as AddressInfo).port;
   logger.info({ port, role: config.ROLE, queues: config.QUEUES }, `jobgraph listening on http://localhost:${port}/graphql`);
 

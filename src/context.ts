@@ -9,8 +9,9 @@ import type { Schedules } from './schedules/schedules.js';
 import type { Config } from './config.js';
 import type { HandlerRegistry } from './handlers/registry.js';
 import type { JobControl } from './jobs/control.js';
-import type { Job } from './jobs/model.js';
-import type { JobQueries } from './jobs/queries.js';
+import { ResponseBudget } from './http/limits.js';
+import type { JobEvent, JobSummary, LargeJobField } from './jobs/model.js';
+import type { JobQueries, Page, PageArgs } from './jobs/queries.js';
 import type { JobSubmitter } from './jobs/submit.js';
 import type { Logger } from './logger.js';
 import type { StreamDeps } from './events/streams.js';
@@ -49,10 +50,17 @@ export interface Context extends Services {
    * No cache: a subscription's context lives as long as it does, and must not serve
    * the job as it was at its first event.
    */
-  jobLoader: DataLoader<string, Job | null>;
+  jobLoader: DataLoader<string, JobSummary | null>;
+  /** Payloads and results, loaded in one query per tick and only when a response asks for them. */
+  largeFieldLoaders: Record<LargeJobField, DataLoader<string, unknown>>;
+  /** Job histories with the same page arguments, loaded in one query per tick. */
+  eventPages(args: PageArgs): DataLoader<string, Page<JobEvent>>;
+  /** Bytes of stored JSON the current response may still carry (MAX_RESPONSE_BYTES). */
+  budget: ResponseBudget;
 }
 
-function authorization(initial: InitialContext): string | null {
+/** The credential a client sent: graphql-ws connectionParams.authorization, or the Authorization header. */
+export function authorization(initial: InitialContext): string | null {
   const param = initial.connectionParams?.authorization ?? initial.connectionParams?.Authorization;
   return typeof param === 'string' ? param : (initial.request?.headers.get('authorization') ?? null);
 }
@@ -60,5 +68,27 @@ function authorization(initial: InitialContext): string | null {
 export function createContext(services: Services, initial: InitialContext = {}): Context {
   const caller = services.apiKeys.identify(authorization(initial));
   const rateKey = caller.kind === 'key' ? `key:${caller.key.name}` : `address:${initial.req?.socket?.remoteAddress ?? 'unknown'}`;
-  return { ...services, caller, rateKey, jobLoader: new DataLoader((ids) => services.queries.byIds(ids), { cache: false }) };
+  const { queries } = services;
+  const eventLoaders = new Map<string, DataLoader<string, Page<JobEvent>>>();
+  return {
+    ...services,
+    caller,
+    rateKey,
+    jobLoader: new DataLoader((ids) => queries.byIds(ids), { cache: false }),
+    largeFieldLoaders: {
+      payload: new DataLoader((ids) => queries.largeField('payload', ids), { cache: false }),
+      result: new DataLoader((ids) => queries.largeField('result', ids), { cache: false }),
+    },
+    eventPages(args) {
+      const key = JSON.stringify([args.first, args.after, args.last, args.before]);
+      let loader = eventLoaders.get(key);
+      if (!loader) {
+        loader = new DataLoader((ids) => queries.events(ids, args), { cache: false });
+        // Bounded by the document: each distinct argument set is one field of it.
+        eventLoaders.set(key, loader);
+      }
+      return loader;
+    },
+    budget: new ResponseBudget(services.config.MAX_RESPONSE_BYTES),
+  };
 }

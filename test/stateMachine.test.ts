@@ -37,6 +37,7 @@ function newJob(overrides: Partial<NewJob> = {}): NewJob {
     backoffJitter: 'NONE',
     timeoutMs: 1000,
     idempotencyKey: null,
+    idempotencyScope: '',
     runAt: null,
     ...overrides,
   };

@@ -1,18 +1,27 @@
-// The HTTP server: the dashboard at /, GraphQL at /graphql, liveness at /health,
-// readiness at /ready, Prometheus metrics at /metrics.
-import { readFileSync } from 'node:fs';
+// The HTTP server: the dashboard at /, GraphQL (and GraphiQL) at /graphql, liveness at
+// /health, readiness at /ready, Prometheus metrics at /metrics.
+//
+// What reaches Yoga has passed the cheap checks first: a connection over the caps is
+// closed at once, a request that trickles in is cut after REQUEST_TIMEOUT_MS, a GraphQL
+// request without a valid API key is answered 401 before its body is read, and a POST
+// must say it is JSON (a form post from another site, which browsers send without
+// asking, is refused: CSRF).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { requestScope } from '../logger.js';
-import { findUp } from '../paths.js';
+import type { Socket } from 'node:net';
 import type { Registry } from 'prom-client';
-import type { Logger } from '../logger.js';
+import type { ApiKeys } from '../auth/apiKeys.js';
+import { requestScope, type Logger } from '../logger.js';
+import { readFileSync } from 'node:fs';
+import { findUp } from '../paths.js';
+import { dashboardPage, graphiqlPage, type Page } from './pages.js';
 import type { Yoga } from './yoga.js';
 
 /** A dependency the readiness probe checks; resolves when it answers. */
 export type Probe = () => Promise<unknown>;
 
 const PROBE_TIMEOUT_MS = 2000;
+const JSON_TYPES = /^application\/(json|graphql\+json|graphql-response\+json)\s*(;|$)/i;
 
 async function readiness(probes: Record<string, Probe>): Promise<{ ok: boolean; checks: Record<string, string> }> {
   const entries = await Promise.all(
@@ -31,57 +40,121 @@ async function readiness(probes: Record<string, Probe>): Promise<{ ok: boolean; 
   return { ok: entries.every(([, state]) => state === 'ok'), checks: Object.fromEntries(entries) };
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers });
   res.end(JSON.stringify(body));
 }
 
-export function createHttpServer(yoga: Yoga | null, probes: Record<string, Probe>, metrics: Registry, logger: Logger): Server {
-  // The dashboard is one static page on the public API; read once.
-  const dashboard = yoga ? readFileSync(findUp('public/dashboard.html')) : null;
+function graphqlError(res: ServerResponse, status: number, code: string, message: string): void {
+  sendJson(res, status, { errors: [{ message, extensions: { code } }] });
+}
+
+function sendPage(req: IncomingMessage, res: ServerResponse, page: Page): void {
+  res.writeHead(200, page.headers);
+  res.end(req.method === 'HEAD' ? undefined : page.body);
+}
+
+export interface HttpOptions {
+  yoga: Yoga | null;
+  apiKeys: ApiKeys;
+  probes: Record<string, Probe>;
+  metrics: Registry;
+  logger: Logger;
+  limits: { maxConnections: number; maxConnectionsPerAddress: number; requestTimeoutMs: number };
+  graphiql: boolean;
+}
+
+/** Counts open connections per client address and closes those over the cap at once. */
+function capConnections(server: Server, perAddress: number, logger: Logger): void {
+  const open = new Map<string, number>();
+  let warned = 0;
+  server.on('connection', (socket: Socket) => {
+    const address = socket.remoteAddress ?? 'unknown';
+    const count = (open.get(address) ?? 0) + 1;
+    if (count > perAddress) {
+      // Logged at most once a minute: a flood must not become a flood of log lines.
+      if (Date.now() - warned > 60_000) {
+        warned = Date.now();
+        logger.warn({ address, limit: perAddress }, 'connection refused: MAX_CONNECTIONS_PER_ADDRESS reached for this address');
+      }
+      socket.destroy();
+      return;
+    }
+    open.set(address, count);
+    socket.once('close', () => {
+      const left = (open.get(address) ?? 1) - 1;
+      if (left === 0) open.delete(address);
+      else open.set(address, left);
+    });
+  });
+}
+
+export function createHttpServer(options: HttpOptions): Server {
+  const { yoga, apiKeys, probes, metrics, logger, limits } = options;
+  // Pages are built once; GraphiQL only where it is turned on.
+  const dashboard = yoga ? dashboardPage() : null;
+  const graphiql = yoga && options.graphiql ? graphiqlPage() : null;
   // The typed client, bundled for browsers (npm run bundle:client): the dashboard uses it.
   const clientBundle = yoga ? readFileSync(findUp('public/client.js')) : null;
-  return createServer((req: IncomingMessage, res: ServerResponse) => {
-    const path = (req.url ?? '/').split('?')[0];
-    if (dashboard && path === '/' && (req.method === 'GET' || req.method === 'HEAD')) {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' });
-      res.end(req.method === 'HEAD' ? undefined : dashboard);
-      return;
-    }
-    if (clientBundle && path === '/client.js' && req.method === 'GET') {
-      res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' });
-      res.end(clientBundle);
-      return;
-    }
-    if (path === '/health') return sendJson(res, 200, { status: 'ok' });
-    if (path === '/ready') {
-      void readiness(probes).then(({ ok, checks }) => sendJson(res, ok ? 200 : 503, { status: ok ? 'ready' : 'unavailable', checks }));
-      return;
-    }
-    if (path === '/metrics') {
-      metrics.metrics().then(
-        (text) => {
-          res.writeHead(200, { 'content-type': metrics.contentType });
-          res.end(text);
-        },
-        (error: unknown) => {
-          logger.warn({ err: error }, 'metrics not collected');
-          sendJson(res, 503, { error: 'metrics unavailable' });
-        },
-      );
-      return;
-    }
-    if (yoga && path === '/graphql') {
-      // A caller's own request id (from a proxy, say) is kept if it is plain; else one is made.
-      const given = req.headers['x-request-id'];
-      const requestId = typeof given === 'string' && /^[\w.:-]{1,64}$/.test(given) ? given : randomUUID();
-      res.setHeader('x-request-id', requestId);
-      void requestScope.run({ requestId }, () => Promise.resolve(yoga.requestListener(req, res))).catch((error: unknown) => {
-        logger.error({ err: error }, 'request failed');
-        if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Unexpected error.' }] });
-      });
-      return;
-    }
-    sendJson(res, 404, { error: `nothing at ${path}; GraphQL is at /graphql` });
-  });
+
+  const server = createServer(
+    // Node checks the request timeouts below on this interval.
+    { requestTimeout: limits.requestTimeoutMs, headersTimeout: Math.min(limits.requestTimeoutMs, 10_000), connectionsCheckingInterval: 1000 },
+    (req: IncomingMessage, res: ServerResponse) => {
+      const path = (req.url ?? '/').split('?')[0];
+      const readOnly = req.method === 'GET' || req.method === 'HEAD';
+      if (dashboard && path === '/' && readOnly) return sendPage(req, res, dashboard);
+      if (clientBundle && path === '/client.js' && req.method === 'GET') {
+        res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' });
+        res.end(clientBundle);
+        return;
+      }
+      if (path === '/health') return sendJson(res, 200, { status: 'ok' });
+      if (path === '/ready') {
+        void readiness(probes).then(({ ok, checks }) => sendJson(res, ok ? 200 : 503, { status: ok ? 'ready' : 'unavailable', checks }));
+        return;
+      }
+      if (path === '/metrics') {
+        metrics.metrics().then(
+          (text) => {
+            res.writeHead(200, { 'content-type': metrics.contentType });
+            res.end(text);
+          },
+          (error: unknown) => {
+            logger.warn({ err: error }, 'metrics not collected');
+            sendJson(res, 503, { error: 'metrics unavailable' });
+          },
+        );
+        return;
+      }
+      if (yoga && path === '/graphql') {
+        // GraphiQL: a page for people, asked for by a browser's navigation.
+        if (readOnly && (req.headers.accept ?? '').includes('text/html')) {
+          if (graphiql) return sendPage(req, res, graphiql);
+          return sendJson(res, 404, { error: 'GraphiQL is turned off here (GRAPHIQL=false); send GraphQL requests to /graphql' });
+        }
+        // CORS preflights carry no credentials; Yoga answers them from CORS_ORIGINS.
+        if (req.method !== 'OPTIONS') {
+          const caller = apiKeys.identify(req.headers.authorization);
+          if (caller.kind === 'anonymous') return graphqlError(res, 401, 'UNAUTHENTICATED', `Unauthenticated: ${caller.problem}.`);
+          if (req.method === 'POST' && !JSON_TYPES.test(req.headers['content-type'] ?? '')) {
+            return graphqlError(res, 415, 'BAD_REQUEST', 'POST requests must have content-type application/json.');
+          }
+        }
+        // A caller's own request id (from a proxy, say) is kept if it is plain; else one is made.
+        const given = req.headers['x-request-id'];
+        const requestId = typeof given === 'string' && /^[\w.:-]{1,64}$/.test(given) ? given : randomUUID();
+        res.setHeader('x-request-id', requestId);
+        void requestScope.run({ requestId }, () => Promise.resolve(yoga.requestListener(req, res))).catch((error: unknown) => {
+          logger.error({ err: error }, 'request failed');
+          if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Unexpected error.' }] });
+        });
+        return;
+      }
+      sendJson(res, 404, { error: `nothing at ${path}; GraphQL is at /graphql` });
+    },
+  );
+  server.maxConnections = limits.maxConnections;
+  capConnections(server, limits.maxConnectionsPerAddress, logger);
+  return server;
 }

@@ -1,10 +1,14 @@
 // GraphQL over WebSocket (graphql-ws) on the HTTP server's port and GraphQL path. Every
 // operation goes through Yoga's getEnveloped, so WebSocket clients get the same
-// plugins, context and error masking as HTTP ones.
+// plugins, context and error masking as HTTP ones. The API key is checked when the
+// socket opens (connection_init), not at its first operation: a socket without a valid
+// key is closed (4401 without one, 4403 with a wrong one) and holds nothing.
 import type { Server } from 'node:http';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
+import type { ApiKeys } from '../auth/apiKeys.js';
+import { authorization } from '../context.js';
 import type { Yoga } from './yoga.js';
 
 /** Yoga's enveloped execute and subscribe, carried to graphql-ws through rootValue. */
@@ -18,13 +22,37 @@ export interface WebSockets {
   close(): Promise<void>;
 }
 
-export function attachWebSockets(server: Server, yoga: Yoga, maxPayloadBytes: number): WebSockets {
-  const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint, maxPayload: maxPayloadBytes });
+export interface WebSocketLimits {
+  /** Largest message a client may send. */
+  maxPayloadBytes: number;
+  /** Operations one socket may have running at once. */
+  maxSubscriptions: number;
+}
+
+export function attachWebSockets(server: Server, yoga: Yoga, apiKeys: ApiKeys, limits: WebSocketLimits): WebSockets {
+  const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint, maxPayload: limits.maxPayloadBytes });
   const graphqlWs = useServer(
     {
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args) as never,
       subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args) as never,
+      onConnect: (ctx) => {
+        const caller = apiKeys.identify(authorization({ connectionParams: ctx.connectionParams }));
+        if (caller.kind !== 'anonymous') return true;
+        const given = authorization({ connectionParams: ctx.connectionParams }) !== null;
+        // Close reasons are at most 123 bytes.
+        ctx.extra.socket.close(given ? 4403 : 4401, given ? 'Forbidden: unknown API key' : 'Unauthorized: send connectionParams.authorization');
+        return false;
+      },
       onSubscribe: async (ctx, _id, params) => {
+        // graphql-ws has registered this operation already, so it counts itself.
+        if (Object.keys(ctx.subscriptions).length > limits.maxSubscriptions) {
+          return [
+            new GraphQLError(
+              `Limit exceeded: at most ${limits.maxSubscriptions} operations at once on one connection (MAX_SUBSCRIPTIONS_PER_CONNECTION); complete one first, or open another connection.`,
+              { extensions: { code: 'LIMIT_EXCEEDED', limit: 'MAX_SUBSCRIPTIONS_PER_CONNECTION', max: limits.maxSubscriptions } },
+            ),
+          ];
+        }
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,
           req: ctx.extra.request,

@@ -1,5 +1,6 @@
-// GraphQL over HTTP (graphql-yoga): GraphiQL at /graphql, parser and validation caches,
-// request body limit, and error masking that logs what it hides.
+// GraphQL over HTTP (graphql-yoga): parser and validation caches, request body limit,
+// bounds on documents, and error masking that logs what it hides. GraphiQL is served
+// by the HTTP server (pages.ts) from the installed package.
 import { GraphQLError } from 'graphql';
 import { createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
@@ -8,6 +9,7 @@ import { useApiKeyScopes } from '../auth/plugin.js';
 import { createContext, type Context, type InitialContext, type Services } from '../context.js';
 import { isDatabaseUnavailable } from '../db/errors.js';
 import { buildSchema } from '../schema/index.js';
+import { useDocumentNesting, useQueryCost, useResponseLimit } from './limits.js';
 
 export type Yoga = YogaServerInstance<Record<string, unknown>, Context>;
 
@@ -18,11 +20,16 @@ export function createGraphQLServer(services: Services): Yoga {
     graphqlEndpoint: '/graphql',
     context: (initial) => createContext(services, initial as InitialContext),
     plugins: [
+      // Before any parser runs: a document nested thousands deep would overflow the stack.
+      useDocumentNesting(),
       useApiKeyScopes(),
       // GraphQL operation durations (and errors) into the same registry as /metrics.
+      // Labels come from a bounded set only: operation names, URLs and error paths are
+      // chosen by clients (a 10 MB operation name once broke every scrape), so none is a label.
       usePrometheus({
         registry: services.metrics.registry,
         endpoint: false,
+        labels: { operationName: false, path: false, url: false, fieldName: false, typeName: false },
         metrics: {
           graphql_envelop_request_duration: true,
           graphql_envelop_phase_execute: true,
@@ -31,20 +38,23 @@ export function createGraphQLServer(services: Services): Yoga {
           graphql_yoga_http_duration: true,
         },
       }),
-      // Bounds on what one document may ask for (depth, aliases, cost, tokens, directives).
+      // Bounds on what one document may ask for (depth, aliases, tokens, directives).
+      // Its cost, which depends on variables, is checked at execution (schema/builder.ts).
       EnvelopArmorPlugin({
         maxDepth: { n: 12 },
         maxAliases: { n: 30 },
         maxDirectives: { n: 20 },
         maxTokens: { n: 5000 },
-        // Cost counts each field once per item a page may hold (`first`/`last`), so a
-        // page of 500 jobs with 100 fields' worth fits, and nested pages multiply.
-        costLimit: { maxCost: 50_000, objectCost: 1, scalarCost: 1, depthCostFactor: 1 },
+        costLimit: { enabled: false },
         blockFieldSuggestion: { enabled: false },
       }),
+      useQueryCost(),
+      useResponseLimit(),
     ],
-    graphiql: { title: 'jobgraph', defaultQuery: EXAMPLE_QUERY },
+    graphiql: false,
     landingPage: false,
+    // Browsers of other origins may call the API only from CORS_ORIGINS.
+    cors: config.CORS_ORIGINS.length ? { origin: config.CORS_ORIGINS, credentials: false, methods: ['GET', 'POST', 'OPTIONS'] } : false,
     maxRequestBodySize: config.MAX_BODY_BYTES,
     logging: logger.child({ component: 'yoga' }),
     maskedErrors: {
@@ -66,26 +76,3 @@ export function createGraphQLServer(services: Services): Yoga {
     },
   });
 }
-
-const EXAMPLE_QUERY = `# Submit a job, then look it up by the id it returns.
-mutation Submit {
-  submitJob(input: { type: "echo", payload: { hello: "world" } }) {
-    job { id status }
-    userErrors { code field message }
-  }
-}
-
-query Recent {
-  jobs(first: 10) {
-    totalCount
-    nodes { id type status result lastError createdAt }
-  }
-  jobStats { total pending running completed failed }
-}
-
-# Watch events live (run it, then submit jobs in another tab). Pass
-# after: "<event id>" to replay everything since that event first.
-subscription Watch {
-  jobEvents { id type status progress job { id type } }
-}
-`;

@@ -7,10 +7,10 @@ import type { Db } from '../db/client.js';
 import { Prisma } from '../generated/prisma/client.js';
 import { decodeCursor, encodeCursor, type SortValue } from './cursor.js';
 import { checkJobId, parseEventId } from './ids.js';
-import { JOB_STATUSES, type Job, type JobEvent, type JobStatus } from './model.js';
+import { JOB_STATUSES, type JobEvent, type JobStatus, type JobSummary, type LargeJobField } from './model.js';
 import { checkFilterList, FILTER_LIMITS, InvalidArgumentError } from './userErrors.js';
 import type { EventFilter, LiveEvent } from '../events/message.js';
-import { JOB_SELECT_J } from './stateMachine.js';
+import { JOB_SUMMARY_SELECT_J } from './stateMachine.js';
 
 export type JobOrderField = 'CREATED_AT' | 'UPDATED_AT' | 'PRIORITY';
 export type OrderDirection = 'ASC' | 'DESC';
@@ -33,8 +33,15 @@ export interface PageArgs {
 
 export const PAGE = { defaultSize: 50, maxSize: 500 } as const;
 
+/** How many items a page asked for with these arguments may hold: what its fields cost. */
+export function pageSize(args: PageArgs): number {
+  return Math.min(Math.max(args.first ?? args.last ?? PAGE.defaultSize, 0), PAGE.maxSize);
+}
+
+const OMIT_LARGE = { payload: true, result: true } as const;
+
 // Each order is a list of columns ending in the unique id, so every row has one place.
-const ORDERS: Record<JobOrderField, { columns: string[]; shape: ('date' | 'int' | 'uuid')[]; key: (job: Job) => SortValue[] }> = {
+const ORDERS: Record<JobOrderField, { columns: string[]; shape: ('date' | 'int' | 'uuid')[]; key: (job: JobSummary) => SortValue[] }> = {
   CREATED_AT: { columns: ['created_at', 'id'], shape: ['date', 'uuid'], key: (job) => [job.createdAt.toISOString(), job.id] },
   UPDATED_AT: { columns: ['updated_at', 'id'], shape: ['date', 'uuid'], key: (job) => [job.updatedAt.toISOString(), job.id] },
   PRIORITY: {
@@ -99,18 +106,26 @@ function rowCompare(columns: string[], op: '<' | '>', values: SortValue[], shape
 export class JobQueries {
   constructor(private readonly db: Db) {}
 
-  async byId(id: string): Promise<Job | null> {
-    return this.db.job.findUnique({ where: { id: checkJobId(['id'], id) } });
+  async byId(id: string): Promise<JobSummary | null> {
+    return this.db.job.findUnique({ where: { id: checkJobId(['id'], id) }, omit: OMIT_LARGE });
   }
 
   /** Jobs by id, in the order asked, for the per-request data loader. */
-  async byIds(ids: readonly string[]): Promise<(Job | null)[]> {
-    const jobs = await this.db.job.findMany({ where: { id: { in: [...ids] } } });
+  async byIds(ids: readonly string[]): Promise<(JobSummary | null)[]> {
+    const jobs = await this.db.job.findMany({ where: { id: { in: [...ids] } }, omit: OMIT_LARGE });
     const byId = new Map(jobs.map((job) => [job.id, job]));
     return ids.map((id) => byId.get(id) ?? null);
   }
 
-  async list(filter: JobFilter | null | undefined, order: { field: JobOrderField; direction: OrderDirection }, args: PageArgs): Promise<Page<Job>> {
+  /** One large column (payload or result) of many jobs, in the order asked. */
+  async largeField(field: LargeJobField, ids: readonly string[]): Promise<unknown[]> {
+    const rows = await this.db.$queryRaw<{ id: string; value: unknown }[]>`
+      SELECT id, ${Prisma.raw(field)} AS value FROM jobs WHERE id = ANY(${[...ids]}::uuid[])`;
+    const byId = new Map(rows.map((row) => [row.id, row.value]));
+    return ids.map((id) => byId.get(id) ?? null);
+  }
+
+  async list(filter: JobFilter | null | undefined, order: { field: JobOrderField; direction: OrderDirection }, args: PageArgs): Promise<Page<JobSummary>> {
     const window = pageWindow(args);
     const { columns, shape, key } = ORDERS[order.field];
     const where = filterSql(filter);
@@ -127,8 +142,8 @@ export class JobQueries {
     const scanDescending = descending !== window.inverted;
     const direction = Prisma.raw(scanDescending ? 'DESC' : 'ASC');
     const orderBy = Prisma.join(columns.map((column) => Prisma.sql`${Prisma.raw(column)} ${direction}`));
-    const rows = await this.db.$queryRaw<Job[]>`
-      SELECT ${JOB_SELECT_J} FROM jobs j
+    const rows = await this.db.$queryRaw<JobSummary[]>`
+      SELECT ${JOB_SUMMARY_SELECT_J} FROM jobs j
       ${where.length ? Prisma.sql`WHERE ${Prisma.join(where, ' AND ')}` : Prisma.empty}
       ORDER BY ${orderBy}
       LIMIT ${window.limit}`;
@@ -150,23 +165,30 @@ export class JobQueries {
     return { queue: queue ?? null, total: groups.reduce((sum, group) => sum + group._count._all, 0), ...counts };
   }
 
-  /** A job's history, oldest first; the cursor is the event id. */
-  async events(jobId: string, args: PageArgs): Promise<Page<JobEvent>> {
+  /**
+   * The histories of many jobs, oldest first, one page each: one statement however many
+   * jobs a list holds (a lateral join walks each job's index range). Cursors are event ids.
+   */
+  async events(jobIds: readonly string[], args: PageArgs): Promise<Page<JobEvent>[]> {
     const window = pageWindow(args);
-    const id: { gt?: bigint; lt?: bigint } = {};
+    const where: Prisma.Sql[] = [Prisma.sql`e.job_id = p.job_id`];
     for (const name of ['after', 'before'] as const) {
       const cursor = window[name];
       if (cursor === undefined) continue;
       const eventId = parseEventId(cursor);
       if (eventId === null) throw new InvalidArgumentError([name], 'not an event cursor (an event id)');
-      id[name === 'after' ? 'gt' : 'lt'] = eventId;
+      where.push(name === 'after' ? Prisma.sql`e.id > ${eventId}` : Prisma.sql`e.id < ${eventId}`);
     }
-    const rows = await this.db.jobEvent.findMany({
-      where: { jobId, id },
-      orderBy: { id: window.inverted ? 'desc' : 'asc' },
-      take: window.limit,
-    });
-    return toPage(rows, window, (event) => event.id.toString());
+    const rows = await this.db.$queryRaw<JobEvent[]>`
+      SELECT e.id, e.job_id AS "jobId", e.type, e.status, e.attempt, e.progress, e.message, e.data, e.created_at AS "createdAt"
+      FROM unnest(${[...jobIds]}::uuid[]) AS p(job_id)
+      CROSS JOIN LATERAL (
+        SELECT * FROM job_events e WHERE ${Prisma.join(where, ' AND ')}
+        ORDER BY e.id ${Prisma.raw(window.inverted ? 'DESC' : 'ASC')} LIMIT ${window.limit}
+      ) e`;
+    const byJob = new Map(jobIds.map((id) => [id, [] as JobEvent[]] as const));
+    for (const row of rows) byJob.get(row.jobId)?.push(row);
+    return jobIds.map((id) => toPage(byJob.get(id) ?? [], window, (event) => event.id.toString()));
   }
 
   /** The largest event id recorded so far (0 when there is none). */

@@ -14,7 +14,7 @@
 // commits of status changes, so writers batch them (a statement may carry many jobs).
 import type { Db } from '../db/client.js';
 import { Prisma } from '../generated/prisma/client.js';
-import type { Job, JobEvent, JobEventType, JobStatus } from './model.js';
+import { LARGE_JOB_FIELDS, type Job, type JobEvent, type JobEventType, type JobStatus } from './model.js';
 import { Batcher } from './batcher.js';
 
 export interface Transition {
@@ -53,7 +53,10 @@ export interface Change {
 }
 
 /** A job ready to be stored: everything but the columns the database fills in. */
-export type NewJob = Omit<Job, 'attempts' | 'progress' | 'result' | 'lastError' | 'lastDelayMs' | 'createdAt' | 'updatedAt' | 'startedAt' | 'finishedAt'>;
+export type NewJob = Omit<
+  Job,
+  'attempts' | 'progress' | 'result' | 'lastError' | 'lastDelayMs' | 'createdAt' | 'updatedAt' | 'startedAt' | 'finishedAt' | 'payloadBytes' | 'resultBytes'
+>;
 
 // Model field -> column. Raw statements alias columns to field names so their rows have
 // the same shape as Prisma's models.
@@ -77,6 +80,9 @@ const JOB_COLUMNS: Record<keyof Job, string> = {
   lastError: 'last_error',
   idempotencyKey: 'idempotency_key',
   submittedBy: 'submitted_by',
+  payloadBytes: 'payload_bytes',
+  resultBytes: 'result_bytes',
+  idempotencyScope: 'idempotency_scope',
   runAt: 'run_at',
   createdAt: 'created_at',
   updatedAt: 'updated_at',
@@ -110,6 +116,9 @@ function select(alias: string, columns: Record<string, string>, prefix = ''): Pr
 
 /** Every job column of the row aliased `j`, named as Prisma's Job model names them. */
 export const JOB_SELECT_J = select('j', JOB_COLUMNS);
+
+/** Every job column but payload and result. */
+export const JOB_SUMMARY_SELECT_J = select('j', Object.fromEntries(Object.entries(JOB_COLUMNS).filter(([field]) => !(LARGE_JOB_FIELDS as readonly string[]).includes(field))));
 const CHANGE_SELECT = Prisma.sql`${JOB_SELECT_J}, ${select('e', EVENT_COLUMNS, EVENT_PREFIX)}`;
 
 function splitChange(row: Record<string, unknown>): Change {
@@ -166,15 +175,15 @@ export class JobStateMachine {
     const rows = jobs.map((job) => Object.fromEntries(Object.entries(job).map(([field, value]) => [JOB_COLUMNS[field as keyof Job], value])));
     const result = await this.db.$queryRaw<Record<string, unknown>[]>`
       WITH j AS (
-        INSERT INTO jobs (id, queue, type, payload, status, priority, max_attempts, backoff_type, backoff_delay_ms,
-                          backoff_max_delay_ms, backoff_jitter, timeout_ms, idempotency_key, submitted_by, run_at)
-        SELECT id, queue, type, payload, status::"JobStatus", priority, max_attempts, backoff_type::"BackoffType",
-               backoff_delay_ms, backoff_max_delay_ms, backoff_jitter::"Jitter", timeout_ms, idempotency_key, submitted_by, run_at
+        INSERT INTO jobs (id, queue, type, payload, payload_bytes, status, priority, max_attempts, backoff_type, backoff_delay_ms,
+                          backoff_max_delay_ms, backoff_jitter, timeout_ms, idempotency_key, idempotency_scope, submitted_by, run_at)
+        SELECT id, queue, type, payload, octet_length(payload::text), status::"JobStatus", priority, max_attempts, backoff_type::"BackoffType",
+               backoff_delay_ms, backoff_max_delay_ms, backoff_jitter::"Jitter", timeout_ms, idempotency_key, idempotency_scope, submitted_by, run_at
         FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x(
           id uuid, queue text, type text, payload jsonb, status text, priority int, max_attempts int, backoff_type text,
           backoff_delay_ms int, backoff_max_delay_ms int, backoff_jitter text, timeout_ms int, idempotency_key text,
-          submitted_by text, run_at timestamptz)
-        ON CONFLICT (idempotency_key) DO NOTHING
+          idempotency_scope text, submitted_by text, run_at timestamptz)
+        ON CONFLICT (idempotency_scope, idempotency_key) DO NOTHING
         RETURNING *
       ), ordered AS (${LOCK_FOR_EVENTS} FROM (SELECT 1 FROM j LIMIT 1) AS any_row
       ), e AS (
@@ -236,6 +245,7 @@ export class JobStateMachine {
         Prisma.sql`attempts = 0`,
         Prisma.sql`progress = 0`,
         Prisma.sql`result = NULL`,
+        Prisma.sql`result_bytes = 0`,
         Prisma.sql`run_at = NULL`,
         Prisma.sql`last_delay_ms = NULL`,
         Prisma.sql`finished_at = NULL`,
@@ -293,5 +303,10 @@ const START: TransitionOptions = {
   set: [Prisma.sql`attempts = jobs.attempts + 1`, Prisma.sql`started_at = now()`, Prisma.sql`run_at = NULL`, Prisma.sql`progress = 0`],
 };
 const COMPLETE: TransitionOptions = {
-  set: [Prisma.sql`result = x.result`, Prisma.sql`progress = 100`, Prisma.sql`finished_at = now()`],
+  set: [
+    Prisma.sql`result = x.result`,
+    Prisma.sql`result_bytes = COALESCE(octet_length(x.result::text), 0)`,
+    Prisma.sql`progress = 100`,
+    Prisma.sql`finished_at = now()`,
+  ],
 };

@@ -162,14 +162,16 @@ export class JobSubmitter {
       backoffJitter: backoff?.jitter ?? config.DEFAULT_BACKOFF_JITTER,
       timeoutMs: input.timeoutMs ?? config.DEFAULT_TIMEOUT_MS,
       idempotencyKey: input.idempotencyKey ?? null,
+      // A key names a job only among its submitter's: no caller can find or take another's.
+      idempotencyScope: submittedBy ?? '',
       submittedBy,
       runAt,
     };
   }
 
   /**
-   * Inserts the jobs; an input whose idempotency key is already taken, in the database
-   * or earlier in the same batch, gets the job that holds the key.
+   * Inserts the jobs; an input whose idempotency key its submitter already used, in the
+   * database or earlier in the same batch, gets the job that holds the key.
    */
   private async store(rows: NewJob[]): Promise<Job[]> {
     const firstByKey = new Map<string, NewJob>();
@@ -184,7 +186,8 @@ export class JobSubmitter {
     // Keys whose insert was skipped belong to a job stored earlier (or by a concurrent
     // submit that committed first); read them in a new statement, which sees that commit.
     const takenKeys = [...firstByKey.values()].filter((row) => !byId.has(row.id)).map((row) => row.idempotencyKey as string);
-    const existing = takenKeys.length ? await this.deps.db.job.findMany({ where: { idempotencyKey: { in: takenKeys } } }) : [];
+    const scope = rows[0]?.idempotencyScope ?? '';
+    const existing = takenKeys.length ? await this.deps.db.job.findMany({ where: { idempotencyScope: scope, idempotencyKey: { in: takenKeys } } }) : [];
     const byKey = new Map(existing.map((job) => [job.idempotencyKey as string, job]));
     for (const job of created.map((change) => change.job)) if (job.idempotencyKey) byKey.set(job.idempotencyKey, job);
     return rows.map((row) => {

@@ -1,5 +1,6 @@
 // The Pothos schema builder: plugins, scalars and the context type, nothing else.
 import SchemaBuilder from '@pothos/core';
+import ComplexityPlugin from '@pothos/plugin-complexity';
 import RelayPlugin from '@pothos/plugin-relay';
 import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
 import type { Context } from '../context.js';
@@ -14,8 +15,11 @@ export const builder = new SchemaBuilder<{
   DefaultEdgesNullability: false;
   DefaultNodeNullability: false;
 }>({
-  plugins: [RelayPlugin],
+  plugins: [RelayPlugin, ComplexityPlugin],
   defaultFieldNullability: false,
+  // Costs only: http/limits.ts checks an operation's cost, with its variables, before it
+  // runs. A list costs its items once; paged fields say how many items a page holds.
+  complexity: { defaultComplexity: 1, defaultListMultiplier: 1 },
   relay: {
     clientMutationId: 'omit',
     cursorType: 'String',

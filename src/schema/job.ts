@@ -1,9 +1,24 @@
 // Job, JobEvent and the queries that read them.
-import type { Job, JobEvent } from '../jobs/model.js';
+import type { Context } from '../context.js';
+import type { JobEvent, JobView, LargeJobField } from '../jobs/model.js';
+import { pageSize } from '../jobs/queries.js';
 import { builder } from './builder.js';
 import { JobEventTypeEnum, JobOrderFieldEnum, JobStatusEnum, OrderDirectionEnum } from './enums.js';
 
-export const JobRef = builder.objectRef<Job>('Job');
+export const JobRef = builder.objectRef<JobView>('Job');
+
+/**
+ * A job's payload or result: charged to the response's budget by its stored size,
+ * then taken from the job if it came whole (a mutation's answer) or loaded, batched.
+ */
+async function largeField(ctx: Context, job: JobView, field: LargeJobField): Promise<unknown> {
+  ctx.budget.charge(field === 'payload' ? job.payloadBytes : job.resultBytes);
+  const value = job[field];
+  return value !== undefined ? value : ctx.largeFieldLoaders[field].load(job.id);
+}
+
+/** What a paged field costs: its items, each as dear as its selection. */
+const paged = (args: { first?: number | null; last?: number | null }) => ({ field: 1, multiplier: pageSize(args) });
 export const JobEventRef = builder.objectRef<JobEvent>('JobEvent');
 
 const JobEventConnection = builder.connectionObject({ type: JobEventRef, name: 'JobEventConnection' }, { name: 'JobEventEdge' });
@@ -14,13 +29,18 @@ JobRef.implement({
     id: t.exposeID('id', { description: 'Stable id (UUID), also the id of the job in the queue backend.' }),
     queue: t.exposeString('queue'),
     type: t.exposeString('type', { description: 'Name of the handler that runs the job, e.g. "http.request".' }),
-    payload: t.expose('payload', { type: 'JSON' }),
+    payload: t.field({ type: 'JSON', resolve: (job, _args, ctx) => largeField(ctx, job, 'payload') }),
     status: t.expose('status', { type: JobStatusEnum }),
     priority: t.exposeInt('priority', { description: '0 to 100; higher runs sooner. Default 0.' }),
     attempts: t.exposeInt('attempts', { description: 'Attempts started so far (since the last retryJob).' }),
     maxAttempts: t.exposeInt('maxAttempts'),
     progress: t.exposeFloat('progress', { description: '0 to 100, as last reported by the handler.' }),
-    result: t.expose('result', { type: 'JSON', nullable: true, description: 'What the handler returned, once COMPLETED.' }),
+    result: t.field({
+      type: 'JSON',
+      nullable: true,
+      description: 'What the handler returned, once COMPLETED.',
+      resolve: (job, _args, ctx) => largeField(ctx, job, 'result'),
+    }),
     lastError: t.exposeString('lastError', { nullable: true, description: 'Message of the latest failed attempt.' }),
     idempotencyKey: t.exposeString('idempotencyKey', { nullable: true }),
     submittedBy: t.exposeString('submittedBy', {
@@ -50,7 +70,8 @@ JobRef.implement({
         last: t.arg.int(),
         before: t.arg.string(),
       },
-      resolve: (job, args, ctx) => ctx.queries.events(job.id, args),
+      complexity: paged,
+      resolve: (job, args, ctx) => ctx.eventPages(args).load(job.id),
     }),
   }),
 });
@@ -77,7 +98,14 @@ JobEventRef.implement({
     attempt: t.exposeInt('attempt'),
     progress: t.exposeFloat('progress', { nullable: true }),
     message: t.exposeString('message', { nullable: true }),
-    data: t.expose('data', { type: 'JSON', nullable: true }),
+    data: t.field({
+      type: 'JSON',
+      nullable: true,
+      resolve: (event, _args, ctx) => {
+        if (event.data !== null) ctx.budget.charge(Buffer.byteLength(JSON.stringify(event.data)));
+        return event.data;
+      },
+    }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
   }),
 });
@@ -133,6 +161,7 @@ builder.queryFields((t) => ({
       last: t.arg.int(),
       before: t.arg.string(),
     },
+    complexity: paged,
     resolve: async (_root, { filter, orderBy, ...page }, ctx) => {
       const result = await ctx.queries.list(filter, orderBy ?? { field: 'CREATED_AT', direction: 'DESC' }, page);
       return { ...result, count: () => ctx.queries.count(filter) };

@@ -1,0 +1,144 @@
+// Bounds on one GraphQL request, checked as early as each can be: how deeply the text
+// nests (before any parser recurses into it), what the operation costs with its
+// variables (before anything runs), and how many bytes of stored JSON the answer
+// carries (while it is built).
+import { GraphQLError, Kind, getOperationAST, type DocumentNode, type ExecutionArgs, type GraphQLSchema } from 'graphql';
+import { complexityFromQuery } from '@pothos/plugin-complexity';
+import type { Plugin } from 'graphql-yoga';
+import type { Context } from '../context.js';
+
+/** Deepest nesting of ( [ { in a document's text. */
+export const MAX_DOCUMENT_NESTING = 64;
+
+/** How deeply brackets nest in a GraphQL text, outside strings and comments; stops counting past `limit`. */
+export function nesting(source: string, limit: number): number {
+  let depth = 0;
+  let deepest = 0;
+  for (let i = 0; i < source.length; i++) {
+    const char = source[i];
+    if (char === '#') {
+      while (i < source.length && source[i] !== '\n') i++;
+    } else if (char === '"') {
+      const block = source.startsWith('"""', i);
+      const end = block ? '"""' : '"';
+      i += end.length;
+      while (i < source.length && !source.startsWith(end, i)) i += source[i] === '\\' ? 2 : 1;
+      i += end.length - 1;
+    } else if (char === '(' || char === '[' || char === '{') {
+      deepest = Math.max(deepest, ++depth);
+      if (deepest > limit) return deepest;
+    } else if (char === ')' || char === ']' || char === '}') {
+      depth--;
+    }
+  }
+  return deepest;
+}
+
+export function useDocumentNesting(limit = MAX_DOCUMENT_NESTING): Plugin {
+  return {
+    onParse({ params }) {
+      const source = typeof params.source === 'string' ? params.source : params.source.body;
+      if (nesting(source, limit) > limit) {
+        throw new GraphQLError(`Document nested too deeply: brackets may nest at most ${limit} levels.`, {
+          extensions: { code: 'BAD_USER_INPUT', limit: 'document nesting', max: limit, http: { status: 400 } },
+        });
+      }
+    },
+  };
+}
+
+/** The operation that will run, with the fragments it may spread. */
+function selected(document: DocumentNode, operationName: string | null | undefined): DocumentNode | null {
+  const operation = getOperationAST(document, operationName);
+  if (!operation) return null;
+  return { ...document, definitions: [operation, ...document.definitions.filter((definition) => definition.kind === Kind.FRAGMENT_DEFINITION)] };
+}
+
+/**
+ * What the operation costs: every field once per item the pages around it may hold
+ * (`first`/`last`, else the default page size), with the variables it will run with,
+ * so `jobs(first: $n)` costs what `$n` says.
+ */
+export function operationCost(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, variables: unknown, ctx: object): number {
+  const operation = selected(document, operationName);
+  if (!operation) return 0;
+  return complexityFromQuery(operation, { schema, ctx, variables: (variables ?? {}) as Record<string, unknown> }).complexity;
+}
+
+function costRefusal(args: ExecutionArgs): GraphQLError | undefined {
+  const { config } = args.contextValue as Context;
+  let cost: number;
+  try {
+    cost = operationCost(args.schema, args.document, args.operationName, args.variableValues, args.contextValue as object);
+  } catch (error) {
+    // A variable of the wrong type: execution would refuse it with its own message.
+    if (error instanceof GraphQLError) return undefined;
+    throw error;
+  }
+  if (cost <= config.MAX_QUERY_COST) return undefined;
+  return new GraphQLError(
+    `Limit exceeded: this operation would cost ${cost}, more than MAX_QUERY_COST (${config.MAX_QUERY_COST}). Each field counts once per item its pages may hold: ask for smaller pages (first/last) or fewer fields.`,
+    { extensions: { code: 'LIMIT_EXCEEDED', limit: 'MAX_QUERY_COST', max: config.MAX_QUERY_COST, cost } },
+  );
+}
+
+/** Refuses an operation over MAX_QUERY_COST before anything runs, over HTTP and WebSocket alike. */
+export function useQueryCost(): Plugin {
+  return {
+    onExecute({ args, setResultAndStopExecution }) {
+      const error = costRefusal(args);
+      if (error) setResultAndStopExecution({ errors: [error] });
+    },
+    onSubscribe({ args, setResultAndStopExecution }) {
+      const error = costRefusal(args);
+      if (error) setResultAndStopExecution({ errors: [error] });
+    },
+  };
+}
+
+export const RESPONSE_TOO_LARGE = 'RESPONSE_TOO_LARGE';
+
+/**
+ * Bytes of stored JSON (payloads, results, event data) one response may carry. Fields
+ * charge their stored size before their value is loaded, so an answer over the limit
+ * never reaches memory.
+ */
+export class ResponseBudget {
+  private used = 0;
+  private error: GraphQLError | undefined;
+
+  constructor(private readonly maxBytes: number) {}
+
+  charge(bytes: number): void {
+    if (this.error) throw this.error;
+    if (this.used + bytes > this.maxBytes) {
+      this.error = new GraphQLError(
+        `Response too large: the payloads, results and event data asked for pass MAX_RESPONSE_BYTES (${this.maxBytes} bytes). Ask for fewer jobs per page, or leave out payload/result.`,
+        { extensions: { code: RESPONSE_TOO_LARGE, limit: 'MAX_RESPONSE_BYTES', max: this.maxBytes } },
+      );
+      throw this.error;
+    }
+    this.used += bytes;
+  }
+
+  /** A subscription's next event is a new response. */
+  reset(): void {
+    this.used = 0;
+    this.error = undefined;
+  }
+}
+
+/** A response that ran out of budget is sent as that one error, not as a tree of nulls and copies of it. */
+export function useResponseLimit(): Plugin {
+  return {
+    onExecute() {
+      return {
+        onExecuteDone({ result, setResult }) {
+          if (Symbol.asyncIterator in result) return;
+          const error = result.errors?.find((item) => item.extensions?.code === RESPONSE_TOO_LARGE);
+          if (error) setResult({ errors: [error] });
+        },
+      };
+    },
+  };
+}
