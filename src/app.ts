@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout } from 'node:timers';
 import { Redis } from 'ioredis';
 import { ApiKeys } from './auth/apiKeys.js';
-import { SubmitRateLimit } from './auth/rateLimit.js';
+import { WorkRateLimit } from './auth/rateLimit.js';
 import type { Config } from './config.js';
 import { createDb } from './db/client.js';
 import { migrate } from './db/migrate.js';
@@ -17,6 +17,7 @@ import { OutputDir } from './files/outputDir.js';
 import { AddressPolicy } from './net/allowList.js';
 import { guardedFetch } from './net/fetch.js';
 import { EventHub } from './events/hub.js';
+import { JobSnapshots } from './events/snapshots.js';
 import { createHttpServer } from './http/server.js';
 import { attachWebSockets } from './http/websocket.js';
 import { createGraphQLServer } from './http/yoga.js';
@@ -104,7 +105,16 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   await hub?.start();
 
   const submitter = new JobSubmitter({ config, db, registry, stateMachine, queues, logger });
-  const schedules = new Schedules({ db, submitter, queues, connection: redis, prefix: config.QUEUE_PREFIX, logger, timeoutMs: config.QUEUE_TIMEOUT_MS });
+  const schedules = new Schedules({
+    db,
+    submitter,
+    queues,
+    connection: redis,
+    prefix: config.QUEUE_PREFIX,
+    logger,
+    timeoutMs: config.QUEUE_TIMEOUT_MS,
+    limits: { maxSchedules: config.MAX_SCHEDULES, minIntervalMs: config.SCHEDULE_MIN_INTERVAL_MS },
+  });
 
   let workers: JobWorkers | undefined;
   let reconciler: Reconciler | undefined;
@@ -123,7 +133,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   }
 
   const apiKeys = new ApiKeys(config.API_KEYS);
-  const rateLimit = new SubmitRateLimit(redis, { jobsPerMinute: config.RATE_LIMIT_JOBS_PER_MINUTE, keyPrefix: `${config.QUEUE_PREFIX}:ratelimit` });
+  const rateLimit = new WorkRateLimit(redis, { jobsPerMinute: config.RATE_LIMIT_JOBS_PER_MINUTE, keyPrefix: `${config.QUEUE_PREFIX}:ratelimit` });
   if (serveApi && apiKeys.open) {
     logger.warn('NO API KEYS CONFIGURED: anyone who can reach this port may read, submit and cancel jobs. Set API_KEYS outside development.');
   }
@@ -136,7 +146,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
         schedules,
         control: new JobControl({ db, stateMachine, queues, cancelSignals, logger }),
         queries,
-        streams: { hub, queries },
+        streams: { hub, queries, snapshots: new JobSnapshots(queries) },
         apiKeys,
         rateLimit,
         metrics,

@@ -2,7 +2,7 @@
 // per-request loaders.
 import DataLoader from 'dataloader';
 import type { ApiKeys, Caller } from './auth/apiKeys.js';
-import type { SubmitRateLimit } from './auth/rateLimit.js';
+import type { WorkRateLimit } from './auth/rateLimit.js';
 import type { Metrics } from './metrics/metrics.js';
 import type { QueueControl } from './queue/control.js';
 import type { Schedules } from './schedules/schedules.js';
@@ -10,7 +10,7 @@ import type { Config } from './config.js';
 import type { HandlerRegistry } from './handlers/registry.js';
 import type { JobControl } from './jobs/control.js';
 import { ResponseBudget } from './http/limits.js';
-import type { JobEvent, JobSummary, LargeJobField } from './jobs/model.js';
+import type { JobEvent, LargeJobField } from './jobs/model.js';
 import type { JobQueries, Page, PageArgs } from './jobs/queries.js';
 import type { JobSubmitter } from './jobs/submit.js';
 import type { Logger } from './logger.js';
@@ -26,7 +26,7 @@ export interface Services {
   /** What the live streams read from: this process's event hub, and PostgreSQL. */
   streams: StreamDeps;
   apiKeys: ApiKeys;
-  rateLimit: SubmitRateLimit;
+  rateLimit: WorkRateLimit;
   metrics: Metrics;
   queueControl: QueueControl;
   schedules: Schedules;
@@ -45,12 +45,8 @@ export interface Context extends Services {
   caller: Caller;
   /** Whom rate limits count against: the API key's name, or the client's address. */
   rateKey: string;
-  /**
-   * Batches the job lookups of one tick (an event list's `job` fields) into one query.
-   * No cache: a subscription's context lives as long as it does, and must not serve
-   * the job as it was at its first event.
-   */
-  jobLoader: DataLoader<string, JobSummary | null>;
+  // Loaders batch the reads of one tick into one query. None caches: a subscription's
+  // context lives as long as it does, and must not serve what it read at its first event.
   /** Payloads and results, loaded in one query per tick and only when a response asks for them. */
   largeFieldLoaders: Record<LargeJobField, DataLoader<string, unknown>>;
   /** Job histories with the same page arguments, loaded in one query per tick. */
@@ -74,7 +70,6 @@ export function createContext(services: Services, initial: InitialContext = {}):
     ...services,
     caller,
     rateKey,
-    jobLoader: new DataLoader((ids) => queries.byIds(ids), { cache: false }),
     largeFieldLoaders: {
       payload: new DataLoader((ids) => queries.largeField('payload', ids), { cache: false }),
       result: new DataLoader((ids) => queries.largeField('result', ids), { cache: false }),

@@ -50,7 +50,8 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  t = await startTestApp({}, { handlers: [permanent, stubborn, watcher] });
+  // The flaky endpoints are local: loopback must be allowed for http.request.
+  t = await startTestApp({ HTTP_ALLOW_HOSTS: '127.0.0.1' }, { handlers: [permanent, stubborn, watcher] });
 });
 afterAll(async () => {
   await t?.stop();

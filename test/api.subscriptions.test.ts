@@ -22,9 +22,9 @@ const feeds: Feed<unknown>[] = [];
 beforeAll(async () => {
   backend = await createSharedBackend();
   [apiA, apiB, worker] = await Promise.all([
-    startTestApp({ ROLE: 'api', QUEUES }, {}, backend),
-    startTestApp({ ROLE: 'api', QUEUES }, {}, backend),
-    startServiceProcess({ ...backend.env, ROLE: 'worker', QUEUES, WORKER_CONCURRENCY: '20' }),
+    startTestApp({ ROLE: 'api', QUEUES, HTTP_ALLOW_HOSTS: '127.0.0.1' }, {}, backend),
+    startTestApp({ ROLE: 'api', QUEUES, HTTP_ALLOW_HOSTS: '127.0.0.1' }, {}, backend),
+    startServiceProcess({ ...backend.env, ROLE: 'worker', QUEUES, WORKER_CONCURRENCY: '20', HTTP_ALLOW_HOSTS: '127.0.0.1' }),
   ]);
 });
 

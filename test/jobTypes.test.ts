@@ -38,6 +38,8 @@ beforeAll(async () => {
     SMTP_FROM: 'jobs@example.test',
     OUTPUT_DIR: exportDir,
     HANDLERS_DIR: 'examples/handlers',
+    // The image server is local: loopback must be allowed for image.resize's URL source.
+    HTTP_ALLOW_HOSTS: '127.0.0.1',
   });
 });
 

@@ -19,7 +19,7 @@ let redis: OwnRedis;
 let app: TestApp;
 beforeAll(async () => {
   redis = await startOwnRedis();
-  app = await startTestApp({ REDIS_URL: redis.url, RECONCILE_INTERVAL_MS: '1000', QUEUE_TIMEOUT_MS: '500' });
+  app = await startTestApp({ REDIS_URL: redis.url, RECONCILE_INTERVAL_MS: '1000', QUEUE_TIMEOUT_MS: '500', SCHEDULE_MIN_INTERVAL_MS: '1000' });
 });
 afterAll(async () => {
   await app?.stop();

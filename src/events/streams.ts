@@ -3,7 +3,8 @@
 import { GraphQLError } from 'graphql';
 import { Repeater } from 'graphql-yoga';
 import type { JobQueries } from '../jobs/queries.js';
-import type { Job } from '../jobs/model.js';
+import type { JobSummary } from '../jobs/model.js';
+import type { JobSnapshots } from './snapshots.js';
 import type { EventHub } from './hub.js';
 import type { EventFilter, LiveEvent } from './message.js';
 
@@ -13,6 +14,7 @@ const REPLAY_PAGE = 500;
 export interface StreamDeps {
   hub: EventHub;
   queries: JobQueries;
+  snapshots: JobSnapshots;
 }
 
 /** The subscriber could not keep up: it is told where to resume. */
@@ -103,23 +105,24 @@ function endingWith<T>(source: Repeater<T>, failure: () => Error | undefined): A
 }
 
 /** What a jobUpdated subscriber would see change; an identical reload is not sent again. */
-function version(job: Job): string {
+function version(job: JobSummary): string {
   return `${job.updatedAt.getTime()}|${job.status}|${job.attempts}|${job.progress}`;
 }
 
 /**
  * The job as it is now, then again after each of its events. Reloads run one at a time
  * and several events during one reload cause one more, so a subscriber gets the latest
- * state without ever seeing it go back, however fast the job changes.
+ * state without ever seeing it go back, however fast the job changes. A reload after an
+ * event is shared with every subscriber of this process (JobSnapshots).
  */
-export function jobUpdates(deps: StreamDeps, first: Job): Repeater<Job> {
-  return new Repeater<Job>(async (push, stop) => {
-    let changed = false;
+export function jobUpdates(deps: StreamDeps, first: JobSummary): Repeater<JobSummary> {
+  return new Repeater<JobSummary>(async (push, stop) => {
+    let changed: LiveEvent | undefined;
     let wake: (() => void) | undefined;
     const remove = deps.hub.add({
       filter: { jobId: first.id },
-      push() {
-        changed = true;
+      push(event) {
+        changed = event;
         wake?.();
       },
       close: () => void stop(),
@@ -136,8 +139,9 @@ export function jobUpdates(deps: StreamDeps, first: Job): Repeater<Job> {
           wake = undefined;
           if (done) return;
         }
-        changed = false;
-        job = (await deps.queries.byId(first.id)) ?? job;
+        const event = changed as LiveEvent;
+        changed = undefined;
+        job = (await deps.snapshots.at(event)) ?? job;
         if (version(job) !== sent) {
           sent = version(job);
           await push(job);

@@ -17,8 +17,14 @@ export function publicUrl(policy: AddressPolicy) {
     .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
     .max(2048)
     .check((ctx) => {
+      let host: string;
       try {
-        policy.checkHost(new URL(ctx.value).hostname);
+        host = new URL(ctx.value).hostname;
+      } catch {
+        return; // not a URL: the format check has said so
+      }
+      try {
+        policy.checkHost(host);
       } catch (error) {
         if (!(error instanceof DeniedAddressError)) throw error;
         ctx.issues.push({ code: 'custom', message: `refused: ${error.message}`, input: ctx.value });

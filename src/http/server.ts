@@ -64,11 +64,21 @@ export interface HttpOptions {
   graphiql: boolean;
 }
 
-/** Counts open connections per client address and closes those over the cap at once. */
-function capConnections(server: Server, perAddress: number, logger: Logger): void {
+/**
+ * Counts open connections per client address and closes those over the cap at once.
+ * A connection must also start a request within `firstRequestMs`: Node's own request
+ * timeouts start with the first byte, so a socket that sends nothing would stay forever.
+ */
+function capConnections(server: Server, perAddress: number, firstRequestMs: number, logger: Logger): void {
   const open = new Map<string, number>();
+  const started = new WeakSet<Socket>();
+  const begin = (socket: Socket) => started.add(socket);
+  server.on('request', (req: IncomingMessage) => begin(req.socket));
+  server.on('upgrade', (req: IncomingMessage) => begin(req.socket));
   let warned = 0;
   server.on('connection', (socket: Socket) => {
+    const silent = setTimeout(() => started.has(socket) || socket.destroy(), firstRequestMs).unref();
+    socket.once('close', () => clearTimeout(silent));
     const address = socket.remoteAddress ?? 'unknown';
     const count = (open.get(address) ?? 0) + 1;
     if (count > perAddress) {
@@ -155,6 +165,6 @@ export function createHttpServer(options: HttpOptions): Server {
     },
   );
   server.maxConnections = limits.maxConnections;
-  capConnections(server, limits.maxConnectionsPerAddress, logger);
+  capConnections(server, limits.maxConnectionsPerAddress, limits.requestTimeoutMs, logger);
   return server;
 }

@@ -2,9 +2,12 @@
 // (not an offset), so pages do not shift when jobs are added, and it names the order it
 // belongs to, so a cursor from another ordering is refused rather than misread.
 import { isUuid } from './ids.js';
+import { inInstantRange } from './userErrors.js';
 import type { JobOrderField } from './queries.js';
 
 export type SortValue = string | number;
+
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 export function encodeCursor(order: JobOrderField, values: SortValue[]): string {
   return Buffer.from(JSON.stringify([order, ...values])).toString('base64url');
@@ -23,9 +26,10 @@ export function decodeCursor(cursor: string, order: JobOrderField, shape: readon
   const values = decoded.slice(1) as unknown[];
   const valid = shape.every((kind, index) => {
     const value = values[index];
-    if (kind === 'int') return Number.isSafeInteger(value);
+    // Only what encodeCursor writes: an int column's value, an ISO instant PostgreSQL reads as we do.
+    if (kind === 'int') return Number.isInteger(value) && Math.abs(value as number) <= 2_147_483_647;
     if (typeof value !== 'string') return false;
-    if (kind === 'date') return !Number.isNaN(Date.parse(value));
+    if (kind === 'date') return ISO_INSTANT.test(value) && inInstantRange(new Date(value));
     return isUuid(value);
   });
   return valid ? (values as SortValue[]) : null;

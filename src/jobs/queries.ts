@@ -8,7 +8,7 @@ import { Prisma } from '../generated/prisma/client.js';
 import { decodeCursor, encodeCursor, type SortValue } from './cursor.js';
 import { checkJobId, parseEventId } from './ids.js';
 import { JOB_STATUSES, type JobEvent, type JobStatus, type JobSummary, type LargeJobField } from './model.js';
-import { checkFilterList, FILTER_LIMITS, InvalidArgumentError } from './userErrors.js';
+import { checkFilterList, checkFilterText, checkInstant, InvalidArgumentError } from './userErrors.js';
 import type { EventFilter, LiveEvent } from '../events/message.js';
 import { JOB_SUMMARY_SELECT_J } from './stateMachine.js';
 
@@ -85,9 +85,8 @@ function filterSql(filter: JobFilter | null | undefined): Prisma.Sql[] {
   const where: Prisma.Sql[] = [];
   if (!filter) return where;
   for (const name of ['status', 'type', 'queue'] as const) checkFilterList(['filter', name], filter[name]);
-  if (filter.idempotencyKey != null && filter.idempotencyKey.length > FILTER_LIMITS.chars) {
-    throw new InvalidArgumentError(['filter', 'idempotencyKey'], `at most ${FILTER_LIMITS.chars} characters`);
-  }
+  if (filter.idempotencyKey != null) checkFilterText(['filter', 'idempotencyKey'], filter.idempotencyKey);
+  for (const name of ['createdAfter', 'createdBefore'] as const) checkInstant(['filter', name], filter[name]);
   if (filter.status) where.push(Prisma.sql`status = ANY(${filter.status}::"JobStatus"[])`);
   if (filter.type) where.push(Prisma.sql`type = ANY(${filter.type}::text[])`);
   if (filter.queue) where.push(Prisma.sql`queue = ANY(${filter.queue}::text[])`);

@@ -12,7 +12,7 @@ import type { Db } from '../db/client.js';
 import { jsonProblem } from './json.js';
 import { WAITING_STATUSES, type BackoffType, type Job, type Jitter } from './model.js';
 import type { JobStateMachine, NewJob } from './stateMachine.js';
-import { fromZod, userError, type UserError } from './userErrors.js';
+import { fromZod, inInstantRange, userError, type UserError } from './userErrors.js';
 
 export interface SubmitJobInput {
   type: string;
@@ -64,9 +64,12 @@ function optionsSchema(config: Config) {
         }),
     ),
     runAt: optional(
-      z.date().refine((date) => date.getTime() - Date.now() <= LIMITS.runAtAheadMs, {
-        error: `must be within ${LIMITS.runAtAheadMs / DAY} days from now`,
-      }),
+      z
+        .date()
+        .refine((date) => inInstantRange(date), { error: 'must be between 1970-01-01 and 9999-12-31' })
+        .refine((date) => date.getTime() - Date.now() <= LIMITS.runAtAheadMs, {
+          error: `must be within ${LIMITS.runAtAheadMs / DAY} days from now`,
+        }),
     ),
     timeoutMs: optional(z.number().int().min(1).max(LIMITS.timeoutMs)),
     idempotencyKey: optional(

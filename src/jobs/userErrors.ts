@@ -2,7 +2,7 @@
 import { GraphQLError } from 'graphql';
 import type { z } from 'zod';
 
-export type UserErrorCode = 'INVALID_INPUT' | 'UNKNOWN_JOB_TYPE' | 'PAYLOAD_TOO_LARGE' | 'NOT_FOUND' | 'INVALID_STATE';
+export type UserErrorCode = 'INVALID_INPUT' | 'UNKNOWN_JOB_TYPE' | 'PAYLOAD_TOO_LARGE' | 'NOT_FOUND' | 'INVALID_STATE' | 'LIMIT_EXCEEDED';
 
 export interface UserError {
   code: UserErrorCode;
@@ -36,11 +36,28 @@ export class InvalidArgumentError extends GraphQLError {
 /** Bounds of a list filter (statuses, types, queues): how many values, how long each. */
 export const FILTER_LIMITS = { values: 100, chars: 255 } as const;
 
+/** Refuses a filter string PostgreSQL could not compare (too long, a NUL, a lone surrogate), naming the field. */
+export function checkFilterText(field: string[], value: string): void {
+  if (value.length > FILTER_LIMITS.chars) throw new InvalidArgumentError(field, `values are at most ${FILTER_LIMITS.chars} characters`);
+  if (value.includes('\u0000') || !value.isWellFormed()) throw new InvalidArgumentError(field, 'values must be text without NUL characters or unpaired surrogates');
+}
+
 /** Refuses a filter list past FILTER_LIMITS, naming the field. */
 export function checkFilterList(field: string[], values: readonly string[] | null | undefined): void {
   if (!values) return;
   if (values.length > FILTER_LIMITS.values) throw new InvalidArgumentError(field, `at most ${FILTER_LIMITS.values} values`);
-  if (values.some((value) => value.length > FILTER_LIMITS.chars)) {
-    throw new InvalidArgumentError(field, `values are at most ${FILTER_LIMITS.chars} characters`);
-  }
+  for (const value of values) checkFilterText(field, value);
+}
+
+/** The instants the service stores and compares: PostgreSQL and JavaScript agree on these. */
+export const INSTANT_RANGE = { min: Date.UTC(1970, 0, 1), max: Date.UTC(9999, 11, 31, 23, 59, 59, 999) } as const;
+
+export function inInstantRange(date: Date): boolean {
+  const time = date.getTime();
+  return time >= INSTANT_RANGE.min && time <= INSTANT_RANGE.max;
+}
+
+/** Refuses a date outside INSTANT_RANGE (year 0, say), naming the field. */
+export function checkInstant(field: string[], date: Date | null | undefined): void {
+  if (date && !inInstantRange(date)) throw new InvalidArgumentError(field, 'must be between 1970-01-01 and 9999-12-31');
 }

@@ -40,12 +40,44 @@ export function nextRun(schedule: Pick<Schedule, 'cron' | 'timezone' | 'paused'>
   }
 }
 
+/** Firings sampled to find a cron expression's shortest interval (irregular ones such as "0,1 * * * *" included). */
+const INTERVAL_SAMPLES = 200;
+
+/** The shortest time between two of the expression's next firings, in ms. */
+export function shortestInterval(cron: string, timezone: string): number {
+  const expression = CronExpressionParser.parse(cron, { tz: timezone });
+  let previous = expression.next().getTime();
+  let shortest = Infinity;
+  for (let i = 0; i < INTERVAL_SAMPLES && expression.hasNext(); i++) {
+    const next = expression.next().getTime();
+    shortest = Math.min(shortest, next - previous);
+    previous = next;
+  }
+  return shortest;
+}
+
+export interface ScheduleLimits {
+  /** Most schedules at once (MAX_SCHEDULES). */
+  maxSchedules: number;
+  /** Shortest interval between firings (SCHEDULE_MIN_INTERVAL_MS). */
+  minIntervalMs: number;
+}
+
 export class Schedules {
   private readonly queue: Queue;
   private worker: Worker | undefined;
 
   constructor(
-    private readonly deps: { db: Db; submitter: JobSubmitter; queues: JobQueues; connection: Redis; prefix: string; logger: Logger; timeoutMs: number },
+    private readonly deps: {
+      db: Db;
+      submitter: JobSubmitter;
+      queues: JobQueues;
+      connection: Redis;
+      prefix: string;
+      logger: Logger;
+      timeoutMs: number;
+      limits: ScheduleLimits;
+    },
   ) {
     // One of JobQueues' queues (same connection and prefix, closed with the others).
     this.queue = deps.queues.get(SCHEDULES_QUEUE);
@@ -63,7 +95,13 @@ export class Schedules {
       problems.push(userError('INVALID_INPUT', ['input', 'timezone'], `timezone: "${timezone.slice(0, 64)}" is not an IANA time zone`));
     } else {
       try {
-        CronExpressionParser.parse(input.cron, { tz: timezone });
+        const interval = shortestInterval(input.cron, timezone);
+        const { minIntervalMs } = this.deps.limits;
+        if (interval < minIntervalMs) {
+          problems.push(
+            userError('LIMIT_EXCEEDED', ['input', 'cron'], `cron: fires every ${interval / 1000} s at times; schedules may fire at most every ${minIntervalMs / 1000} s (SCHEDULE_MIN_INTERVAL_MS)`),
+          );
+        }
       } catch (error) {
         problems.push(userError('INVALID_INPUT', ['input', 'cron'], `cron: ${(error as Error).message}`));
       }
@@ -71,6 +109,10 @@ export class Schedules {
     const job = { ...input.job, runAt: null, idempotencyKey: null };
     problems.push(...this.deps.submitter.check(job, ['input', 'job']));
     if (problems.length) return { schedule: null, userErrors: problems };
+    const count = await this.deps.db.schedule.count();
+    if (count >= this.deps.limits.maxSchedules) {
+      return { schedule: null, userErrors: [userError('LIMIT_EXCEEDED', ['input'], `at most ${this.deps.limits.maxSchedules} schedules may exist (MAX_SCHEDULES); delete one first`)] };
+    }
     const taken = await this.deps.db.schedule.findUnique({ where: { name: input.name } });
     if (taken) return { schedule: null, userErrors: [userError('INVALID_INPUT', ['input', 'name'], `name: a schedule "${input.name}" exists`)] };
     const schedule = await this.deps.db.schedule.create({

@@ -48,6 +48,7 @@ export const UserErrorCodeEnum = builder.enumType('UserErrorCode', {
     PAYLOAD_TOO_LARGE: { description: 'The payload is larger than the server accepts.' },
     NOT_FOUND: { description: 'No job has that id.' },
     INVALID_STATE: { description: 'The job is in a status that does not allow this.' },
+    LIMIT_EXCEEDED: { description: 'Refused by a limit (rate, size, count); the message says which and when to try again.' },
   } as const,
 });
 

@@ -87,7 +87,7 @@ JobEventRef.implement({
     job: t.field({
       type: JobRef,
       resolve: async (event, _args, ctx) => {
-        const job = await ctx.jobLoader.load(event.jobId);
+        const job = await ctx.streams.snapshots.at(event);
         // Events cascade with their job, so an event without one is a broken invariant.
         if (!job) throw new Error(`job ${event.jobId} of event ${event.id} not found`);
         return job;

@@ -1,5 +1,7 @@
 // submitJob, submitJobs, retryJob, cancelJob. Expected refusals come back as
 // `userErrors`, with nothing changed; only unexpected failures are GraphQL errors.
+import { GraphQLError } from 'graphql';
+import { allows } from '../auth/apiKeys.js';
 import type { Context } from '../context.js';
 import type { Job } from '../jobs/model.js';
 import type { UserError } from '../jobs/userErrors.js';
@@ -50,10 +52,31 @@ interface JobPayload {
   userErrors: UserError[];
 }
 
+/**
+ * A mutation answers with the job it changed. A caller without jobs:read sees only the
+ * jobs it submitted itself: a write-only key must not read another's payload, result
+ * or history by cancelling or retrying it.
+ */
+function readableJob(ctx: Context, job: Job | null): Job | null {
+  if (!job || allows(ctx.caller, 'jobs:read')) return job;
+  if (ctx.caller.kind === 'key' && job.submittedBy === ctx.caller.key.name) return job;
+  throw new GraphQLError('Forbidden: the change was made, but reading a job another key submitted needs the jobs:read scope.', {
+    extensions: { code: 'FORBIDDEN' },
+  });
+}
+
+/** Counts `work` against the caller's rate limit, and gives it back if the input is refused. */
+export async function limited<T extends { userErrors: UserError[] }>(ctx: Context, work: number, run: () => Promise<T>): Promise<T> {
+  await ctx.rateLimit.take(ctx.rateKey, work);
+  const result = await run();
+  if (result.userErrors.length) await ctx.rateLimit.refund(ctx.rateKey, work);
+  return result;
+}
+
 function jobPayload(name: string) {
   return builder.objectRef<JobPayload>(name).implement({
     fields: (t) => ({
-      job: t.field({ type: JobRef, nullable: true, resolve: (payload) => payload.job }),
+      job: t.field({ type: JobRef, nullable: true, resolve: (payload, _args, ctx) => readableJob(ctx, payload.job) }),
       userErrors: t.field({ type: [UserErrorRef], resolve: (payload) => payload.userErrors }),
     }),
   });
@@ -84,8 +107,7 @@ builder.mutationFields((t) => ({
     type: SubmitJobPayload,
     args: { input: t.arg({ type: SubmitJobInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
-      await ctx.rateLimit.take(ctx.rateKey, 1);
-      const { jobs, userErrors } = await ctx.submitter.submit([input], () => ['input'], submitter(ctx));
+      const { jobs, userErrors } = await limited(ctx, 1, () => ctx.submitter.submit([input], () => ['input'], submitter(ctx)));
       return { job: jobs[0] ?? null, userErrors };
     },
   }),
@@ -93,21 +115,18 @@ builder.mutationFields((t) => ({
     type: SubmitJobsPayload,
     description: 'Submits many jobs at once: all are stored, or none.',
     args: { input: t.arg({ type: [SubmitJobInput], required: true }) },
-    resolve: async (_root, { input }, ctx) => {
-      await ctx.rateLimit.take(ctx.rateKey, input.length);
-      return ctx.submitter.submit(input, (index) => ['input', index], submitter(ctx));
-    },
+    resolve: (_root, { input }, ctx) => limited(ctx, input.length, () => ctx.submitter.submit(input, (index) => ['input', index], submitter(ctx))),
   }),
   retryJob: t.field({
     type: RetryJobPayload,
     description: 'Runs a FAILED or CANCELLED job again, with a fresh set of attempts.',
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, { id }, ctx) => ctx.control.retry(String(id)),
+    resolve: (_root, { id }, ctx) => limited(ctx, 1, () => ctx.control.retry(String(id))),
   }),
   cancelJob: t.field({
     type: CancelJobPayload,
     description: 'Cancels a job that has not finished; a RUNNING one is told to stop.',
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, { id }, ctx) => ctx.control.cancel(String(id)),
+    resolve: (_root, { id }, ctx) => limited(ctx, 1, () => ctx.control.cancel(String(id))),
   }),
 }));

@@ -4,7 +4,7 @@ import { userError, type UserError } from '../jobs/userErrors.js';
 import { nextRun, type Schedule } from '../schedules/schedules.js';
 import type { Context } from '../context.js';
 import { builder } from './builder.js';
-import { SubmitJobInput, UserErrorRef } from './mutations.js';
+import { limited, SubmitJobInput, UserErrorRef } from './mutations.js';
 
 const ScheduleRef = builder.objectRef<Schedule>('Schedule').implement({
   description: 'A recurring job: each time the cron expression fires, an ordinary job is submitted from the template.',
@@ -50,7 +50,7 @@ builder.mutationFields((t) => ({
   createSchedule: t.field({
     type: SchedulePayloadRef,
     args: { input: t.arg({ type: CreateScheduleInput, required: true }) },
-    resolve: (_root, { input }, ctx) => ctx.schedules.create(input),
+    resolve: (_root, { input }, ctx) => limited(ctx, 1, () => ctx.schedules.create(input)),
   }),
   pauseSchedule: t.field({
     type: SchedulePayloadRef,

@@ -2,7 +2,7 @@
 // Server-Sent Events, both served by the same Yoga instance and context.
 import { GraphQLError } from 'graphql';
 import { jobEventStream, jobUpdates } from '../events/streams.js';
-import type { Job } from '../jobs/model.js';
+import type { JobSummary } from '../jobs/model.js';
 import type { LiveEvent } from '../events/message.js';
 import { checkJobId, parseEventId } from '../jobs/ids.js';
 import { checkFilterList, InvalidArgumentError } from '../jobs/userErrors.js';
@@ -33,7 +33,11 @@ builder.subscriptionFields((t) => ({
       if (!job) throw new GraphQLError(`id: no job ${id}`, { extensions: { code: 'NOT_FOUND', field: ['id'] } });
       return jobUpdates(ctx.streams, job);
     },
-    resolve: (job: Job) => job,
+    // Each event is a response of its own, with a fresh MAX_RESPONSE_BYTES.
+    resolve: (job: JobSummary, _args, ctx) => {
+      ctx.budget.reset();
+      return job;
+    },
   }),
   jobEvents: t.field({
     type: JobEventRef,
@@ -48,6 +52,9 @@ builder.subscriptionFields((t) => ({
       if (after != null && afterId === null) throw new InvalidArgumentError(['after'], 'not an event id (digits, as JobEvent.id gives)');
       return jobEventStream(ctx.streams, { ...filter, jobId }, afterId, ctx.config.SUBSCRIPTION_BUFFER_SIZE);
     },
-    resolve: (event: LiveEvent) => event,
+    resolve: (event: LiveEvent, _args, ctx) => {
+      ctx.budget.reset();
+      return event;
+    },
   }),
 }));

@@ -1,5 +1,7 @@
 // A TCP proxy the test controls, to cut a service off (every connection dropped, new
-// ones refused) and bring it back, without touching the service itself.
+// ones refused) and bring it back, without touching the service itself. In front of
+// PostgreSQL it also counts the statements that pass (the Sync messages of the wire
+// protocol, one per statement the pg driver runs).
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 
@@ -8,12 +10,33 @@ export interface CutProxy {
   /** Drops every open connection and refuses new ones until restore(). */
   cut(): void;
   restore(): void;
+  /** Statements clients sent through the proxy so far (PostgreSQL's extended protocol). */
+  readonly statements: number;
   close(): Promise<void>;
+}
+
+/** Counts PostgreSQL Sync messages in one client's stream: a startup packet first, then typed messages. */
+function syncCounter(onSync: () => void): (chunk: Buffer) => void {
+  let pending = Buffer.alloc(0);
+  let started = false;
+  return (chunk) => {
+    pending = Buffer.concat([pending, chunk]);
+    for (;;) {
+      const header = started ? 5 : 4;
+      if (pending.length < header) return;
+      const length = started ? pending.readInt32BE(1) + 1 : pending.readInt32BE(0);
+      if (pending.length < length) return;
+      if (started && pending[0] === 0x53) onSync();
+      started = true;
+      pending = pending.subarray(length);
+    }
+  };
 }
 
 export async function startProxy(targetHost: string, targetPort: number): Promise<CutProxy> {
   const sockets = new Set<Socket>();
   let open = true;
+  let statements = 0;
   const server: Server = createServer((client) => {
     if (!open) {
       client.destroy();
@@ -25,6 +48,7 @@ export async function startProxy(targetHost: string, targetPort: number): Promis
       socket.on('close', () => sockets.delete(socket));
       socket.on('error', () => undefined);
     }
+    client.on('data', syncCounter(() => statements++));
     client.pipe(upstream).pipe(client);
     client.on('close', () => upstream.destroy());
     upstream.on('close', () => client.destroy());
@@ -38,6 +62,9 @@ export async function startProxy(targetHost: string, targetPort: number): Promis
     },
     restore() {
       open = true;
+    },
+    get statements() {
+      return statements;
     },
     close: () =>
       new Promise<void>((resolve) => {
