@@ -73,3 +73,31 @@ it('cancels a running job from its page', { timeout: 60_000 }, async () => {
     await page.locator('#error').getByText('INVALID_STATE').waitFor();
   });
 });
+
+it('opens GraphiQL with nothing loaded from outside this machine, within its Content-Security-Policy', { timeout: 60_000 }, async () => {
+  const graphiql = await browser.newPage();
+  const outside: string[] = [];
+  const problems: string[] = [];
+  // The network is cut: any request that is not to this service fails and is recorded.
+  await graphiql.route('**/*', (route) => {
+    const target = new URL(route.request().url());
+    if (target.protocol === 'blob:' || target.protocol === 'data:' || target.hostname === '127.0.0.1') return route.continue();
+    outside.push(target.href);
+    return route.abort();
+  });
+  graphiql.on('console', (message) => {
+    if (message.type() === 'error') problems.push(message.text());
+  });
+  graphiql.on('pageerror', (error) => problems.push(error.message));
+  try {
+    await graphiql.goto(app.url);
+    await graphiql.locator('.graphiql-container').first().waitFor({ timeout: 30_000 });
+    await graphiql.getByText('mutation Submit').first().waitFor({ timeout: 30_000 });
+    await mkdir('test/artifacts', { recursive: true });
+    await graphiql.screenshot({ path: 'test/artifacts/graphiql.png' });
+    expect(outside).toEqual([]);
+    expect(problems.filter((text) => /Content Security Policy|Refused to/i.test(text))).toEqual([]);
+  } finally {
+    await graphiql.close();
+  }
+});

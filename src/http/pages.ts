@@ -25,6 +25,7 @@ function page(html: string, extra: string[] = []): Page {
     // Editors and the dashboard set styles at run time.
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data:",
+    "font-src 'self' data:",
     "connect-src 'self'",
     "object-src 'none'",
     "base-uri 'none'",

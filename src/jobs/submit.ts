@@ -132,15 +132,16 @@ export class JobSubmitter {
       return [userError('UNKNOWN_JOB_TYPE', [...at, 'type'], `type: no job type "${input.type}"; known types: ${known}`)];
     }
     const field = [...at, 'payload'];
-    // Measured before any other check so an oversized payload costs no more work.
-    const bytes = Buffer.byteLength(JSON.stringify(input.payload) ?? '');
-    if (bytes > this.deps.config.MAX_PAYLOAD_BYTES) {
-      return [userError('PAYLOAD_TOO_LARGE', field, `payload: ${bytes} bytes as JSON, at most ${this.deps.config.MAX_PAYLOAD_BYTES}`)];
-    }
+    // Depth first (its walk stops at MAX_JSON_DEPTH): measuring a payload nested
+    // 100,000 deep with JSON.stringify would overflow the stack.
     const problem = jsonProblem(input.payload);
     if (problem) {
       const path = [...field, ...problem.path];
       return [userError('INVALID_INPUT', path, `${path.join('.')}: ${problem.message}`)];
+    }
+    const bytes = Buffer.byteLength(JSON.stringify(input.payload) ?? '');
+    if (bytes > this.deps.config.MAX_PAYLOAD_BYTES) {
+      return [userError('PAYLOAD_TOO_LARGE', field, `payload: ${bytes} bytes as JSON, at most ${this.deps.config.MAX_PAYLOAD_BYTES}`)];
     }
     const payload = handler.payload.safeParse(input.payload);
     return payload.success ? [] : fromZod(payload.error, field);
