@@ -74,6 +74,8 @@ async function main(): Promise<void> {
     WORKER_CONCURRENCY: String(SIZES.concurrency),
     RATE_LIMIT_JOBS_PER_MINUTE: '0',
     DATABASE_POOL_SIZE: '20',
+    // Every subscriber of the fan-out round connects from this one address.
+    MAX_CONNECTIONS_PER_ADDRESS: String(SIZES.subscribers + 100),
   });
   const client = new ServiceClient(`http://127.0.0.1:${service.port}/graphql`);
   let peakRss = 0;

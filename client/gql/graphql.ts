@@ -70,6 +70,8 @@ export type UserErrorCode =
   | 'INVALID_INPUT'
   /** The job is in a status that does not allow this. */
   | 'INVALID_STATE'
+  /** Refused by a limit (rate, size, count); the message says which and when to try again. */
+  | 'LIMIT_EXCEEDED'
   /** No job has that id. */
   | 'NOT_FOUND'
   /** The payload is larger than the server accepts. */

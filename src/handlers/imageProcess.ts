@@ -82,7 +82,7 @@ export function resizeInChild(request: ResizeRequest, signal: AbortSignal, maxMe
       signal.removeEventListener('abort', onAbort);
       if (killedFor) return reject(killedFor);
       if (outcome?.info) return resolve(outcome.info);
-      if (outcome?.error) return reject(new ImageWorkError(outcome.error));
+      if (outcome?.error) return reject(new ImageWorkError(`not an image sharp can read: ${outcome.error}`));
       reject(new Error(`image process ended (${exitSignal ?? code}) without an answer: ${stderr.trim()}`));
     });
     child.send({ ...request, input: new Uint8Array(request.input.buffer, request.input.byteOffset, request.input.byteLength) });
