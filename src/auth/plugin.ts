@@ -4,6 +4,7 @@
 import { getOperationAST, GraphQLError, type ExecutionArgs } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Context } from '../context.js';
+import { refuseBeforeRunning } from '../http/limits.js';
 import { allows, type Scope } from './apiKeys.js';
 
 function refusal(args: ExecutionArgs): GraphQLError | undefined {
@@ -26,14 +27,5 @@ export function requireScope(ctx: Context, scope: Scope): void {
 }
 
 export function useApiKeyScopes(): Plugin {
-  return {
-    onExecute({ args, setResultAndStopExecution }) {
-      const error = refusal(args);
-      if (error) setResultAndStopExecution({ errors: [error] });
-    },
-    onSubscribe({ args, setResultAndStopExecution }) {
-      const error = refusal(args);
-      if (error) setResultAndStopExecution({ errors: [error] });
-    },
-  };
+  return refuseBeforeRunning(refusal);
 }

@@ -82,18 +82,18 @@ function costRefusal(args: ExecutionArgs): GraphQLError | undefined {
   );
 }
 
+/** A plugin that answers with `refusal`'s error, when it gives one, before an operation (or subscription) runs. */
+export function refuseBeforeRunning(refusal: (args: ExecutionArgs) => GraphQLError | undefined): Plugin {
+  const check = ({ args, setResultAndStopExecution }: { args: ExecutionArgs; setResultAndStopExecution(result: { errors: GraphQLError[] }): void }) => {
+    const error = refusal(args);
+    if (error) setResultAndStopExecution({ errors: [error] });
+  };
+  return { onExecute: check, onSubscribe: check };
+}
+
 /** Refuses an operation over MAX_QUERY_COST before anything runs, over HTTP and WebSocket alike. */
 export function useQueryCost(): Plugin {
-  return {
-    onExecute({ args, setResultAndStopExecution }) {
-      const error = costRefusal(args);
-      if (error) setResultAndStopExecution({ errors: [error] });
-    },
-    onSubscribe({ args, setResultAndStopExecution }) {
-      const error = costRefusal(args);
-      if (error) setResultAndStopExecution({ errors: [error] });
-    },
-  };
+  return refuseBeforeRunning(costRefusal);
 }
 
 export const RESPONSE_TOO_LARGE = 'RESPONSE_TOO_LARGE';
