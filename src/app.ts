@@ -13,6 +13,7 @@ import { loadHandlers } from './handlers/load.js';
 import { builtInHandlers, HandlerRegistry } from './handlers/registry.js';
 import type { JobHandler } from './handlers/handler.js';
 import { EventBus } from './events/bus.js';
+import { Pruner } from './maintenance/pruner.js';
 import { OutputDir } from './files/outputDir.js';
 import { AddressPolicy } from './net/allowList.js';
 import { guardedFetch } from './net/fetch.js';
@@ -118,6 +119,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
 
   let workers: JobWorkers | undefined;
   let reconciler: Reconciler | undefined;
+  let pruner: Pruner | undefined;
   if (runWorkers) {
     workers = new JobWorkers(
       { db, stateMachine, registry, cancelSignals, connection: redis, logger, metrics },
@@ -126,6 +128,18 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     await workers.start();
     await schedules.startWorker();
     output.start();
+    pruner = new Pruner(
+      db,
+      {
+        databaseUrl: config.DATABASE_URL,
+        completedMs: config.RETENTION_COMPLETED_MS,
+        failedMs: config.RETENTION_FAILED_MS,
+        intervalMs: config.PRUNE_INTERVAL_MS,
+        batchSize: config.PRUNE_BATCH_SIZE,
+      },
+      logger,
+    );
+    pruner.start();
     reconciler = new Reconciler(db, queues, queueControl, schedules, logger);
     await reconciler.start(config.RECONCILE_INTERVAL_MS);
     // After a reconnect, Redis may have restarted empty.
@@ -180,6 +194,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       await hub?.close();
       await closeServer(server, CLOSE_TIMEOUT_MS);
       await reconciler?.stop();
+      await pruner?.stop();
       output.stop();
       await workers?.close(config.SHUTDOWN_GRACE_MS);
       await bus.close();

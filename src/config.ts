@@ -105,6 +105,14 @@ const schema = z.object({
   MAX_SCHEDULES: int(1, 1_000_000).default(100),
   /** Shortest time between two firings of a schedule a client may create. */
   SCHEDULE_MIN_INTERVAL_MS: int(1000, 86_400_000).default(10_000),
+  /** COMPLETED jobs are deleted, with their events, this long after they finished; 0 keeps them. */
+  RETENTION_COMPLETED_MS: int(0, 3650 * 86_400_000).default(7 * 86_400_000),
+  /** FAILED and CANCELLED jobs are deleted, with their events, this long after they finished; 0 keeps them. */
+  RETENTION_FAILED_MS: int(0, 3650 * 86_400_000).default(30 * 86_400_000),
+  /** How often the pruner (one worker process at a time) looks for jobs past their retention. */
+  PRUNE_INTERVAL_MS: int(100, 86_400_000).default(60_000),
+  /** Jobs deleted per statement while pruning. */
+  PRUNE_BATCH_SIZE: int(1, 100_000).default(5000),
   /** Files jobs write (data.export, image.resize) are deleted this long after they were written; 0 keeps them. */
   OUTPUT_RETENTION_MS: int(0, 365 * 86_400_000).default(86_400_000),
   /** Most bytes the files in OUTPUT_DIR may take together; a job that would pass it fails. */

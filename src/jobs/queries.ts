@@ -10,6 +10,7 @@ import { checkJobId, parseEventId } from './ids.js';
 import { JOB_STATUSES, type JobEvent, type JobStatus, type JobSummary, type LargeJobField } from './model.js';
 import { checkFilterList, checkFilterText, checkInstant, InvalidArgumentError } from './userErrors.js';
 import type { EventFilter, LiveEvent } from '../events/message.js';
+import { eventsPrunedThrough } from './prune.js';
 import { JOB_SUMMARY_SELECT_J } from './stateMachine.js';
 
 export type JobOrderField = 'CREATED_AT' | 'UPDATED_AT' | 'PRIORITY';
@@ -188,6 +189,17 @@ export class JobQueries {
     const byJob = new Map(jobIds.map((id) => [id, [] as JobEvent[]] as const));
     for (const row of rows) byJob.get(row.jobId)?.push(row);
     return jobIds.map((id) => toPage(byJob.get(id) ?? [], window, (event) => event.id.toString()));
+  }
+
+  /** The largest event id the pruner has deleted (0 when none): a cursor below it may have lost events. */
+  eventsPrunedThrough(): Promise<bigint> {
+    return eventsPrunedThrough(this.db);
+  }
+
+  /** The smallest event id above `id` still recorded, if any. */
+  async firstEventAfter(id: bigint): Promise<bigint | null> {
+    const [row] = await this.db.$queryRaw<{ id: bigint | null }[]>`SELECT min(id) AS id FROM job_events WHERE id > ${id}`;
+    return row?.id ?? null;
   }
 
   /** The largest event id recorded so far (0 when there is none). */

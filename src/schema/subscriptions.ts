@@ -6,6 +6,7 @@ import type { JobSummary } from '../jobs/model.js';
 import type { LiveEvent } from '../events/message.js';
 import { checkJobId, parseEventId } from '../jobs/ids.js';
 import { checkFilterList, InvalidArgumentError } from '../jobs/userErrors.js';
+import type { Context } from '../context.js';
 import { builder } from './builder.js';
 import { JobEventTypeEnum } from './enums.js';
 import { JobEventRef, JobRef } from './job.js';
@@ -21,6 +22,20 @@ const JobEventFilterInput = builder.inputType('JobEventFilter', {
 });
 
 builder.subscriptionType({});
+
+/**
+ * A cursor below what retention has deleted would skip events silently: the
+ * subscriber is told instead, with where a whole history starts again.
+ */
+async function refusePruned(ctx: Context, after: bigint): Promise<void> {
+  const prunedThrough = await ctx.queries.eventsPrunedThrough();
+  if (after >= prunedThrough) return;
+  const oldest = (await ctx.queries.firstEventAfter(prunedThrough)) ?? prunedThrough + 1n;
+  throw new GraphQLError(
+    `after: events after ${after} were deleted by retention (up to event ${prunedThrough}); subscribe again with after: "${prunedThrough}" to receive everything from event ${oldest} on, and read older jobs with the jobs query.`,
+    { extensions: { code: 'EVENTS_PRUNED', field: ['after'], oldestEventId: oldest.toString(), resumeAfter: prunedThrough.toString() } },
+  );
+}
 
 builder.subscriptionFields((t) => ({
   jobUpdated: t.field({
@@ -44,12 +59,13 @@ builder.subscriptionFields((t) => ({
     description:
       'Events matching the filter as they happen. With `after`, first every recorded event with a larger id, in order, then live ones: no gap, no duplicate.',
     args: { filter: t.arg({ type: JobEventFilterInput }), after: t.arg.id() },
-    subscribe: (_root, { filter, after }, ctx) => {
+    subscribe: async (_root, { filter, after }, ctx) => {
       const jobId = filter?.jobId == null ? null : checkJobId(['filter', 'jobId'], String(filter.jobId));
       checkFilterList(['filter', 'queue'], filter?.queue);
       checkFilterList(['filter', 'type'], filter?.type);
       const afterId = after == null ? null : parseEventId(String(after));
       if (after != null && afterId === null) throw new InvalidArgumentError(['after'], 'not an event id (digits, as JobEvent.id gives)');
+      if (afterId !== null) await refusePruned(ctx, afterId);
       return jobEventStream(ctx.streams, { ...filter, jobId }, afterId, ctx.config.SUBSCRIPTION_BUFFER_SIZE);
     },
     resolve: (event: LiveEvent, _args, ctx) => {

@@ -1,0 +1,44 @@
+// The statements of retention: deleting finished jobs past their time with their
+// events, and the watermark that tells resuming subscribers what they can no longer see.
+import type { Db } from '../db/client.js';
+
+/** Name of the watermark row in `maintenance`: the largest event id pruned so far. */
+export const EVENTS_PRUNED_THROUGH = 'events_pruned_through';
+
+export interface PruneRule {
+  statuses: ('COMPLETED' | 'FAILED' | 'CANCELLED')[];
+  /** Jobs finished longer ago than this go; 0 keeps them forever. */
+  olderThanMs: number;
+}
+
+/**
+ * Deletes up to `limit` jobs matching the rule, with their events, in one statement;
+ * rows another transaction holds are skipped (SKIP LOCKED), so pruning never waits on
+ * the hot path. Raises the watermark to the largest event id deleted.
+ */
+export async function pruneBatch(db: Db, rule: PruneRule, limit: number): Promise<{ jobs: number; events: number }> {
+  const [row] = await db.$queryRaw<{ jobs: bigint; events: bigint }[]>`
+    WITH doomed AS (
+      SELECT id FROM jobs
+      WHERE status = ANY(${rule.statuses}::"JobStatus"[]) AND finished_at < now() - ${rule.olderThanMs} * interval '1 millisecond'
+      ORDER BY status, finished_at
+      LIMIT ${limit}
+      FOR UPDATE SKIP LOCKED
+    ), events AS (
+      DELETE FROM job_events e USING doomed WHERE e.job_id = doomed.id RETURNING e.id
+    ), gone AS (
+      DELETE FROM jobs j USING doomed WHERE j.id = doomed.id RETURNING j.id
+    ), mark AS (
+      INSERT INTO maintenance (name, value)
+      SELECT ${EVENTS_PRUNED_THROUGH}, max(id) FROM events HAVING max(id) IS NOT NULL
+      ON CONFLICT (name) DO UPDATE SET value = GREATEST(maintenance.value, EXCLUDED.value)
+    )
+    SELECT (SELECT count(*) FROM gone) AS jobs, (SELECT count(*) FROM events) AS events`;
+  return { jobs: Number(row?.jobs ?? 0), events: Number(row?.events ?? 0) };
+}
+
+/** The largest event id ever pruned (0 when none was). */
+export async function eventsPrunedThrough(db: Db): Promise<bigint> {
+  const row = await db.maintenance.findUnique({ where: { name: EVENTS_PRUNED_THROUGH } });
+  return row?.value ?? 0n;
+}
