@@ -7,6 +7,7 @@ import os from 'node:os';
 import pg from 'pg';
 import { createTestDatabase, databaseUrl, dropTestDatabase } from '../test/helpers/db.js';
 import { startServiceProcess } from '../test/helpers/process.js';
+import { pruneRate } from './prune.js';
 import { e2eLatency, e2eThroughput, fanOut, ServiceClient } from './e2e.js';
 import { rawLatency, rawThroughput } from './raw.js';
 import type { Latency } from './stats.js';
@@ -95,13 +96,15 @@ async function main(): Promise<void> {
     log(`writing ${SIZES.history} finished jobs into the tables...`);
     await seedHistory(databaseUrl(database), SIZES.history);
     const full = await round(`jobgraph, ${SIZES.history} finished jobs`);
+    log(`pruning the ${SIZES.history} finished jobs...`);
+    const pruning = await pruneRate(databaseUrl(database));
 
     const result = {
       machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version },
       versions: { bullmq: version('bullmq'), ioredis: version('ioredis'), 'graphql-yoga': version('graphql-yoga'), prisma: version('@prisma/client'), postgresql: rows[0]?.server_version },
       sizes: SIZES,
       raw,
-      jobgraph: { empty, history: full, fanOut: fan, peakRssMb: Math.round(peakRss), peakRssMbFirstRound: Math.round(rssEmpty) },
+      jobgraph: { empty, history: full, fanOut: fan, pruning, peakRssMb: Math.round(peakRss), peakRssMbFirstRound: Math.round(rssEmpty) },
       ratios: {
         throughput: round2(empty.throughput / raw.throughput),
         p50: round2(empty.latency.p50 / raw.latency.p50),
@@ -125,7 +128,7 @@ const round2 = (value: number) => Math.round(value * 100) / 100;
 function printTable(result: {
   machine: { cores: number; cpu?: string; node: string };
   raw: Round;
-  jobgraph: { empty: Round; history: Round; fanOut: Latency; peakRssMb: number };
+  jobgraph: { empty: Round; history: Round; fanOut: Latency; pruning: { jobs: number; seconds: number; perSecond: number }; peakRssMb: number };
   ratios: Record<string, number>;
 }): void {
   const { raw, jobgraph, ratios, machine } = result;
@@ -137,6 +140,7 @@ function printTable(result: {
   console.log(row('jobgraph, empty tables', jobgraph.empty));
   console.log(row(`jobgraph, ${SIZES.history} finished jobs`, jobgraph.history));
   console.log(`\nFan-out to ${SIZES.subscribers} subscribers, commit to arrival: p50 ${jobgraph.fanOut.p50} ms, p99 ${jobgraph.fanOut.p99} ms`);
+  console.log(`Pruning: ${jobgraph.pruning.jobs} finished jobs (3 events each) in ${jobgraph.pruning.seconds.toFixed(1)} s, ${jobgraph.pruning.perSecond} jobs/s`);
   console.log(`Peak service RSS: ${jobgraph.peakRssMb} MB`);
   console.log(`Ratios: ${JSON.stringify(ratios)}`);
 }

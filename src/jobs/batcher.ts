@@ -1,34 +1,52 @@
-// Write-behind batching: calls made in the same turn of the event loop (up to a size)
-// become one call of `run`, and each caller gets its own result. Workers start and
-// complete many jobs at once; one statement for all of them costs one round trip and
-// one commit instead of one each.
+// Group commit: at most one call of `run` in flight; what is added meanwhile waits and
+// goes in the next call, so a statement carries more work the busier the service is
+// (a fixed flush interval would batch by luck). At rest, an item waits only for the
+// end of the current turn of the event loop, so that calls made together share one
+// statement. Workers start and complete many jobs at once; one statement for all of
+// them costs one round trip and one commit instead of one each.
 export class Batcher<T, R> {
   private pending: { item: T; resolve: (result: R) => void; reject: (error: unknown) => void }[] = [];
   private scheduled = false;
+  private inFlight = false;
 
   constructor(
     private readonly run: (items: T[]) => Promise<R[]>,
     private readonly maxSize: number,
+    /** How many results one item expects back, when items carry several (default one each). */
+    private readonly weight: (item: T) => number = () => 1,
   ) {}
 
   add(item: T): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       this.pending.push({ item, resolve, reject });
-      if (this.pending.length >= this.maxSize) this.flush();
-      else if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => this.flush());
-      }
+      if (this.inFlight || this.scheduled) return;
+      this.scheduled = true;
+      setImmediate(() => {
+        this.scheduled = false;
+        this.flush();
+      });
     });
   }
 
   private flush(): void {
-    this.scheduled = false;
-    const batch = this.pending.splice(0);
-    if (batch.length === 0) return;
-    this.run(batch.map((entry) => entry.item)).then(
-      (results) => batch.forEach((entry, index) => entry.resolve(results[index] as R)),
-      (error: unknown) => batch.forEach((entry) => entry.reject(error)),
-    );
+    if (this.inFlight || this.pending.length === 0) return;
+    // Up to maxSize of weight, but always at least one item.
+    let size = 0;
+    let count = 0;
+    while (count < this.pending.length && (count === 0 || size + this.weight(this.pending[count]!.item) <= this.maxSize)) {
+      size += this.weight(this.pending[count]!.item);
+      count++;
+    }
+    const batch = this.pending.splice(0, count);
+    this.inFlight = true;
+    this.run(batch.map((entry) => entry.item))
+      .then(
+        (results) => batch.forEach((entry, index) => entry.resolve(results[index] as R)),
+        (error: unknown) => batch.forEach((entry) => entry.reject(error)),
+      )
+      .finally(() => {
+        this.inFlight = false;
+        this.flush();
+      });
   }
 }

@@ -152,8 +152,9 @@ interface Target {
   result?: unknown;
 }
 
-/** Most jobs one batched statement carries. */
+/** Most jobs one batched statement carries (a single submitJobs may carry more). */
 const MAX_BATCH = 200;
+const MAX_CREATE_BATCH = 2000;
 
 /** Told of every change once it has committed, in commit order within this process. */
 export type ChangeListener = (changes: Change[]) => void;
@@ -163,15 +164,29 @@ export class JobStateMachine {
   // calls share one statement, which commits before anyone hears of the change.
   private readonly starts = new Batcher<Target, Change | null>((targets) => this.apply('start', targets, START), MAX_BATCH);
   private readonly completions = new Batcher<Target, Change | null>((targets) => this.apply('complete', targets, COMPLETE), MAX_BATCH);
+  private readonly creations = new Batcher<NewJob[], Change[]>((submits) => this.insertForEach(submits), MAX_CREATE_BATCH, (jobs) => jobs.length);
 
   constructor(
     private readonly db: Db,
     private readonly onCommitted: ChangeListener = () => undefined,
   ) {}
 
-  /** Stores new jobs with their CREATED events in one statement; a job whose idempotency key is taken is skipped. */
-  async create(jobs: NewJob[]): Promise<Change[]> {
-    if (jobs.length === 0) return [];
+  /**
+   * Stores new jobs with their CREATED events; a job whose idempotency key is taken is
+   * skipped. Submits that arrive together share one statement (group commit).
+   */
+  create(jobs: NewJob[]): Promise<Change[]> {
+    return jobs.length === 0 ? Promise.resolve([]) : this.creations.add(jobs);
+  }
+
+  /** One INSERT for the jobs of several submits, each given back the changes of its own jobs. */
+  private async insertForEach(submits: NewJob[][]): Promise<Change[][]> {
+    const changes = await this.insert(submits.flat());
+    const byId = new Map(changes.map((change) => [change.job.id, change]));
+    return submits.map((jobs) => jobs.flatMap((job) => byId.get(job.id) ?? []));
+  }
+
+  private async insert(jobs: NewJob[]): Promise<Change[]> {
     const rows = jobs.map((job) => Object.fromEntries(Object.entries(job).map(([field, value]) => [JOB_COLUMNS[field as keyof Job], value])));
     const result = await this.db.$queryRaw<Record<string, unknown>[]>`
       WITH j AS (
