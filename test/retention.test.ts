@@ -69,6 +69,11 @@ it('deletes finished jobs and their events after their retention, one process pr
   expect((await graphql(url(first!), undefined, 'query ($id: ID!) { job(id: $id) { status } }', { id: failed })).body.data.job.status).toBe('FAILED');
   await eventually(async () => ((await count('SELECT count(*) AS n FROM jobs WHERE id = $1', [failed])) === 0 ? true : undefined), 20_000, 'the failed job pruned');
 
+  // The counts kept by triggers (jobStats, metrics) agree with the rows left, through inserts, updates and prunes.
+  const kept = await db.query<{ queue: string; status: string; n: string }>('SELECT queue, status, count::text AS n FROM job_counts WHERE count <> 0 ORDER BY 1, 2');
+  const actual = await db.query<{ queue: string; status: string; n: string }>('SELECT queue, status::text, count(*)::text AS n FROM jobs GROUP BY 1, 2 ORDER BY 1, 2');
+  expect(kept.rows).toEqual(actual.rows);
+
   // The idempotency key of a pruned job is free again.
   const again = await graphql(url(first!), undefined, SUBMIT_MANY, { input: [{ type: 'echo', payload: 'keyed', idempotencyKey: 'once' }] });
   expect(again.body.data.submitJobs.jobs[0].id).not.toBe(keyed);

@@ -159,10 +159,11 @@ export class JobQueries {
 
   /** Counts by status, for one queue or all. */
   async stats(queue: string | null | undefined): Promise<{ queue: string | null; total: number } & Record<Lowercase<JobStatus>, number>> {
-    const groups = await this.db.job.groupBy({ by: ['status'], where: queue == null ? {} : { queue }, _count: { _all: true } });
+    // job_counts is kept by triggers: a few rows, whatever the size of jobs.
+    const rows = await this.db.jobCount.findMany({ where: queue == null ? {} : { queue } });
     const counts = Object.fromEntries(JOB_STATUSES.map((status) => [status.toLowerCase(), 0])) as Record<Lowercase<JobStatus>, number>;
-    for (const group of groups) counts[group.status.toLowerCase() as Lowercase<JobStatus>] = group._count._all;
-    return { queue: queue ?? null, total: groups.reduce((sum, group) => sum + group._count._all, 0), ...counts };
+    for (const row of rows) counts[row.status.toLowerCase() as Lowercase<JobStatus>] += Number(row.count);
+    return { queue: queue ?? null, total: rows.reduce((sum, row) => sum + Number(row.count), 0), ...counts };
   }
 
   /**
