@@ -111,7 +111,8 @@ export async function fanOut(service: ServiceClient, subscribers: number, events
   for (const client of clients) {
     stops.push(
       client.subscribe<{ jobEvents: { id: string; createdAt: string } }>(
-        { query: 'subscription { jobEvents(filter: { eventType: [COMPLETED], type: ["echo"] }) { id createdAt } }' },
+        // What a dashboard asks for: the event, and its job as it is now (one shared read per event).
+        { query: 'subscription { jobEvents(filter: { eventType: [COMPLETED], type: ["echo"] }) { id createdAt job { id status } } }' },
         {
           next: ({ data }) => {
             if (!data) return;
