@@ -102,8 +102,16 @@ export async function e2eLatency(service: ServiceClient, count: number, perSecon
 }
 
 /** Commit-to-arrival time of COMPLETED events at each of `subscribers` WebSocket clients. */
+/** Clients connecting at once: thousands of real clients do not all connect in the same millisecond. */
+const CONNECT_WAVE = 500;
+
 export async function fanOut(service: ServiceClient, subscribers: number, events: number): Promise<Latency> {
-  const clients = Array.from({ length: subscribers }, () => service.ws());
+  const clients: Client[] = [];
+  for (let wave = 0; wave < subscribers; wave += CONNECT_WAVE) {
+    const batch = Array.from({ length: Math.min(CONNECT_WAVE, subscribers - wave) }, () => service.ws());
+    await Promise.all(batch.map((client) => new Promise<void>((resolve) => client.on('connected', () => resolve()))));
+    clients.push(...batch);
+  }
   const samples: number[] = [];
   const received = new Map<string, number>();
   let measuring = false;
@@ -126,7 +134,8 @@ export async function fanOut(service: ServiceClient, subscribers: number, events
     );
   }
   // Warm up until one event reaches every subscriber: they are all live then.
-  for (;;) {
+  for (let tries = 0; ; tries++) {
+    if (tries === 60) throw new Error(`after 30 s, no event had reached all ${subscribers} subscribers`);
     const { submitJob } = await service.post<{ submitJob: { job: { id: string } } }>(SUBMIT_ONE, { input: { type: 'echo', payload: 'warm' } });
     void submitJob;
     await sleep(500);
