@@ -97,11 +97,11 @@ const LATER = new Date(Date.now() + 300 * 86_400_000).toISOString();
 
 describe('finding 3: jobs reach no private address unless allowed', () => {
   it('refuses loopback, link-local and metadata URLs at submit, naming the field', async () => {
-    for (const address of [`http://127.0.0.1:${targetPort}/metrics`, 'http://169.254.169.254/latest/meta-data/', 'http://metadata.google.internal/', `http://[::1]:${targetPort}/`, `http://0x7f000001:${targetPort}/`, 'http://10.0.0.1/']) {
+    for (const address of [`http://127.0.0.1:${targetPort}/metrics`, 'http://169.254.169.254/latest/meta-data/', 'http://metadata.google.internal/', `http://[::1]:${targetPort}/`, `http://0x7f000001:${targetPort}/`, `http://[::7f00:1]:${targetPort}/`, 'http://10.0.0.1/']) {
       const { job, userErrors } = await submit({ type: 'http.request', payload: { url: address, method: 'GET' } });
       expect(job, address).toBeNull();
       expect(userErrors[0]).toMatchObject({ code: 'INVALID_INPUT', field: ['input', 'payload', 'url'] });
-      expect(userErrors[0]?.message).toMatch(/refused: .*(loopback|linkLocal|private|metadata).*HTTP_ALLOW_HOSTS/);
+      expect(userErrors[0]?.message).toMatch(/refused: .*(loopback|linkLocal|private|metadata|global unicast).*HTTP_ALLOW_HOSTS/);
     }
     expect(hits.get('/metrics') ?? 0).toBe(0);
   });

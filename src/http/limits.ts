@@ -18,12 +18,14 @@ export function nesting(source: string, limit: number): number {
     const char = source[i];
     if (char === '#') {
       while (i < source.length && source[i] !== '\n') i++;
+    } else if (source.startsWith('"""', i)) {
+      // A block string: only \""" escapes anything in it.
+      i += 3;
+      while (i < source.length && !source.startsWith('"""', i)) i += source.startsWith('\\"""', i) ? 4 : 1;
+      i += 2;
     } else if (char === '"') {
-      const block = source.startsWith('"""', i);
-      const end = block ? '"""' : '"';
-      i += end.length;
-      while (i < source.length && !source.startsWith(end, i)) i += source[i] === '\\' ? 2 : 1;
-      i += end.length - 1;
+      i++;
+      while (i < source.length && source[i] !== '"' && source[i] !== '\n') i += source[i] === '\\' ? 2 : 1;
     } else if (char === '(' || char === '[' || char === '{') {
       deepest = Math.max(deepest, ++depth);
       if (deepest > limit) return deepest;

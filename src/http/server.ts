@@ -45,8 +45,10 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
   res.end(JSON.stringify(body));
 }
 
-function graphqlError(res: ServerResponse, status: number, code: string, message: string): void {
-  sendJson(res, status, { errors: [{ message, extensions: { code } }] });
+/** A refusal before the body is read: the connection closes after it, so the body is never drained. */
+function refuse(req: IncomingMessage, res: ServerResponse, status: number, code: string, message: string): void {
+  res.once('finish', () => req.socket.destroy());
+  sendJson(res, status, { errors: [{ message, extensions: { code } }] }, { connection: 'close' });
 }
 
 function sendPage(req: IncomingMessage, res: ServerResponse, page: Page): void {
@@ -146,9 +148,9 @@ export function createHttpServer(options: HttpOptions): Server {
         // CORS preflights carry no credentials; Yoga answers them from CORS_ORIGINS.
         if (req.method !== 'OPTIONS') {
           const caller = apiKeys.identify(req.headers.authorization);
-          if (caller.kind === 'anonymous') return graphqlError(res, 401, 'UNAUTHENTICATED', `Unauthenticated: ${caller.problem}.`);
+          if (caller.kind === 'anonymous') return refuse(req, res, 401, 'UNAUTHENTICATED', `Unauthenticated: ${caller.problem}.`);
           if (req.method === 'POST' && !JSON_TYPES.test(req.headers['content-type'] ?? '')) {
-            return graphqlError(res, 415, 'BAD_REQUEST', 'POST requests must have content-type application/json.');
+            return refuse(req, res, 415, 'BAD_REQUEST', 'POST requests must have content-type application/json.');
           }
         }
         // A caller's own request id (from a proxy, say) is kept if it is plain; else one is made.

@@ -4,6 +4,14 @@
 // end of the current turn of the event loop, so that calls made together share one
 // statement. Workers start and complete many jobs at once; one statement for all of
 // them costs one round trip and one commit instead of one each.
+export interface BatchLimits<T> {
+  /** Most items in one call. */
+  maxItems: number;
+  /** Most bytes in one call (as `bytes` estimates them): one statement's parameters must stay far below PostgreSQL's 1 GB. */
+  maxBytes?: number;
+  bytes?: (item: T) => number;
+}
+
 export class Batcher<T, R> {
   private pending: { item: T; resolve: (result: R) => void; reject: (error: unknown) => void }[] = [];
   private scheduled = false;
@@ -11,9 +19,7 @@ export class Batcher<T, R> {
 
   constructor(
     private readonly run: (items: T[]) => Promise<R[]>,
-    private readonly maxSize: number,
-    /** How many results one item expects back, when items carry several (default one each). */
-    private readonly weight: (item: T) => number = () => 1,
+    private readonly limits: BatchLimits<T>,
   ) {}
 
   add(item: T): Promise<R> {
@@ -30,11 +36,14 @@ export class Batcher<T, R> {
 
   private flush(): void {
     if (this.inFlight || this.pending.length === 0) return;
-    // Up to maxSize of weight, but always at least one item.
+    // Up to maxItems and maxBytes, but always at least one item.
+    const { maxItems, maxBytes = Infinity, bytes = () => 0 } = this.limits;
     let size = 0;
     let count = 0;
-    while (count < this.pending.length && (count === 0 || size + this.weight(this.pending[count]!.item) <= this.maxSize)) {
-      size += this.weight(this.pending[count]!.item);
+    while (count < this.pending.length && count < maxItems) {
+      const next = bytes(this.pending[count]!.item);
+      if (count > 0 && size + next > maxBytes) break;
+      size += next;
       count++;
     }
     const batch = this.pending.splice(0, count);

@@ -152,9 +152,12 @@ interface Target {
   result?: unknown;
 }
 
-/** Most jobs one batched statement carries (a single submitJobs may carry more). */
+/** Most jobs (or submits) one batched statement carries. */
 const MAX_BATCH = 200;
-const MAX_CREATE_BATCH = 2000;
+/** Most bytes of payloads or results one batched statement carries. */
+const MAX_BATCH_BYTES = 32 * 1024 * 1024;
+
+const jsonLength = (value: unknown) => 256 + (JSON.stringify(value ?? null)?.length ?? 0);
 
 /** Told of every change once it has committed, in commit order within this process. */
 export type ChangeListener = (changes: Change[]) => void;
@@ -162,9 +165,18 @@ export type ChangeListener = (changes: Change[]) => void;
 export class JobStateMachine {
   // The worker's hot path (every job starts and completes) is batched: concurrent
   // calls share one statement, which commits before anyone hears of the change.
-  private readonly starts = new Batcher<Target, Change | null>((targets) => this.apply('start', targets, START), MAX_BATCH);
-  private readonly completions = new Batcher<Target, Change | null>((targets) => this.apply('complete', targets, COMPLETE), MAX_BATCH);
-  private readonly creations = new Batcher<NewJob[], Change[]>((submits) => this.insertForEach(submits), MAX_CREATE_BATCH, (jobs) => jobs.length);
+  private readonly starts = new Batcher<Target, Change | null>((targets) => this.apply('start', targets, START), { maxItems: MAX_BATCH });
+  private readonly completions = new Batcher<Target, Change | null>((targets) => this.apply('complete', targets, COMPLETE), {
+    maxItems: MAX_BATCH,
+    maxBytes: MAX_BATCH_BYTES,
+    bytes: (target) => jsonLength(target.result),
+  });
+  // Several submits share an INSERT; a single submitJobs is never split (its own limits bound it).
+  private readonly creations = new Batcher<NewJob[], Change[]>((submits) => this.insertForEach(submits), {
+    maxItems: MAX_BATCH,
+    maxBytes: MAX_BATCH_BYTES,
+    bytes: (jobs) => jobs.reduce((sum, job) => sum + jsonLength(job.payload), 0),
+  });
 
   constructor(
     private readonly db: Db,

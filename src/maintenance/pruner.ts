@@ -64,12 +64,15 @@ export class Pruner {
     // Named after this process, so an operator (or a test) can see which one prunes.
     const client = new pg.Client({ connectionString: this.settings.databaseUrl, application_name: `jobgraph-pruner:${process.pid}` });
     client.on('error', () => undefined);
-    await client.connect();
-    const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [PRUNER_LOCK.toString()]);
-    if (!rows[0]?.locked) {
-      await client.end();
-      return false;
+    let locked = false;
+    try {
+      await client.connect();
+      const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [PRUNER_LOCK.toString()]);
+      locked = rows[0]?.locked === true;
+    } finally {
+      if (!locked) await client.end().catch(() => undefined);
     }
+    if (!locked) return false;
     // If this connection drops, the lock is gone: lead again only after taking it again.
     client.on('end', () => {
       if (this.leader === client) this.leader = undefined;

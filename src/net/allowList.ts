@@ -8,6 +8,8 @@ import ipaddr from 'ipaddr.js';
 /** Host names of cloud metadata services, refused by name before any lookup. */
 const METADATA_HOSTS = new Set(['metadata.google.internal', 'metadata.goog', 'metadata', 'instance-data', 'instance-data.ec2.internal']);
 
+const GLOBAL_UNICAST_V6 = ipaddr.parseCIDR('2000::/3');
+
 export interface AllowRules {
   hosts: string[];
   cidrs: [ipaddr.IPv4 | ipaddr.IPv6, number][];
@@ -69,5 +71,8 @@ export class AddressPolicy {
     if (this.rules.cidrs.some(([network, bits]) => network.kind() === parsed.kind() && parsed.match(network, bits))) return;
     const range = parsed.range();
     if (range !== 'unicast') throw new DeniedAddressError(`${address} is a ${range} address`);
+    // ipaddr.js calls every IPv6 address it has no name for unicast (IPv4-compatible
+    // ::7f00:1 among them); only global unicast, 2000::/3, is public.
+    if (parsed.kind() === 'ipv6' && !parsed.match(GLOBAL_UNICAST_V6)) throw new DeniedAddressError(`${address} is not a global unicast address`);
   }
 }

@@ -113,11 +113,19 @@ export class Schedules {
     if (count >= this.deps.limits.maxSchedules) {
       return { schedule: null, userErrors: [userError('LIMIT_EXCEEDED', ['input'], `at most ${this.deps.limits.maxSchedules} schedules may exist (MAX_SCHEDULES); delete one first`)] };
     }
+    const nameTaken = () => ({ schedule: null, userErrors: [userError('INVALID_INPUT', ['input', 'name'], `name: a schedule "${input.name}" exists`)] });
     const taken = await this.deps.db.schedule.findUnique({ where: { name: input.name } });
-    if (taken) return { schedule: null, userErrors: [userError('INVALID_INPUT', ['input', 'name'], `name: a schedule "${input.name}" exists`)] };
-    const schedule = await this.deps.db.schedule.create({
-      data: { id: uuidv7(), name: input.name, cron: input.cron, timezone, job: JSON.parse(JSON.stringify(job)) as object },
-    });
+    if (taken) return nameTaken();
+    let schedule: Schedule;
+    try {
+      schedule = await this.deps.db.schedule.create({
+        data: { id: uuidv7(), name: input.name, cron: input.cron, timezone, job: JSON.parse(JSON.stringify(job)) as object },
+      });
+    } catch (error) {
+      // Created by a concurrent request between the look-up above and this insert.
+      if ((error as { code?: string }).code === 'P2002') return nameTaken();
+      throw error;
+    }
     await this.apply(schedule);
     return { schedule, userErrors: [] };
   }

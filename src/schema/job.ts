@@ -41,7 +41,15 @@ JobRef.implement({
       description: 'What the handler returned, once COMPLETED.',
       resolve: (job, _args, ctx) => largeField(ctx, job, 'result'),
     }),
-    lastError: t.exposeString('lastError', { nullable: true, description: 'Message of the latest failed attempt.' }),
+    lastError: t.string({
+      nullable: true,
+      description: 'Message of the latest failed attempt.',
+      // Up to 4000 characters each, and partly chosen by remote servers: counted like stored JSON.
+      resolve: (job, _args, ctx) => {
+        if (job.lastError) ctx.budget.charge(job.lastError.length);
+        return job.lastError;
+      },
+    }),
     idempotencyKey: t.exposeString('idempotencyKey', { nullable: true }),
     submittedBy: t.exposeString('submittedBy', {
       nullable: true,
@@ -97,7 +105,13 @@ JobEventRef.implement({
     status: t.expose('status', { type: JobStatusEnum, description: 'The job\'s status right after this event.' }),
     attempt: t.exposeInt('attempt'),
     progress: t.exposeFloat('progress', { nullable: true }),
-    message: t.exposeString('message', { nullable: true }),
+    message: t.string({
+      nullable: true,
+      resolve: (event, _args, ctx) => {
+        if (event.message) ctx.budget.charge(event.message.length);
+        return event.message;
+      },
+    }),
     data: t.field({
       type: 'JSON',
       nullable: true,

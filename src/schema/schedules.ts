@@ -13,7 +13,14 @@ const ScheduleRef = builder.objectRef<Schedule>('Schedule').implement({
     name: t.exposeString('name'),
     cron: t.exposeString('cron', { description: 'Five fields (minute hour day month weekday), or six with seconds first.' }),
     timezone: t.exposeString('timezone', { description: 'IANA time zone the expression is read in, e.g. "Europe/Paris".' }),
-    job: t.expose('job', { type: 'JSON', description: 'The SubmitJobInput each firing submits.' }),
+    job: t.field({
+      type: 'JSON',
+      description: 'The SubmitJobInput each firing submits.',
+      resolve: (schedule, _args, ctx) => {
+        ctx.budget.charge(Buffer.byteLength(JSON.stringify(schedule.job)));
+        return schedule.job;
+      },
+    }),
     paused: t.exposeBoolean('paused'),
     nextRunAt: t.field({ type: 'DateTime', nullable: true, resolve: (schedule) => nextRun(schedule) }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
@@ -36,8 +43,21 @@ const CreateScheduleInput = builder.inputType('CreateScheduleInput', {
   }),
 });
 
+const scheduleLists = new WeakMap<Context, Promise<Schedule[]>>();
+
 builder.queryFields((t) => ({
-  schedules: t.field({ type: [ScheduleRef], description: 'Every schedule, by name, with its next run.', resolve: (_root, _args, ctx) => ctx.schedules.list() }),
+  schedules: t.field({
+    type: [ScheduleRef],
+    description: 'Every schedule, by name, with its next run.',
+    // As many as MAX_SCHEDULES, each as dear as its selection.
+    complexity: (_args, ctx) => ({ field: 1, multiplier: ctx.config.MAX_SCHEDULES }),
+    // Aliases of one request share one read.
+    resolve: (_root, _args, ctx) => {
+      let list = scheduleLists.get(ctx);
+      if (!list) scheduleLists.set(ctx, (list = ctx.schedules.list()));
+      return list;
+    },
+  }),
 }));
 
 async function byId(ctx: Context, id: string, change: (id: string) => Promise<Schedule | null>) {

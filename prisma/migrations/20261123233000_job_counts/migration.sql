@@ -3,6 +3,9 @@
 -- writer is covered, present and future, and a statement that changes many jobs
 -- updates each count once. Counts rows are locked in (queue, status) order, so two
 -- statements cannot deadlock on them.
+-- No write may land between the backfill and the triggers (it would never be counted).
+LOCK TABLE "jobs" IN SHARE ROW EXCLUSIVE MODE;
+
 CREATE TABLE "job_counts" (
     "queue" TEXT NOT NULL,
     "status" "JobStatus" NOT NULL,
