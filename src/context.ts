@@ -62,7 +62,7 @@ export function authorization(initial: InitialContext): string | null {
 }
 
 export function createContext(services: Services, initial: InitialContext = {}): Context {
-  const caller = services.apiKeys.identify(authorization(initial));
+  const caller = services.apiKeys.callerOf(initial.req, authorization(initial));
   const rateKey = caller.kind === 'key' ? `key:${caller.key.name}` : `address:${initial.req?.socket?.remoteAddress ?? 'unknown'}`;
   const { queries } = services;
   const eventLoaders = new Map<string, DataLoader<string, Page<JobEvent>>>();

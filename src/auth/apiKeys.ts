@@ -48,6 +48,8 @@ export function parseApiKeys(value: string): { keys: { name: string; secret: str
 
 export class ApiKeys {
   private readonly keys: StoredKey[];
+  /** Callers already identified, by their request (an HTTP request, or a WebSocket's upgrade request). */
+  private readonly known = new WeakMap<object, Caller>();
 
   constructor(keys: { name: string; secret: string; scopes: Scope[] }[]) {
     this.keys = keys.map(({ name, secret, scopes }) => ({ name, scopes, digest: digest(secret) }));
@@ -56,6 +58,18 @@ export class ApiKeys {
   /** No key configured: the service is open (development only). */
   get open(): boolean {
     return this.keys.length === 0;
+  }
+
+  /**
+   * The caller of `request`: identified once, where the request is first looked at (the
+   * HTTP layer, a WebSocket's connection_init), and remembered for its GraphQL contexts.
+   */
+  callerOf(request: object | undefined, authorization: string | null | undefined): Caller {
+    const known = request && this.known.get(request);
+    if (known) return known;
+    const caller = this.identify(authorization);
+    if (request) this.known.set(request, caller);
+    return caller;
   }
 
   /** Identifies the caller from an `Authorization: Bearer <key>` value. */

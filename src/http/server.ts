@@ -147,7 +147,7 @@ export function createHttpServer(options: HttpOptions): Server {
         }
         // CORS preflights carry no credentials; Yoga answers them from CORS_ORIGINS.
         if (req.method !== 'OPTIONS') {
-          const caller = apiKeys.identify(req.headers.authorization);
+          const caller = apiKeys.callerOf(req, req.headers.authorization);
           if (caller.kind === 'anonymous') return refuse(req, res, 401, 'UNAUTHENTICATED', `Unauthenticated: ${caller.problem}.`);
           if (req.method === 'POST' && !JSON_TYPES.test(req.headers['content-type'] ?? '')) {
             return refuse(req, res, 415, 'BAD_REQUEST', 'POST requests must have content-type application/json.');

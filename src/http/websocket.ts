@@ -36,11 +36,12 @@ export function attachWebSockets(server: Server, yoga: Yoga, apiKeys: ApiKeys, l
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args) as never,
       subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args) as never,
       onConnect: (ctx) => {
-        const caller = apiKeys.identify(authorization({ connectionParams: ctx.connectionParams }));
+        // Every operation of this socket is built on its upgrade request: the caller found here is theirs.
+        const given = authorization({ connectionParams: ctx.connectionParams });
+        const caller = apiKeys.callerOf(ctx.extra.request, given);
         if (caller.kind !== 'anonymous') return true;
-        const given = authorization({ connectionParams: ctx.connectionParams }) !== null;
         // Close reasons are at most 123 bytes.
-        ctx.extra.socket.close(given ? 4403 : 4401, given ? 'Forbidden: unknown API key' : 'Unauthorized: send connectionParams.authorization');
+        ctx.extra.socket.close(given !== null ? 4403 : 4401, given !== null ? 'Forbidden: unknown API key' : 'Unauthorized: send connectionParams.authorization');
         return false;
       },
       onSubscribe: async (ctx, _id, params) => {
