@@ -4,6 +4,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout } from 'node:timers';
 import { Redis } from 'ioredis';
+import { AggregatorRegistry, type MetricObjectWithValues, type MetricValue, type Registry } from 'prom-client';
 import { ApiKeys } from './auth/apiKeys.js';
 import { WorkRateLimit } from './auth/rateLimit.js';
 import type { Config } from './config.js';
@@ -53,18 +54,24 @@ async function closeServer(server: Server, timeoutMs: number): Promise<void> {
   clearTimeout(force);
 }
 
-export interface App {
-  /** The port the HTTP server listens on (useful with PORT=0). */
-  readonly port: number;
-  readonly logger: Logger;
-  /** Stops in order: live clients, HTTP, workers (with the grace period), event bus, queues, Redis, PostgreSQL. Idempotent. */
-  stop(): Promise<void>;
-}
-
 export interface AppOptions {
   /** Handlers beyond the built-in ones (tests add their own). */
   handlers?: JobHandler[];
   logger?: Logger;
+  /** False for workers in a thread of an API process: that process serves /health and /metrics. */
+  listen?: boolean;
+  /** Metrics of other threads of this process, merged into /metrics (workerThread.ts). */
+  moreMetrics?: () => Promise<MetricObjectWithValues<MetricValue<string>>[]>;
+}
+
+export interface App {
+  /** The port the HTTP server listens on (useful with PORT=0); 0 when it does not listen. */
+  readonly port: number;
+  readonly logger: Logger;
+  /** This process's metrics, for the process that serves them. */
+  readonly metrics: Registry;
+  /** Stops in order: live clients, HTTP, workers (with the grace period), event bus, queues, Redis, PostgreSQL. Idempotent. */
+  stop(): Promise<void>;
 }
 
 export async function startApp(config: Config, options: AppOptions = {}): Promise<App> {
@@ -95,7 +102,8 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   const bus = new EventBus(redis, `${config.QUEUE_PREFIX}:events`, logger);
   const queries = new JobQueries(db);
   const hub = serveApi ? new EventHub(bus, queries, logger, { pollMs: config.EVENTS_POLL_MS }) : undefined;
-  const metrics = new Metrics(db, () => hub?.listenerCount ?? 0);
+  const listen = options.listen ?? true;
+  const metrics = new Metrics(db, () => hub?.listenerCount ?? 0, { perProcess: listen });
   const stateMachine = new JobStateMachine(db, (changes) => {
     bus.publish(changes);
     metrics.record(changes);
@@ -167,24 +175,33 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
         queueControl,
       })
     : null;
+  const { moreMetrics } = options;
   const server = createHttpServer({
     yoga,
     apiKeys,
     probes: { postgresql: () => db.$queryRaw`SELECT 1`, redis: () => redis.ping() },
-    metrics: metrics.registry,
+    metrics: moreMetrics
+      ? {
+          contentType: metrics.registry.contentType,
+          metrics: async () => AggregatorRegistry.aggregate([await metrics.registry.getMetricsAsJSON(), await moreMetrics()]).metrics(),
+        }
+      : metrics.registry,
     logger,
     limits: { maxConnections: config.MAX_CONNECTIONS, maxConnectionsPerAddress: config.MAX_CONNECTIONS_PER_ADDRESS, requestTimeoutMs: config.REQUEST_TIMEOUT_MS },
     graphiql: config.GRAPHIQL,
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.PORT, config.HOST, () => resolve());
-  });
+  if (listen) {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.PORT, config.HOST, () => resolve());
+    });
+  }
   const webSockets = yoga
     ? attachWebSockets(server, yoga, apiKeys, { maxPayloadBytes: config.MAX_BODY_BYTES, maxSubscriptions: config.MAX_SUBSCRIPTIONS_PER_CONNECTION })
     : undefined;
-  const port = (server.address() as AddressInfo).port;
-  logger.info({ port, role: config.ROLE, queues: config.QUEUES }, `jobgraph listening on http://localhost:${port}/graphql`);
+  const port = listen ? (server.address() as AddressInfo).port : 0;
+  if (listen) logger.info({ port, role: config.ROLE, queues: config.QUEUES }, `jobgraph listening on http://localhost:${port}/graphql`);
+  else logger.info({ role: config.ROLE, queues: config.QUEUES }, 'jobgraph workers running');
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
@@ -192,7 +209,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       // Live clients first: WebSockets close with 1001, SSE streams end.
       await webSockets?.close();
       await hub?.close();
-      await closeServer(server, CLOSE_TIMEOUT_MS);
+      if (listen) await closeServer(server, CLOSE_TIMEOUT_MS);
       await reconciler?.stop();
       await pruner?.stop();
       output.stop();
@@ -210,5 +227,5 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       logger.info('jobgraph stopped');
     })());
 
-  return { port, logger, stop };
+  return { port, logger, metrics: metrics.registry, stop };
 }

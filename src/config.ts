@@ -13,6 +13,8 @@ const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   /** `all` serves the API and runs workers; `api` and `worker` split them to scale apart. */
   ROLE: z.enum(['all', 'api', 'worker']).default('all'),
+  /** With ROLE=all, the workers run in a worker thread of the process (a second core); false keeps one thread. */
+  WORKER_THREAD: z.enum(['true', 'false']).default('true').transform((value) => value === 'true'),
   HOST: z.string().min(1).default('0.0.0.0'),
   PORT: int(0, 65535).default(4000),
   DATABASE_URL: z

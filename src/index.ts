@@ -1,7 +1,24 @@
 // Entry point: read the configuration, start, and stop cleanly on SIGTERM or SIGINT
-// (a second signal exits at once).
-import { startApp } from './app.js';
-import { ConfigError, loadConfig } from './config.js';
+// (a second signal exits at once). ROLE=all runs the workers in a thread of this
+// process unless WORKER_THREAD=false (workerThread.ts says why).
+import { startApp, type App } from './app.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { createLogger } from './logger.js';
+import { startWorkerThread } from './workerThread.js';
+
+async function start(config: Config): Promise<App> {
+  if (config.ROLE !== 'all' || !config.WORKER_THREAD) return startApp(config);
+  const logger = createLogger(config);
+  // Workers first: they migrate the database, and the API is ready once it listens.
+  const workers = await startWorkerThread(logger);
+  const api = await startApp({ ...config, ROLE: 'api' }, { logger, moreMetrics: () => workers.metrics() });
+  return {
+    ...api,
+    stop: async () => {
+      await Promise.all([api.stop(), workers.stop()]);
+    },
+  };
+}
 
 async function main(): Promise<void> {
   let config;
@@ -14,7 +31,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const app = await startApp(config);
+  const app = await start(config);
   let signalled = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (signalled) {

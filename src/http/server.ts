@@ -60,7 +60,7 @@ export interface HttpOptions {
   yoga: Yoga | null;
   apiKeys: ApiKeys;
   probes: Record<string, Probe>;
-  metrics: Registry;
+  metrics: Pick<Registry, 'metrics' | 'contentType'>;
   logger: Logger;
   limits: { maxConnections: number; maxConnectionsPerAddress: number; requestTimeoutMs: number };
   graphiql: boolean;

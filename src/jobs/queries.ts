@@ -11,7 +11,7 @@ import { JOB_STATUSES, type JobEvent, type JobStatus, type JobSummary, type Larg
 import { checkFilterList, checkFilterText, checkInstant, InvalidArgumentError } from './userErrors.js';
 import type { EventFilter, LiveEvent } from '../events/message.js';
 import { eventsPrunedThrough } from './prune.js';
-import { JOB_SUMMARY_SELECT_J } from './stateMachine.js';
+import { JOB_SUMMARY_SELECT_J } from '../store/columns.js';
 
 export type JobOrderField = 'CREATED_AT' | 'UPDATED_AT' | 'PRIORITY';
 export type OrderDirection = 'ASC' | 'DESC';

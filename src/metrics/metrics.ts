@@ -19,8 +19,13 @@ export class Metrics {
   private readonly counters = new Map<string, Counter<'queue' | 'type'>>();
   private readonly attempts: Histogram<'queue' | 'type' | 'outcome'>;
 
-  constructor(db: Db, openSubscriptions: () => number) {
-    collectDefaultMetrics({ register: this.registry });
+  /**
+   * `perProcess` false leaves out what a process reports once for all its threads: Node's
+   * own metrics and the figures read at scrape time (a worker thread's registry is merged
+   * into its process's, see workerThread.ts).
+   */
+  constructor(db: Db, openSubscriptions: () => number, { perProcess = true } = {}) {
+    if (perProcess) collectDefaultMetrics({ register: this.registry });
     for (const [event, [name, help]] of Object.entries(EVENT_COUNTERS)) {
       this.counters.set(event, new Counter({ name, help, labelNames: ['queue', 'type'], registers: [this.registry] }));
     }
@@ -31,6 +36,7 @@ export class Metrics {
       buckets: [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300, 1800],
       registers: [this.registry],
     });
+    if (!perProcess) return;
     new Gauge({
       name: 'jobgraph_jobs',
       help: 'Jobs by queue and status, as PostgreSQL holds them (read at scrape time).',
