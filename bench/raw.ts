@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { Queue, QueueEvents, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
+import { perJob, sampleCpu, type CpuSample } from './cpu.js';
 import { latency, paced, type Latency } from './stats.js';
 
 const connection = (url: string) => new Redis(url, { maxRetriesPerRequest: null });
@@ -18,8 +19,11 @@ async function cleanup(url: string, prefix: string): Promise<void> {
   redis.disconnect();
 }
 
-/** Jobs per second: `count` jobs added in bulk (batches of 100), run by one worker. */
-export async function rawThroughput(redisUrl: string, count: number, concurrency: number): Promise<number> {
+/**
+ * Jobs per second: `count` jobs added in bulk (batches of 100), run by one worker; and
+ * the CPU per job of this process (producer and worker) and of Redis meanwhile.
+ */
+export async function rawThroughput(redisUrl: string, count: number, concurrency: number): Promise<{ throughput: number; cpu: CpuSample }> {
   const prefix = `bench-raw-${randomBytes(4).toString('hex')}`;
   const queue = new Queue('raw', { connection: connection(redisUrl), prefix });
   let done = 0;
@@ -30,6 +34,8 @@ export async function rawThroughput(redisUrl: string, count: number, concurrency
     if (++done === count) finish();
   });
   await worker.waitUntilReady();
+  const parts = { bench: 'self' as const, redis: { named: 'redis-server' } };
+  const before = sampleCpu(parts);
   const started = performance.now();
   void worker.run();
   for (let index = 0; index < count; index += 100) {
@@ -39,10 +45,11 @@ export async function rawThroughput(redisUrl: string, count: number, concurrency
   }
   await finished;
   const seconds = (performance.now() - started) / 1000;
+  const cpu = perJob(before, sampleCpu(parts), count);
   await worker.close();
   await queue.close();
   await cleanup(redisUrl, prefix);
-  return count / seconds;
+  return { throughput: count / seconds, cpu };
 }
 
 /** Add-to-completed latency seen through QueueEvents, jobs added one by one at `perSecond`. */

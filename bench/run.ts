@@ -1,12 +1,15 @@
-// `npm run bench [-- --json] [-- --quick]`: raw BullMQ and jobgraph measured side by side
-// in one run, on the same PostgreSQL and Redis. The service is started as a user starts
-// it (its own process, migrating a fresh database); this process is the clients.
+// `npm run bench [-- --json] [-- --quick]`: raw BullMQ, graphile-worker and jobgraph
+// measured side by side in one run, on the same PostgreSQL and Redis. The service is
+// started as a user starts it (its own process, migrating a fresh database); this
+// process is the clients. CPU is read from /proc per process.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import pg from 'pg';
 import { createTestDatabase, databaseUrl, dropTestDatabase } from '../test/helpers/db.js';
 import { startServiceProcess } from '../test/helpers/process.js';
+import { perJob, sampleCpu, type CpuSample } from './cpu.js';
+import { graphileRound, type PeerRound } from './graphile.js';
 import { pruneRate } from './prune.js';
 import { e2eLatency, e2eThroughput, fanOut, ServiceClient } from './e2e.js';
 import { rawLatency, rawThroughput } from './raw.js';
@@ -16,8 +19,8 @@ const json = process.argv.includes('--json');
 const quick = process.argv.includes('--quick');
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SIZES = quick
-  ? { jobs: 3000, latencyJobs: 400, rate: 200, subscribers: 200, fanOutEvents: 5, history: 10_000, concurrency: 50, inFlight: 4 }
-  : { jobs: 20_000, latencyJobs: 2000, rate: 200, subscribers: 2000, fanOutEvents: 20, history: 100_000, concurrency: 50, inFlight: 4 };
+  ? { jobs: 3000, latencyJobs: 400, rate: 100, subscribers: 200, fanOutEvents: 5, history: 10_000, concurrency: 50, inFlight: 4 }
+  : { jobs: 20_000, latencyJobs: 2000, rate: 100, subscribers: 2000, fanOutEvents: 20, history: 1_000_000, concurrency: 50, inFlight: 4 };
 
 const log = (message: string) => {
   if (!json) console.error(message);
@@ -28,7 +31,7 @@ function rssMb(pid: number): number {
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
 }
 
-/** 100,000 finished jobs with their three events each, written straight into the tables. */
+/** Finished jobs with their three events each, written straight into the tables. */
 async function seedHistory(url: string, jobs: number): Promise<void> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
@@ -52,6 +55,8 @@ async function seedHistory(url: string, jobs: number): Promise<void> {
 interface Round {
   throughput: number;
   latency: Latency;
+  /** CPU ms per job during the throughput run, by process. */
+  cpu: CpuSample;
 }
 
 async function main(): Promise<void> {
@@ -60,10 +65,10 @@ async function main(): Promise<void> {
   const { rows } = await new pg.Pool({ connectionString: databaseUrl('postgres'), max: 1 }).query<{ server_version: string }>('SHOW server_version');
 
   log(`raw BullMQ: ${SIZES.jobs} jobs at concurrency ${SIZES.concurrency}...`);
-  const raw: Round = {
-    throughput: await rawThroughput(REDIS_URL, SIZES.jobs, SIZES.concurrency),
-    latency: await rawLatency(REDIS_URL, SIZES.latencyJobs, SIZES.rate, SIZES.concurrency),
-  };
+  const rawRun = await rawThroughput(REDIS_URL, SIZES.jobs, SIZES.concurrency);
+  const raw: Round = { ...rawRun, latency: await rawLatency(REDIS_URL, SIZES.latencyJobs, SIZES.rate, SIZES.concurrency) };
+  log(`graphile-worker: ${SIZES.jobs} jobs at concurrency ${SIZES.concurrency}...`);
+  const graphile: PeerRound = await graphileRound(SIZES.jobs, SIZES.concurrency, SIZES.latencyJobs, SIZES.rate);
 
   const database = await createTestDatabase(null);
   const prefix = `bench-${randomBytes(4).toString('hex')}`;
@@ -83,11 +88,14 @@ async function main(): Promise<void> {
   let peakRss = 0;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMb(service.child.pid as number))), 200);
   try {
+    const parts = { service: service.child.pid as number, postgresql: { named: 'postgres' }, redis: { named: 'redis-server' } };
     const round = async (label: string): Promise<Round> => {
       log(`${label}: ${SIZES.jobs} jobs through submitJobs...`);
+      const before = sampleCpu(parts);
       const throughput = await e2eThroughput(client, SIZES.jobs, SIZES.inFlight);
+      const cpu = perJob(before, sampleCpu(parts), SIZES.jobs);
       log(`${label}: ${SIZES.latencyJobs} single jobs at ${SIZES.rate}/s...`);
-      return { throughput, latency: await e2eLatency(client, SIZES.latencyJobs, SIZES.rate) };
+      return { throughput, cpu, latency: await e2eLatency(client, SIZES.latencyJobs, SIZES.rate) };
     };
     const empty = await round('jobgraph, empty tables');
     const rssEmpty = peakRss;
@@ -104,10 +112,15 @@ async function main(): Promise<void> {
       versions: { bullmq: version('bullmq'), ioredis: version('ioredis'), 'graphql-yoga': version('graphql-yoga'), prisma: version('@prisma/client'), postgresql: rows[0]?.server_version },
       sizes: SIZES,
       raw,
+      graphile,
       jobgraph: { empty, history: full, fanOut: fan, pruning, peakRssMb: Math.round(peakRss), peakRssMbFirstRound: Math.round(rssEmpty) },
       ratios: {
         throughput: round2(empty.throughput / raw.throughput),
+        graphileThroughput: round2(graphile.throughput / raw.throughput),
         p50: round2(empty.latency.p50 / raw.latency.p50),
+        graphileP50: round2(graphile.latency.p50 / raw.latency.p50),
+        cpuServicePlusPostgresMs: round2((empty.cpu.service ?? 0) + (empty.cpu.postgresql ?? 0)),
+        historyCpu: round2(((full.cpu.service ?? 0) + (full.cpu.postgresql ?? 0)) / ((empty.cpu.service ?? 0) + (empty.cpu.postgresql ?? 0))),
         p99: round2(empty.latency.p99 / raw.latency.p99),
         fanOutP99OverRawP99: round2(fan.p99 / raw.latency.p99),
         historyThroughput: round2(full.throughput / empty.throughput),
@@ -128,15 +141,21 @@ const round2 = (value: number) => Math.round(value * 100) / 100;
 function printTable(result: {
   machine: { cores: number; cpu?: string; node: string };
   raw: Round;
+  graphile: PeerRound;
   jobgraph: { empty: Round; history: Round; fanOut: Latency; pruning: { jobs: number; seconds: number; perSecond: number }; peakRssMb: number };
   ratios: Record<string, number>;
 }): void {
-  const { raw, jobgraph, ratios, machine } = result;
+  const { raw, graphile, jobgraph, ratios, machine } = result;
+  const cpu = (sample: CpuSample) =>
+    Object.entries(sample)
+      .map(([part, ms]) => `${part} ${ms}`)
+      .join(' + ');
   const row = (name: string, r: Round) =>
-    `| ${name} | ${Math.round(r.throughput)} | ${r.latency.p50} | ${r.latency.p95} | ${r.latency.p99} |`;
+    `| ${name} | ${Math.round(r.throughput)} | ${r.latency.p50} | ${r.latency.p95} | ${r.latency.p99} | ${cpu(r.cpu)} |`;
   console.log(`Machine: ${machine.cores} cores, ${machine.cpu}, Node ${machine.node}\n`);
-  console.log('| run | jobs/s | p50 ms | p95 ms | p99 ms |\n|---|---|---|---|---|');
+  console.log('| run | jobs/s | p50 ms | p95 ms | p99 ms | CPU ms per job |\n|---|---|---|---|---|---|');
   console.log(row('raw BullMQ', raw));
+  console.log(row('graphile-worker 0.17', graphile));
   console.log(row('jobgraph, empty tables', jobgraph.empty));
   console.log(row(`jobgraph, ${SIZES.history} finished jobs`, jobgraph.history));
   console.log(`\nFan-out to ${SIZES.subscribers} subscribers, commit to arrival: p50 ${jobgraph.fanOut.p50} ms, p99 ${jobgraph.fanOut.p99} ms`);
