@@ -1,7 +1,7 @@
 // Pruning speed: finished jobs (with three events each) deleted per second by the
 // pruner's statement, in batches of its default size, on tables of the given size.
 import { createDb } from '../src/db/client.js';
-import { pruneBatch } from '../src/jobs/prune.js';
+import { pruneBatch } from '../src/store/prune.js';
 
 export async function pruneRate(databaseUrl: string, batchSize = 5000): Promise<{ jobs: number; seconds: number; perSecond: number }> {
   const db = createDb(databaseUrl, 2, () => undefined);

@@ -5,8 +5,8 @@ import pg from 'pg';
 import { pino } from 'pino';
 import { createDb } from '../src/db/client.js';
 import { migrate } from '../src/db/migrate.js';
-import { pruneBatch } from '../src/jobs/prune.js';
-import { JobQueries } from '../src/jobs/queries.js';
+import { pruneBatch } from '../src/store/prune.js';
+import { JobQueries } from '../src/store/queries.js';
 import { createTestDatabase, databaseUrl, dropTestDatabase } from '../test/helpers/db.js';
 
 const size = Number(process.argv[2] ?? 10_000_000);

@@ -24,7 +24,7 @@ import { createHttpServer } from './http/server.js';
 import { attachWebSockets } from './http/websocket.js';
 import { createGraphQLServer } from './http/yoga.js';
 import { JobControl } from './jobs/control.js';
-import { JobQueries } from './jobs/queries.js';
+import { JobQueries } from './store/queries.js';
 import { JobStateMachine } from './jobs/stateMachine.js';
 import { JobSubmitter } from './jobs/submit.js';
 import { createLogger, type Logger } from './logger.js';
@@ -103,7 +103,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   const queries = new JobQueries(db);
   const hub = serveApi ? new EventHub(bus, queries, logger, { pollMs: config.EVENTS_POLL_MS }) : undefined;
   const listen = options.listen ?? true;
-  const metrics = new Metrics(db, () => hub?.listenerCount ?? 0, { perProcess: listen });
+  const metrics = new Metrics(queries, () => hub?.listenerCount ?? 0, { perProcess: listen });
   const stateMachine = new JobStateMachine(db, (changes) => {
     bus.publish(changes);
     metrics.record(changes);
@@ -113,7 +113,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   const queueControl = new QueueControl(db, queues, config.QUEUES, logger);
   await hub?.start();
 
-  const submitter = new JobSubmitter({ config, db, registry, stateMachine, queues, logger });
+  const submitter = new JobSubmitter({ config, queries, registry, stateMachine, queues, logger });
   const schedules = new Schedules({
     db,
     submitter,
@@ -130,7 +130,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   let pruner: Pruner | undefined;
   if (runWorkers) {
     workers = new JobWorkers(
-      { db, stateMachine, registry, cancelSignals, connection: redis, logger, metrics },
+      { queries, stateMachine, registry, cancelSignals, connection: redis, logger, metrics },
       { queues: config.QUEUES, prefix: config.QUEUE_PREFIX, concurrency: config.WORKER_CONCURRENCY, lockMs: config.WORKER_LOCK_MS },
     );
     await workers.start();
@@ -148,7 +148,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       logger,
     );
     pruner.start();
-    reconciler = new Reconciler(db, queues, queueControl, schedules, logger);
+    reconciler = new Reconciler(queries, queues, queueControl, schedules, logger);
     await reconciler.start(config.RECONCILE_INTERVAL_MS);
     // After a reconnect, Redis may have restarted empty.
     redis.on('ready', () => void reconciler?.run());
@@ -166,7 +166,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
         registry,
         submitter,
         schedules,
-        control: new JobControl({ db, stateMachine, queues, cancelSignals, logger }),
+        control: new JobControl({ queries, stateMachine, queues, cancelSignals, logger }),
         queries,
         streams: { hub, queries, snapshots: new JobSnapshots(queries) },
         apiKeys,

@@ -11,7 +11,7 @@ import type { HandlerRegistry } from './handlers/registry.js';
 import type { JobControl } from './jobs/control.js';
 import { ResponseBudget } from './http/limits.js';
 import type { JobEvent, LargeJobField } from './jobs/model.js';
-import type { JobQueries, Page, PageArgs } from './jobs/queries.js';
+import type { JobQueries, Page, PageArgs } from './store/queries.js';
 import type { JobSubmitter } from './jobs/submit.js';
 import type { Logger } from './logger.js';
 import type { StreamDeps } from './events/streams.js';

@@ -7,7 +7,7 @@
 // lastId + 1 means some were delayed or lost on the way (another process published
 // later, Redis dropped them), and the hub reads the missing ones from PostgreSQL before
 // going on. A slow poll covers messages lost while nothing else arrives.
-import type { JobQueries } from '../jobs/queries.js';
+import type { JobQueries } from '../store/queries.js';
 import type { Logger } from '../logger.js';
 import type { EventBus } from './bus.js';
 import { fromMessage, matches, type EventFilter, type EventMessage, type LiveEvent } from './message.js';

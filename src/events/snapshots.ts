@@ -3,7 +3,7 @@
 // subscribers asking for `job { status }` of one event cost one read, not 10,000, and
 // the reads of one tick share one query.
 import DataLoader from 'dataloader';
-import type { JobQueries } from '../jobs/queries.js';
+import type { JobQueries } from '../store/queries.js';
 import type { JobSummary } from '../jobs/model.js';
 import type { JobEvent } from '../jobs/model.js';
 

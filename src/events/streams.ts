@@ -2,7 +2,7 @@
 // uses): a client that goes away ends them at once, even while they wait.
 import { GraphQLError } from 'graphql';
 import { Repeater } from 'graphql-yoga';
-import type { JobQueries } from '../jobs/queries.js';
+import type { JobQueries } from '../store/queries.js';
 import type { JobSummary } from '../jobs/model.js';
 import type { JobSnapshots } from './snapshots.js';
 import type { EventHub } from './hub.js';

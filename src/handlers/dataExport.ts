@@ -8,9 +8,8 @@ import QueryStream from 'pg-query-stream';
 import { z } from 'zod';
 import { JOB_STATUSES } from '../jobs/model.js';
 import type { OutputDir } from '../files/outputDir.js';
+import { EXPORT_COLUMNS as COLUMNS, exportStatement } from '../store/export.js';
 import { defineHandler, PermanentError } from './handler.js';
-
-const COLUMNS = ['id', 'queue', 'type', 'status', 'priority', 'attempts', 'max_attempts', 'created_at', 'finished_at', 'last_error', 'payload', 'result'] as const;
 
 export interface ExportSettings {
   databaseUrl: string;
@@ -44,18 +43,7 @@ export function dataExport(settings: ExportSettings) {
       })
       .strict(),
     async run({ filter, format }, ctx) {
-      const where: string[] = [];
-      const values: unknown[] = [];
-      const add = (sql: (n: number) => string, value: unknown) => {
-        values.push(value);
-        where.push(sql(values.length));
-      };
-      if (filter.status) add((n) => `status = ANY($${n}::"JobStatus"[])`, filter.status);
-      if (filter.type) add((n) => `type = ANY($${n}::text[])`, filter.type);
-      if (filter.queue) add((n) => `queue = ANY($${n}::text[])`, filter.queue);
-      if (filter.createdAfter) add((n) => `created_at > $${n}`, filter.createdAfter);
-      if (filter.createdBefore) add((n) => `created_at < $${n}`, filter.createdBefore);
-      const sql = `SELECT ${COLUMNS.join(', ')} FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at, id`;
+      const { text, values } = exportStatement(filter);
 
       const file = await settings.output.reserve(`${ctx.jobId}.${format}`);
       const client = new pg.Client({ connectionString: settings.databaseUrl });
@@ -63,7 +51,7 @@ export function dataExport(settings: ExportSettings) {
       let rows = 0;
       let bytes = 0;
       try {
-        const source = client.query(new QueryStream(sql, values, { batchSize: 1000 }));
+        const source = client.query(new QueryStream(text, values, { batchSize: 1000 }));
         const encode = new Transform({
           writableObjectMode: true,
           transform(row: Record<string, unknown>, _encoding, done) {

@@ -4,6 +4,7 @@
 // socket opens (connection_init), not at its first operation: a socket without a valid
 // key is closed (4401 without one, 4403 with a wrong one) and holds nothing.
 import type { IncomingMessage, Server } from 'node:http';
+import type { Socket } from 'node:net';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -33,27 +34,57 @@ export interface WebSocketLimits {
 const UNSENT_BYTES_LIMIT = 64 * 1024;
 
 /**
- * Messages sent to one socket in the same turn of the event loop leave in one write: the
- * socket is corked at the first and uncorked once the turn's work is done. A subscriber
- * of a busy stream gets many events per turn, and one system call per message was the
- * largest cost of sending them (profiled: 10% of the API thread at 1,000 jobs/s).
- * graphql-ws sends a subscription's next event only once the last one was written, so
- * while little is unsent a send reports success at once; past UNSENT_BYTES_LIMIT it
- * waits for the write as before, and a slow client holds back its own stream
- * (SUBSCRIBER_TOO_SLOW, streams.ts) instead of this process's memory.
+ * Turns of the event loop, as coalesceWrites counts them: one timer per turn for all
+ * sockets, so 10,000 subscribers sent one event each cost no more than before.
+ */
+const turns = {
+  current: 0,
+  scheduled: false,
+  corked: [] as Socket[],
+  /** Called on each send: makes sure this turn ends by uncorking what it corked. */
+  touch(): number {
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => {
+        this.scheduled = false;
+        this.current++;
+        const corked = this.corked;
+        this.corked = [];
+        for (const socket of corked) socket.uncork();
+      });
+    }
+    return this.current;
+  },
+};
+
+/**
+ * The second and later messages sent to one socket in the same turn of the event loop
+ * leave in one write with the first: the socket is corked at the second and uncorked
+ * when the turn's work is done. A subscriber of a busy stream gets many events per turn,
+ * and one system call per message was the largest cost of sending them (profiled: 10%
+ * of the API thread at 1,000 jobs/s); a socket sent one message a turn (fan-out to many
+ * subscribers) writes it at once, as before. graphql-ws sends a subscription's next
+ * event only once the last one was written, so while little is unsent a corked send
+ * reports success at once; past UNSENT_BYTES_LIMIT it waits for the write, and a slow
+ * client holds back its own stream (SUBSCRIBER_TOO_SLOW, streams.ts), not this
+ * process's memory.
  */
 function coalesceWrites(socket: WebSocket, request: IncomingMessage): void {
   const raw = request.socket; // the connection ws writes to
   const send = socket.send.bind(socket);
+  let lastTurn = -1;
   let corked = false;
   socket.send = ((data: Parameters<WebSocket['send']>[0], callback?: (error?: Error) => void) => {
+    const turn = turns.touch();
+    if (turn !== lastTurn) {
+      lastTurn = turn;
+      corked = false;
+      return send(data, callback);
+    }
     if (!corked && !raw.destroyed) {
       corked = true;
       raw.cork();
-      setImmediate(() => {
-        corked = false;
-        raw.uncork();
-      });
+      turns.corked.push(raw);
     }
     if (!callback || raw.writableLength >= UNSENT_BYTES_LIMIT) return send(data, callback);
     send(data);

@@ -2,14 +2,14 @@
 import type { Logger } from '../logger.js';
 import type { CancelSignals } from '../queue/cancellation.js';
 import type { JobQueues } from '../queue/queues.js';
-import type { Db } from '../db/client.js';
+import type { JobQueries } from '../store/queries.js';
 import { TRANSITIONS, type Change, type JobStateMachine } from './stateMachine.js';
 import type { Job } from './model.js';
 import { userError, type UserError } from './userErrors.js';
 import { isUuid } from './ids.js';
 
 export interface ControlDeps {
-  db: Db;
+  queries: JobQueries;
   stateMachine: JobStateMachine;
   queues: JobQueues;
   cancelSignals: CancelSignals;
@@ -50,7 +50,7 @@ export class JobControl {
       await after(change);
       return { job: change.job, userErrors: [] };
     }
-    const job = await this.deps.db.job.findUnique({ where: { id }, select: { status: true } });
+    const job = await this.deps.queries.statusOf(id);
     if (!job) return { job: null, userErrors: [userError('NOT_FOUND', ['id'], `id: no job ${id}`)] };
     const allowed = TRANSITIONS[name].from.join(', ');
     return {

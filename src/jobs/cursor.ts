@@ -3,7 +3,7 @@
 // belongs to, so a cursor from another ordering is refused rather than misread.
 import { isUuid } from './ids.js';
 import { inInstantRange } from './userErrors.js';
-import type { JobOrderField } from './queries.js';
+import type { JobOrderField } from '../store/queries.js';
 
 export type SortValue = string | number;
 

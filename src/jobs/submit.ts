@@ -8,7 +8,7 @@ import type { Config } from '../config.js';
 import type { HandlerRegistry } from '../handlers/registry.js';
 import type { Logger } from '../logger.js';
 import type { JobQueues } from '../queue/queues.js';
-import type { Db } from '../db/client.js';
+import type { JobQueries } from '../store/queries.js';
 import { jsonProblem } from './json.js';
 import { WAITING_STATUSES, type BackoffType, type Job, type Jitter } from './model.js';
 import type { JobStateMachine, NewJob } from './stateMachine.js';
@@ -84,7 +84,7 @@ function optionsSchema(config: Config) {
 
 export interface SubmitDeps {
   config: Config;
-  db: Db;
+  queries: JobQueries;
   registry: HandlerRegistry;
   stateMachine: JobStateMachine;
   queues: JobQueues;
@@ -191,7 +191,7 @@ export class JobSubmitter {
     // submit that committed first); read them in a new statement, which sees that commit.
     const takenKeys = [...firstByKey.values()].filter((row) => !byId.has(row.id)).map((row) => row.idempotencyKey as string);
     const scope = rows[0]?.idempotencyScope ?? '';
-    const existing = takenKeys.length ? await this.deps.db.job.findMany({ where: { idempotencyScope: scope, idempotencyKey: { in: takenKeys } } }) : [];
+    const existing = await this.deps.queries.byIdempotencyKeys(scope, takenKeys);
     const byKey = new Map(existing.map((job) => [job.idempotencyKey as string, job]));
     for (const job of created.map((change) => change.job)) if (job.idempotencyKey) byKey.set(job.idempotencyKey, job);
     return rows.map((row) => {

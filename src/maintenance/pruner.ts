@@ -5,7 +5,7 @@
 // batches that skip locked rows, one after another until none is due.
 import pg from 'pg';
 import type { Db } from '../db/client.js';
-import { pruneBatch, type PruneRule } from '../jobs/prune.js';
+import { pruneBatch, type PruneRule } from '../store/prune.js';
 import type { Logger } from '../logger.js';
 
 /** Key of the advisory lock that makes one process the pruner. */

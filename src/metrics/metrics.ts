@@ -3,7 +3,7 @@
 // sum over instances is the service's total; depth by status is read from PostgreSQL
 // at scrape time, so every instance reports the same, whole-service figure.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { Db } from '../db/client.js';
+import type { JobQueries } from '../store/queries.js';
 import type { Change } from '../jobs/stateMachine.js';
 
 const EVENT_COUNTERS = {
@@ -24,7 +24,7 @@ export class Metrics {
    * own metrics and the figures read at scrape time (a worker thread's registry is merged
    * into its process's, see workerThread.ts).
    */
-  constructor(db: Db, openSubscriptions: () => number, { perProcess = true } = {}) {
+  constructor(queries: JobQueries, openSubscriptions: () => number, { perProcess = true } = {}) {
     if (perProcess) collectDefaultMetrics({ register: this.registry });
     for (const [event, [name, help]] of Object.entries(EVENT_COUNTERS)) {
       this.counters.set(event, new Counter({ name, help, labelNames: ['queue', 'type'], registers: [this.registry] }));
@@ -44,9 +44,9 @@ export class Metrics {
       registers: [this.registry],
       async collect() {
         // Kept by triggers (job_counts): a few rows, whatever the size of jobs.
-        const rows = await db.jobCount.findMany();
+        const rows = await queries.counts();
         this.reset();
-        for (const row of rows) this.set({ queue: row.queue, status: row.status }, Number(row.count));
+        for (const row of rows) this.set({ queue: row.queue, status: row.status }, row.count);
       },
     });
     new Gauge({

@@ -7,22 +7,21 @@
 // Runs when a worker process starts, whenever its Redis connection comes back, and
 // every RECONCILE_INTERVAL_MS. Adding an id BullMQ holds does nothing, so overlapping
 // runs, here or in other processes, are harmless.
-import type { Db } from '../db/client.js';
-import type { Job } from '../jobs/model.js';
+import type { JobQueries, OwedStatus } from '../store/queries.js';
 import type { Logger } from '../logger.js';
 import type { Schedules } from '../schedules/schedules.js';
 import type { QueueControl } from './control.js';
 import type { JobQueues } from './queues.js';
 
 const PAGE = 1000;
-const OWED_A_RUN = ['PENDING', 'SCHEDULED', 'RETRYING', 'RUNNING'] as const;
+const OWED_A_RUN: readonly OwedStatus[] = ['PENDING', 'SCHEDULED', 'RETRYING', 'RUNNING'];
 
 export class Reconciler {
   private running: Promise<number> | undefined;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly db: Db,
+    private readonly queries: JobQueries,
     private readonly queues: JobQueues,
     private readonly queueControl: QueueControl,
     private readonly schedules: Schedules,
@@ -55,21 +54,17 @@ export class Reconciler {
   private async pass(): Promise<number> {
     await this.queueControl.reconcile();
     await this.schedules.reconcile();
-    let after: string | undefined;
+    let after: string | null = null;
     let added = 0;
     for (;;) {
-      const jobs: Job[] = await this.db.job.findMany({
-        where: { status: { in: [...OWED_A_RUN] }, ...(after ? { id: { gt: after } } : {}) },
-        orderBy: { id: 'asc' },
-        take: PAGE,
-      });
+      const jobs = await this.queries.inStatuses(OWED_A_RUN, after, PAGE);
       if (jobs.length === 0) break;
       const missing = await this.queues.missing(jobs);
       if (missing.length) {
         await this.queues.enqueue(missing);
         added += missing.length;
       }
-      after = jobs.at(-1)?.id;
+      after = jobs.at(-1)!.id;
     }
     if (added) this.logger.warn({ jobs: added }, 'jobs missing from Redis were queued again');
     return added;

@@ -9,7 +9,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DelayedError, UnrecoverableError, Worker, type Job as BullJob } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Db } from '../db/client.js';
+import type { JobQueries } from '../store/queries.js';
 import { isDatabaseUnavailable } from '../db/errors.js';
 import type { HandlerRegistry } from '../handlers/registry.js';
 import { AttemptAborted, recordOutcome, runAttempt, type Outcome } from '../jobs/attempt.js';
@@ -20,7 +20,7 @@ import type { Metrics } from '../metrics/metrics.js';
 import type { CancelSignals } from './cancellation.js';
 
 export interface WorkerDeps {
-  db: Db;
+  queries: JobQueries;
   stateMachine: JobStateMachine;
   registry: HandlerRegistry;
   cancelSignals: CancelSignals;
@@ -124,7 +124,7 @@ export class JobWorkers {
       // Refused: the job was cancelled or retried meanwhile; go by what is stored now.
       const now = change
         ? change.job
-        : await this.retryWhileDatabaseDown(() => this.deps.db.job.findUnique({ where: { id }, select: { status: true, runAt: true } }));
+        : await this.retryWhileDatabaseDown(() => this.deps.queries.statusOf(id));
       return await settle(bullJob, token, now);
     } catch (error) {
       if (error instanceof DelayedError || error instanceof UnrecoverableError) throw error;

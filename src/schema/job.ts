@@ -1,7 +1,7 @@
 // Job, JobEvent and the queries that read them.
 import type { Context } from '../context.js';
 import type { JobEvent, JobView, LargeJobField } from '../jobs/model.js';
-import { pageSize } from '../jobs/queries.js';
+import { pageSize } from '../store/queries.js';
 import { builder } from './builder.js';
 import { JobEventTypeEnum, JobOrderFieldEnum, JobStatusEnum, OrderDirectionEnum } from './enums.js';
 

@@ -2,7 +2,7 @@
 import type { JobHandler } from '../handlers/handler.js';
 import { builder } from './builder.js';
 
-export const JobStatsRef = builder.objectRef<Awaited<ReturnType<import('../jobs/queries.js').JobQueries['stats']>>>('JobStats');
+export const JobStatsRef = builder.objectRef<Awaited<ReturnType<import('../store/queries.js').JobQueries['stats']>>>('JobStats');
 JobStatsRef.implement({
   description: 'Counts of jobs by status.',
   fields: (t) => ({

@@ -5,13 +5,13 @@
 import { parseCursorConnectionArgs } from '@pothos/core';
 import type { Db } from '../db/client.js';
 import { Prisma } from '../generated/prisma/client.js';
-import { decodeCursor, encodeCursor, type SortValue } from './cursor.js';
-import { checkJobId, parseEventId } from './ids.js';
-import { JOB_STATUSES, type JobEvent, type JobStatus, type JobSummary, type LargeJobField } from './model.js';
-import { checkFilterList, checkFilterText, checkInstant, InvalidArgumentError } from './userErrors.js';
+import { decodeCursor, encodeCursor, type SortValue } from '../jobs/cursor.js';
+import { checkJobId, parseEventId } from '../jobs/ids.js';
+import { JOB_STATUSES, type Job, type JobEvent, type JobStatus, type JobSummary, type LargeJobField } from '../jobs/model.js';
+import { checkFilterList, checkFilterText, checkInstant, InvalidArgumentError } from '../jobs/userErrors.js';
 import type { EventFilter, LiveEvent } from '../events/message.js';
 import { eventsPrunedThrough } from './prune.js';
-import { JOB_SUMMARY_SELECT_J } from '../store/columns.js';
+import { JOB_SUMMARY_SELECT_J } from './columns.js';
 
 export type JobOrderField = 'CREATED_AT' | 'UPDATED_AT' | 'PRIORITY';
 export type OrderDirection = 'ASC' | 'DESC';
@@ -103,8 +103,36 @@ function rowCompare(columns: string[], op: '<' | '>', values: SortValue[], shape
   return Prisma.sql`(${Prisma.raw(columns.join(', '))}) ${Prisma.raw(op)} (${right})`;
 }
 
+/** Statuses in which a job is owed a run, as the reconciler looks for them. */
+export type OwedStatus = 'PENDING' | 'SCHEDULED' | 'RETRYING' | 'RUNNING';
+
 export class JobQueries {
   constructor(private readonly db: Db) {}
+
+  /** Where a job stands: enough to decide what its queue entry should become. */
+  async statusOf(id: string): Promise<{ status: JobStatus; runAt: Date | null } | null> {
+    return this.db.job.findUnique({ where: { id }, select: { status: true, runAt: true } });
+  }
+
+  /** The jobs holding these idempotency keys in a scope (whoever stored them first). */
+  async byIdempotencyKeys(scope: string, keys: string[]): Promise<Job[]> {
+    return keys.length ? this.db.job.findMany({ where: { idempotencyScope: scope, idempotencyKey: { in: keys } } }) : [];
+  }
+
+  /** A page, in id order after `after`, of the jobs in these statuses (the reconciler's scan). */
+  async inStatuses(statuses: readonly OwedStatus[], after: string | null, limit: number): Promise<Job[]> {
+    return this.db.job.findMany({
+      where: { status: { in: [...statuses] }, ...(after ? { id: { gt: after } } : {}) },
+      orderBy: { id: 'asc' },
+      take: limit,
+    });
+  }
+
+  /** Jobs by queue and status, as the job_counts triggers keep them. */
+  async counts(): Promise<{ queue: string; status: JobStatus; count: number }[]> {
+    const rows = await this.db.jobCount.findMany();
+    return rows.map((row) => ({ queue: row.queue, status: row.status, count: Number(row.count) }));
+  }
 
   async byId(id: string): Promise<JobSummary | null> {
     return this.db.job.findUnique({ where: { id: checkJobId(['id'], id) }, omit: OMIT_LARGE });
