@@ -5,28 +5,44 @@ import { readdirSync, readFileSync } from 'node:fs';
 
 const TICK_MS = 10; // USER_HZ is 100 on Linux
 
-function processCpuMs(pid: number): number {
+/** Fields of /proc/<pid>/stat after the command name: [0] state, [1] ppid, [11] utime, [12] stime, [13] cutime, [14] cstime. */
+function stat(pid: number): string[] | null {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return text.slice(text.lastIndexOf(')') + 2).split(' ');
   } catch {
-    return 0; // gone meanwhile
+    return null; // gone meanwhile
   }
 }
 
-/** PIDs of the processes whose command name is `name` (e.g. postgres, redis-server). */
-function pidsNamed(name: string): number[] {
-  return readdirSync('/proc')
-    .filter((entry) => /^\d+$/.test(entry))
-    .map(Number)
-    .filter((pid) => {
-      try {
-        return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === name;
-      } catch {
-        return false;
-      }
-    });
+function processCpuMs(pid: number): number {
+  const fields = stat(pid);
+  return fields ? (Number(fields[11]) + Number(fields[12])) * TICK_MS : 0;
+}
+
+function commOf(pid: number): string | null {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * CPU of every process named `name` (e.g. postgres), including those that ended: a
+ * PostgreSQL backend or autovacuum worker that exits takes its CPU time with it, but
+ * its parent (the postmaster) adds it to its children's time when it reaps it.
+ */
+function cpuOfNamed(name: string): number {
+  let total = 0;
+  for (const pid of readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).map(Number)) {
+    if (commOf(pid) !== name) continue;
+    const fields = stat(pid);
+    if (!fields) continue;
+    total += (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+    if (commOf(Number(fields[1])) !== name) total += (Number(fields[13]) + Number(fields[14])) * TICK_MS;
+  }
+  return total;
 }
 
 export interface CpuSample {
@@ -41,7 +57,7 @@ export function sampleCpu(parts: Record<string, number | 'self' | { named: strin
       const usage = process.cpuUsage();
       sample[part] = (usage.user + usage.system) / 1000;
     } else if (typeof which === 'number') sample[part] = processCpuMs(which);
-    else sample[part] = pidsNamed(which.named).reduce((sum, pid) => sum + processCpuMs(pid), 0);
+    else sample[part] = cpuOfNamed(which.named);
   }
   return sample;
 }

@@ -1,9 +1,9 @@
 // The PostgreSQL-only peer: graphile-worker 0.17 (the last release that runs on Node 20;
 // 0.18 needs Node >= 22.18), in this process with a no-op task at the same concurrency,
-// on a fresh database of the same PostgreSQL. Completion is its `job:success` event,
-// which fires when the task returns (its completion is written to PostgreSQL in the
-// background, batched).
+// on a fresh database of the same PostgreSQL, with its default settings (no local queue,
+// one completion statement per job). Completion is its `job:success` event.
 import { Logger, makeWorkerUtils, run } from 'graphile-worker';
+import pg from 'pg';
 import { createTestDatabase, databaseUrl, dropTestDatabase } from '../test/helpers/db.js';
 import { perJob, sampleCpu, type CpuSample } from './cpu.js';
 import { latency, paced, sleep, type Latency } from './stats.js';
@@ -19,11 +19,14 @@ export interface PeerRound {
 
 export async function graphileRound(count: number, concurrency: number, latencyJobs: number, perSecond: number): Promise<PeerRound> {
   const database = await createTestDatabase(null);
-  const connectionString = databaseUrl(database);
-  const utils = await makeWorkerUtils({ connectionString, logger: quiet });
+  // Our own pool, ended before the database is dropped (its default is 10 connections).
+  const pgPool = new pg.Pool({ connectionString: databaseUrl(database), max: 10 });
+  pgPool.on('error', () => undefined);
+  pgPool.on('connect', (client) => client.on('error', () => undefined));
+  const utils = await makeWorkerUtils({ pgPool, logger: quiet });
   await utils.migrate();
   let onSuccess: (id: string) => void = () => undefined;
-  const runner = await run({ connectionString, concurrency, noHandleSignals: true, logger: quiet, taskList: { noop: async () => undefined } });
+  const runner = await run({ pgPool, concurrency, noHandleSignals: true, logger: quiet, taskList: { noop: async () => undefined } });
   runner.events.on('job:success', ({ job }) => onSuccess(job.id));
   try {
     // Throughput: batches of 100, as the other two are fed.
@@ -67,6 +70,7 @@ export async function graphileRound(count: number, concurrency: number, latencyJ
   } finally {
     await runner.stop();
     await utils.release();
+    await pgPool.end();
     await dropTestDatabase(database);
   }
 }
