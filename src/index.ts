@@ -11,7 +11,14 @@ async function start(config: Config): Promise<App> {
   const logger = createLogger(config);
   // Workers first: they migrate the database, and the API is ready once it listens.
   const workers = await startWorkerThread(logger);
-  const api = await startApp({ ...config, ROLE: 'api' }, { logger, moreMetrics: () => workers.metrics() });
+  let api: App;
+  try {
+    api = await startApp({ ...config, ROLE: 'api' }, { logger, moreMetrics: () => workers.metrics() });
+  } catch (error) {
+    // The workers may have started jobs already: they hand them back before the exit.
+    await workers.stop();
+    throw error;
+  }
   return {
     ...api,
     stop: async () => {

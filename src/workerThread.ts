@@ -95,10 +95,13 @@ async function runThread(): Promise<void> {
     if (message.kind === 'metrics') {
       void app.metrics.getMetricsAsJSON().then((metrics) => port.postMessage({ kind: 'metrics', id: message.id, metrics } satisfies FromThread));
     } else {
-      void app.stop().then(() => {
-        port.postMessage({ kind: 'stopped' } satisfies FromThread);
-        process.exit(0); // in a worker thread: ends this thread only
-      });
+      void app
+        .stop()
+        .catch((error: unknown) => app.logger.error({ err: error }, 'the workers did not stop cleanly'))
+        .then(() => {
+          port.postMessage({ kind: 'stopped' } satisfies FromThread);
+          process.exit(0); // in a worker thread: ends this thread only
+        });
     }
   });
   port.postMessage({ kind: 'ready' } satisfies FromThread);

@@ -74,20 +74,25 @@ function coalesceWrites(socket: WebSocket, request: IncomingMessage): void {
   const send = socket.send.bind(socket);
   let lastTurn = -1;
   let corked = false;
-  socket.send = ((data: Parameters<WebSocket['send']>[0], callback?: (error?: Error) => void) => {
+  type Options = Parameters<WebSocket['send']>[1];
+  type Callback = (error?: Error) => void;
+  socket.send = ((data: Parameters<WebSocket['send']>[0], optionsOrCallback?: Options | Callback, maybeCallback?: Callback) => {
+    // ws's own signature: send(data, [options], [callback]).
+    const options = typeof optionsOrCallback === 'function' ? {} : (optionsOrCallback ?? {});
+    const callback = typeof optionsOrCallback === 'function' ? optionsOrCallback : maybeCallback;
     const turn = turns.touch();
     if (turn !== lastTurn) {
       lastTurn = turn;
       corked = false;
-      return send(data, callback);
+      return send(data, options, callback);
     }
     if (!corked && !raw.destroyed) {
       corked = true;
       raw.cork();
       turns.corked.push(raw);
     }
-    if (!callback || raw.writableLength >= UNSENT_BYTES_LIMIT) return send(data, callback);
-    send(data);
+    if (!callback || raw.writableLength >= UNSENT_BYTES_LIMIT) return send(data, options, callback);
+    send(data, options);
     queueMicrotask(() => callback());
   }) as WebSocket['send'];
 }
