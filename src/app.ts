@@ -80,7 +80,11 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   const runWorkers = config.ROLE !== 'api';
 
   await migrate(config.DATABASE_URL, logger);
-  const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE, (error) => logger.warn({ err: error }, 'PostgreSQL connection lost'));
+  // node-postgres hangs its whole client (parsed statements and all) on a connection's
+  // error: the line says what happened, not that.
+  const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE, (error) =>
+    logger.warn({ err: { type: error.name, message: error.message, code: (error as { code?: unknown }).code } }, 'PostgreSQL connection lost'),
+  );
   // BullMQ needs maxRetriesPerRequest: null so a blocked worker waits out a Redis outage.
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, lazyConnect: false });
   redis.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
