@@ -122,9 +122,18 @@ describe('finding 2: the cost of a document is counted with its variables, and n
 describe('finding 5: clients cannot write /metrics labels', () => {
   it('keeps operation names, URLs and variables out of metrics, and refuses a keyless request before reading it', async () => {
     const huge = `Op${'x'.repeat(10 * 1024 * 1024)}`;
-    const unauthenticated = await graphql(url, undefined, `query ${huge} { jobStats { total } }`);
-    expect(unauthenticated.status).toBe(401);
-    expect(unauthenticated.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    // The server answers 401 and closes without reading the 10 MB body. The client may
+    // read that answer, or, when the close lands while it is still sending, see the
+    // connection reset: both are a refusal before reading; anything else fails.
+    const unauthenticated = await graphql(url, undefined, `query ${huge} { jobStats { total } }`).catch((error: unknown) => {
+      const code = (error as { cause?: { code?: string } }).cause?.code;
+      if (code === 'ECONNRESET' || code === 'EPIPE') return null;
+      throw error;
+    });
+    if (unauthenticated) {
+      expect(unauthenticated.status).toBe(401);
+      expect(unauthenticated.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    }
     const named = `Secret${'y'.repeat(5000)}`;
     expect((await graphql(url, KEYS.reader, `query ${named} { jobStats { total } }`)).status).toBe(200);
     const get = await fetch(`${url}?query=${encodeURIComponent('query ($v: String) { jobStats { total } }')}&variables=${encodeURIComponent('{"v":"card-4111111111111111"}')}`, {
