@@ -180,31 +180,34 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       })
     : null;
   const { moreMetrics } = options;
-  const server = createHttpServer({
-    yoga,
-    apiKeys,
-    probes: { postgresql: () => db.$queryRaw`SELECT 1`, redis: () => redis.ping() },
-    metrics: moreMetrics
-      ? {
-          contentType: metrics.registry.contentType,
-          metrics: async () => AggregatorRegistry.aggregate([await metrics.registry.getMetricsAsJSON(), await moreMetrics()]).metrics(),
-        }
-      : metrics.registry,
-    logger,
-    limits: { maxConnections: config.MAX_CONNECTIONS, maxConnectionsPerAddress: config.MAX_CONNECTIONS_PER_ADDRESS, requestTimeoutMs: config.REQUEST_TIMEOUT_MS },
-    graphiql: config.GRAPHIQL,
-  });
-  if (listen) {
+  const server = listen
+    ? createHttpServer({
+        yoga,
+        apiKeys,
+        probes: { postgresql: () => db.$queryRaw`SELECT 1`, redis: () => redis.ping() },
+        metrics: moreMetrics
+          ? {
+              contentType: metrics.registry.contentType,
+              metrics: async () => AggregatorRegistry.aggregate([await metrics.registry.getMetricsAsJSON(), await moreMetrics()]).metrics(),
+            }
+          : metrics.registry,
+        logger,
+        limits: { maxConnections: config.MAX_CONNECTIONS, maxConnectionsPerAddress: config.MAX_CONNECTIONS_PER_ADDRESS, requestTimeoutMs: config.REQUEST_TIMEOUT_MS },
+        graphiql: config.GRAPHIQL,
+      })
+    : undefined;
+  if (server) {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(config.PORT, config.HOST, () => resolve());
     });
   }
-  const webSockets = yoga
-    ? attachWebSockets(server, yoga, apiKeys, { maxPayloadBytes: config.MAX_BODY_BYTES, maxSubscriptions: config.MAX_SUBSCRIPTIONS_PER_CONNECTION })
-    : undefined;
-  const port = listen ? (server.address() as AddressInfo).port : 0;
-  if (listen) logger.info({ port, role: config.ROLE, queues: config.QUEUES }, `jobgraph listening on http://localhost:${port}/graphql`);
+  const webSockets =
+    yoga && server
+      ? attachWebSockets(server, yoga, apiKeys, { maxPayloadBytes: config.MAX_BODY_BYTES, maxSubscriptions: config.MAX_SUBSCRIPTIONS_PER_CONNECTION })
+      : undefined;
+  const port = server ? (server.address() as AddressInfo).port : 0;
+  if (server) logger.info({ port, role: config.ROLE, queues: config.QUEUES }, `jobgraph listening on http://localhost:${port}/graphql`);
   else logger.info({ role: config.ROLE, queues: config.QUEUES }, 'jobgraph workers running');
 
   let stopping: Promise<void> | undefined;
@@ -213,7 +216,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       // Live clients first: WebSockets close with 1001, SSE streams end.
       await webSockets?.close();
       await hub?.close();
-      if (listen) await closeServer(server, CLOSE_TIMEOUT_MS);
+      if (server) await closeServer(server, CLOSE_TIMEOUT_MS);
       await reconciler?.stop();
       await pruner?.stop();
       output.stop();

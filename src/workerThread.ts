@@ -13,7 +13,7 @@ import { loadConfig } from './config.js';
 import type { Logger } from './logger.js';
 
 type Metrics = MetricObjectWithValues<MetricValue<string>>[];
-type FromThread = { kind: 'ready' } | { kind: 'metrics'; id: number; metrics: Metrics } | { kind: 'stopped' };
+type FromThread = { kind: 'ready' } | { kind: 'metrics'; id: number; metrics: Metrics };
 type ToThread = { kind: 'metrics'; id: number } | { kind: 'stop' };
 
 /** How long the main thread waits for its workers' metrics before it answers without them. */
@@ -43,13 +43,12 @@ export async function startWorkerThread(logger: Logger): Promise<WorkerThread> {
   const waiting = new Map<number, (metrics: Metrics) => void>();
   let nextId = 0;
   let stopping = false;
-  let onStopped: () => void = () => undefined;
-  const stopped = new Promise<void>((resolve) => (onStopped = resolve));
+  // The thread ends itself once its workers have stopped: its exit is the answer to stop().
+  const exited = new Promise<void>((resolve) => thread.once('exit', () => resolve()));
   const ready = new Promise<void>((resolve, reject) => {
     thread.on('message', (message: FromThread) => {
       if (message.kind === 'ready') resolve();
-      else if (message.kind === 'metrics') waiting.get(message.id)?.(message.metrics);
-      else onStopped();
+      else waiting.get(message.id)?.(message.metrics);
     });
     thread.on('error', (error) => {
       logger.fatal({ err: error }, 'the worker thread failed');
@@ -57,7 +56,6 @@ export async function startWorkerThread(logger: Logger): Promise<WorkerThread> {
       process.exit(1);
     });
     thread.on('exit', (code) => {
-      onStopped();
       if (stopping) return;
       logger.fatal({ code }, 'the worker thread exited');
       process.exit(1);
@@ -82,7 +80,7 @@ export async function startWorkerThread(logger: Logger): Promise<WorkerThread> {
     async stop() {
       stopping = true;
       send({ kind: 'stop' });
-      await stopped;
+      await exited;
     },
   };
 }
@@ -98,10 +96,7 @@ async function runThread(): Promise<void> {
       void app
         .stop()
         .catch((error: unknown) => app.logger.error({ err: error }, 'the workers did not stop cleanly'))
-        .then(() => {
-          port.postMessage({ kind: 'stopped' } satisfies FromThread);
-          process.exit(0); // in a worker thread: ends this thread only
-        });
+        .then(() => process.exit(0)); // in a worker thread: ends this thread only
     }
   });
   port.postMessage({ kind: 'ready' } satisfies FromThread);

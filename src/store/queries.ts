@@ -103,9 +103,6 @@ function rowCompare(columns: string[], op: '<' | '>', values: SortValue[], shape
   return Prisma.sql`(${Prisma.raw(columns.join(', '))}) ${Prisma.raw(op)} (${right})`;
 }
 
-/** Statuses in which a job is owed a run, as the reconciler looks for them. */
-export type OwedStatus = 'PENDING' | 'SCHEDULED' | 'RETRYING' | 'RUNNING';
-
 export class JobQueries {
   constructor(private readonly db: Db) {}
 
@@ -120,7 +117,7 @@ export class JobQueries {
   }
 
   /** A page, in id order after `after`, of the jobs in these statuses (the reconciler's scan). */
-  async inStatuses(statuses: readonly OwedStatus[], after: string | null, limit: number): Promise<Job[]> {
+  async inStatuses(statuses: readonly JobStatus[], after: string | null, limit: number): Promise<Job[]> {
     return this.db.job.findMany({
       where: { status: { in: [...statuses] }, ...(after ? { id: { gt: after } } : {}) },
       orderBy: { id: 'asc' },
