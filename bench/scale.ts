@@ -54,13 +54,13 @@ async function main(): Promise<void> {
     const db = createDb(url, 4, () => undefined);
     const queries = new JobQueries(db);
     console.log('| read | median ms | worst of 5 ms |\n|---|---|---|');
-    await timed('jobStats (all queues)', () => queries.stats(null));
+    await timed('jobStats (all queues)', () => queries.stats(null, {}));
     await timed('metrics scrape counts (job_counts)', () => db.jobCount.findMany());
     await timed('reconciler page (1000 owed a run)', () =>
       db.job.findMany({ where: { status: { in: ['PENDING', 'SCHEDULED', 'RETRYING', 'RUNNING'] } }, orderBy: { id: 'asc' }, take: 1000 }),
     );
-    await timed('jobs(first: 50), newest', () => queries.list(null, { field: 'CREATED_AT', direction: 'DESC' }, { first: 50 }));
-    await timed('jobs(first: 50, status: [COMPLETED])', () => queries.list({ status: ['COMPLETED'] }, { field: 'CREATED_AT', direction: 'DESC' }, { first: 50 }));
+    await timed('jobs(first: 50), newest', () => queries.list(null, { field: 'CREATED_AT', direction: 'DESC' }, { first: 50 }, {}));
+    await timed('jobs(first: 50, status: [COMPLETED])', () => queries.list({ status: ['COMPLETED'] }, { field: 'CREATED_AT', direction: 'DESC' }, { first: 50 }, {}));
     await timed('prune batch (5000 jobs + events)', () => pruneBatch(db, { statuses: ['COMPLETED'], olderThanMs: 86_400_000 }, 5000));
     await db.$disconnect();
   } finally {

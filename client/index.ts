@@ -32,24 +32,60 @@ export interface ClientOptions {
   url: string;
   /** An API key's secret, when the service has keys. */
   apiKey?: string;
+  /**
+   * A token (JWT) to act as a signed-in user, or a function returning a current one. A
+   * function is called before each request and each WebSocket (re)connect, so it can
+   * refresh a token about to expire; when a subscription ends because its token expired,
+   * the client signs in again with it on a fresh connection and resubscribes.
+   */
+  token?: string | (() => string | Promise<string>);
   /** A WebSocket class where there is no global one (Node 20: `import { WebSocket } from 'ws'`). */
   webSocketImpl?: unknown;
 }
 
 const FINAL = new Set(['COMPLETED', 'FAILED', 'CANCELLED']);
 
+/** A WebSocket connection and the subscriptions on it; a stale one (its token expired) takes no new ones. */
+interface Socket {
+  client: Client;
+  active: number;
+  stale: boolean;
+}
+
+/** graphql-ws hands a subscription's GraphQL errors to its error sink as an array. */
+function unauthenticated(error: unknown): boolean {
+  return Array.isArray(error) && error.some((item: { extensions?: { code?: string } }) => item?.extensions?.code === 'UNAUTHENTICATED');
+}
+
 export function createJobgraphClient(options: ClientOptions) {
-  const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/graphql-response+json' };
-  if (options.apiKey) headers.authorization = `Bearer ${options.apiKey}`;
-  let ws: Client | undefined;
-  const socket = () =>
-    (ws ??= createClient({
-      url: options.url.replace(/^http/, 'ws'),
-      webSocketImpl: options.webSocketImpl,
-      connectionParams: options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {},
-    }));
+  const refreshes = typeof options.token === 'function';
+  async function authorization(): Promise<Record<string, string>> {
+    const credential = typeof options.token === 'function' ? await options.token() : (options.token ?? options.apiKey);
+    return credential ? { authorization: `Bearer ${credential}` } : {};
+  }
+  let current: Socket | undefined;
+  const sockets = new Set<Socket>();
+  function socket(): Socket {
+    if (current && !current.stale) return current;
+    current = {
+      // connectionParams is called at every (re)connect: a fresh token each time.
+      client: createClient({ url: options.url.replace(/^http/, 'ws'), webSocketImpl: options.webSocketImpl, connectionParams: authorization }),
+      active: 0,
+      stale: false,
+    };
+    sockets.add(current);
+    return current;
+  }
+  function release(used: Socket): void {
+    used.active--;
+    if (used.stale && used.active === 0) {
+      sockets.delete(used);
+      void used.client.dispose();
+    }
+  }
 
   async function request<T, V>(document: TypedDocumentNode<T, V>, variables: V): Promise<T> {
+    const headers = { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...(await authorization()) };
     const response = await fetch(options.url, { method: 'POST', headers, body: JSON.stringify({ query: print(document), variables }) });
     const body = (await response.json()) as { data?: T; errors?: { message: string; extensions?: { code?: string } }[] };
     if (body.errors?.length || !body.data) {
@@ -85,10 +121,44 @@ export function createJobgraphClient(options: ClientOptions) {
     },
     /** Calls `onUpdate` with the job now and after each change; returns the unsubscribe. */
     watchJob(id: string, onUpdate: (job: Job) => void, onError: (error: unknown) => void = () => undefined): () => void {
-      return socket().subscribe<{ jobUpdated: Job }>(
-        { query: print(WatchJobDocument), variables: { id } },
-        { next: ({ data, errors }) => (errors?.length ? onError(new JobgraphError(errors.map((e) => e.message).join('; '))) : data && onUpdate(data.jobUpdated)), error: onError, complete: () => undefined },
-      );
+      let stopped = false;
+      let stop = () => undefined as void;
+      const start = () => {
+        const used = socket();
+        used.active++;
+        let released = false;
+        const done = () => {
+          if (released) return;
+          released = true;
+          release(used);
+        };
+        const unsubscribe = used.client.subscribe<{ jobUpdated: Job }>(
+          { query: print(WatchJobDocument), variables: { id } },
+          {
+            next: ({ data, errors }) => (errors?.length ? onError(new JobgraphError(errors.map((e) => e.message).join('; '))) : data && onUpdate(data.jobUpdated)),
+            error: (error) => {
+              done();
+              // The token expired: sign in again on a fresh connection (a new token) and go on.
+              if (refreshes && unauthenticated(error) && !stopped) {
+                used.stale = true;
+                start();
+                return;
+              }
+              onError(error);
+            },
+            complete: done,
+          },
+        );
+        stop = () => {
+          unsubscribe();
+          done();
+        };
+      };
+      start();
+      return () => {
+        stopped = true;
+        stop();
+      };
     },
     /** Resolves with the job once it is COMPLETED, FAILED or CANCELLED. */
     waitForJob(id: string, timeoutMs = 60_000): Promise<Job> {
@@ -113,7 +183,9 @@ export function createJobgraphClient(options: ClientOptions) {
       });
     },
     async close(): Promise<void> {
-      await ws?.dispose();
+      await Promise.all([...sockets].map((used) => used.client.dispose()));
+      sockets.clear();
+      current = undefined;
     },
   };
   return client;

@@ -6,6 +6,8 @@ import { setTimeout } from 'node:timers';
 import { Redis } from 'ioredis';
 import { AggregatorRegistry, type MetricObjectWithValues, type MetricValue, type Registry } from 'prom-client';
 import { ApiKeys } from './auth/apiKeys.js';
+import { Authenticator } from './auth/authenticate.js';
+import { Tokens } from './auth/tokens.js';
 import { WorkRateLimit } from './auth/rateLimit.js';
 import type { Config } from './config.js';
 import { createDb } from './db/client.js';
@@ -158,10 +160,25 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     redis.on('ready', () => void reconciler?.run());
   }
 
-  const apiKeys = new ApiKeys(config.API_KEYS);
-  const rateLimit = new WorkRateLimit(redis, { jobsPerMinute: config.RATE_LIMIT_JOBS_PER_MINUTE, keyPrefix: `${config.QUEUE_PREFIX}:ratelimit` });
-  if (serveApi && apiKeys.open) {
-    logger.warn('NO API KEYS CONFIGURED: anyone who can reach this port may read, submit and cancel jobs. Set API_KEYS outside development.');
+  const tokens = new Tokens(
+    {
+      secret: config.JWT_SECRET,
+      jwksUrl: config.JWT_JWKS_URL,
+      issuer: config.JWT_ISSUER,
+      audience: config.JWT_AUDIENCE,
+      tenantClaim: config.JWT_TENANT_CLAIM,
+      jobTokenSecret: config.JOB_TOKEN_SECRET,
+    },
+    logger,
+  );
+  const auth = new Authenticator(new ApiKeys(config.API_KEYS), tokens);
+  const rateLimit = new WorkRateLimit(redis, {
+    jobsPerMinute: config.RATE_LIMIT_JOBS_PER_MINUTE,
+    tenantJobsPerMinute: config.RATE_LIMIT_TENANT_JOBS_PER_MINUTE,
+    keyPrefix: `${config.QUEUE_PREFIX}:ratelimit`,
+  });
+  if (serveApi && auth.open) {
+    logger.warn('NO API KEYS OR TOKENS CONFIGURED: anyone who can reach this port may read, submit and cancel jobs. Set API_KEYS or JWT_* outside development.');
   }
   const yoga = hub
     ? createGraphQLServer({
@@ -173,7 +190,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
         control: new JobControl({ queries, stateMachine, queues, cancelSignals, logger }),
         queries,
         streams: { hub, queries, snapshots: new JobSnapshots(queries) },
-        apiKeys,
+        auth,
         rateLimit,
         metrics,
         queueControl,
@@ -183,7 +200,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   const server = listen
     ? createHttpServer({
         yoga,
-        apiKeys,
+        auth,
         probes: { postgresql: () => db.$queryRaw`SELECT 1`, redis: () => redis.ping() },
         metrics: moreMetrics
           ? {
@@ -204,7 +221,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   }
   const webSockets =
     yoga && server
-      ? attachWebSockets(server, yoga, apiKeys, { maxPayloadBytes: config.MAX_BODY_BYTES, maxSubscriptions: config.MAX_SUBSCRIPTIONS_PER_CONNECTION })
+      ? attachWebSockets(server, yoga, auth, { maxPayloadBytes: config.MAX_BODY_BYTES, maxSubscriptions: config.MAX_SUBSCRIPTIONS_PER_CONNECTION })
       : undefined;
   const port = server ? (server.address() as AddressInfo).port : 0;
   if (server) logger.info({ port, role: config.ROLE, queues: config.QUEUES }, `jobgraph listening on http://localhost:${port}/graphql`);

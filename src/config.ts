@@ -57,8 +57,10 @@ const schema = z.object({
   /** How often each API process looks in PostgreSQL for events that Redis pub/sub did not deliver. */
   EVENTS_POLL_MS: int(50, 60_000).default(1000),
   /**
-   * API keys, `name:secret:scope,scope` separated by `;` (scopes: jobs:read, jobs:write,
-   * admin). None: the service is open, which NODE_ENV=production refuses.
+   * API keys, `name:secret:scope,scope[:tenant]` separated by `;` (scopes: jobs:read,
+   * jobs:write, jobs:read:own, jobs:write:own, admin). A key without a tenant is an
+   * operator's and sees every tenant. With neither keys nor JWT settings the service is
+   * open, which NODE_ENV=production refuses.
    */
   API_KEYS: z
     .string()
@@ -68,12 +70,28 @@ const schema = z.object({
       for (const problem of problems) ctx.addIssue({ code: 'custom', message: problem });
       return keys;
     }),
+  /** HS256 secret of the tokens users sign in with (development and tests; at least 32 characters). */
+  JWT_SECRET: z.string().min(32, 'at least 32 characters').max(4096).optional(),
+  /** Where the identity provider publishes its signing keys (production); needs JWT_ISSUER and JWT_AUDIENCE. */
+  JWT_JWKS_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
+  /** A token's `iss` must be this. */
+  JWT_ISSUER: z.string().min(1).max(1024).optional(),
+  /** A token's `aud` must hold this. */
+  JWT_AUDIENCE: z.string().min(1).max(1024).optional(),
+  /** The claim that names a token's tenant. */
+  JWT_TENANT_CLAIM: z.string().regex(/^[A-Za-z0-9_.:/-]{1,128}$/, 'a claim name').default('tenant'),
+  /** Signs the read tokens createJobToken mints for one job (at least 32 characters); unset: none are minted. */
+  JOB_TOKEN_SECRET: z.string().min(32, 'at least 32 characters').max(4096).optional(),
+  /** How long a job token lasts unless createJobToken asks for less (seconds). */
+  JOB_TOKEN_TTL_SECONDS: int(10, 86_400).default(3600),
   /**
    * Work one API key (or client address, without a key) may ask for per minute, across
    * instances: each job submitted, retried or cancelled and each schedule created
    * counts one. 0: no limit.
    */
   RATE_LIMIT_JOBS_PER_MINUTE: int(0, 100_000_000).default(600_000),
+  /** The same, for all the callers of one tenant together. 0: no limit. */
+  RATE_LIMIT_TENANT_JOBS_PER_MINUTE: int(0, 100_000_000).default(600_000),
   /** Most bytes of job payloads, results and event data one response may carry (RESPONSE_TOO_LARGE past it). */
   MAX_RESPONSE_BYTES: int(1024, 1024 * 1024 * 1024).default(16 * 1024 * 1024),
   /** Most a document may cost, counted with its variables: every field once per item its pages may hold. */
@@ -155,8 +173,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(
       parsed.error.issues.map((issue) => {
         const name = String(issue.path[0]);
-        // URLs may carry passwords and API_KEYS holds secrets: never echo them.
-        const shown = name in present && !name.endsWith('_URL') && name !== 'API_KEYS' ? ` (got ${JSON.stringify(present[name])})` : '';
+        // URLs may carry passwords, API_KEYS and *_SECRET hold secrets: never echo them.
+        const secret = name.endsWith('_URL') || name.endsWith('_SECRET') || name === 'API_KEYS';
+        const shown = name in present && !secret ? ` (got ${JSON.stringify(present[name])})` : '';
         return `${name}: ${issue.message}${shown}`;
       }),
     );
@@ -164,8 +183,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (parsed.data.DEFAULT_BACKOFF_MAX_DELAY_MS < parsed.data.DEFAULT_BACKOFF_DELAY_MS) {
     throw new ConfigError(['DEFAULT_BACKOFF_MAX_DELAY_MS: must be at least DEFAULT_BACKOFF_DELAY_MS']);
   }
-  if (parsed.data.NODE_ENV === 'production' && parsed.data.API_KEYS.length === 0) {
-    throw new ConfigError(['API_KEYS: required when NODE_ENV=production (the service would be open to anyone)']);
+  const { data } = parsed;
+  const problems: string[] = [];
+  if (data.NODE_ENV === 'production' && data.API_KEYS.length === 0 && !data.JWT_SECRET && !data.JWT_JWKS_URL) {
+    problems.push('API_KEYS: required when NODE_ENV=production, unless tokens are (JWT_JWKS_URL or JWT_SECRET): the service would be open to anyone');
   }
+  // An identity provider's keys sign tokens for every application it serves.
+  if (data.JWT_JWKS_URL && (!data.JWT_ISSUER || !data.JWT_AUDIENCE)) {
+    problems.push('JWT_JWKS_URL: needs JWT_ISSUER and JWT_AUDIENCE, or tokens the provider issued for other applications would be accepted');
+  }
+  if (data.JOB_TOKEN_SECRET && data.JOB_TOKEN_SECRET === data.JWT_SECRET) {
+    problems.push('JOB_TOKEN_SECRET: must differ from JWT_SECRET (a job token must never pass as a user token)');
+  }
+  if (problems.length) throw new ConfigError(problems);
   return { ...parsed.data, GRAPHIQL: parsed.data.GRAPHIQL ?? parsed.data.NODE_ENV !== 'production' };
 }

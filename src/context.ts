@@ -1,8 +1,10 @@
 // What every resolver receives: the services built once by the composition root, and
 // per-request loaders.
 import DataLoader from 'dataloader';
-import type { ApiKeys, Caller } from './auth/apiKeys.js';
-import type { WorkRateLimit } from './auth/rateLimit.js';
+import { readReach, submitterOf, writeReach, type Reach, type Submitter } from './auth/access.js';
+import type { Authenticator } from './auth/authenticate.js';
+import type { Caller } from './auth/caller.js';
+import type { RateKeys, WorkRateLimit } from './auth/rateLimit.js';
 import type { Metrics } from './metrics/metrics.js';
 import type { QueueControl } from './queue/control.js';
 import type { Schedules } from './schedules/schedules.js';
@@ -25,7 +27,7 @@ export interface Services {
   queries: JobQueries;
   /** What the live streams read from: this process's event hub, and PostgreSQL. */
   streams: StreamDeps;
-  apiKeys: ApiKeys;
+  auth: Authenticator;
   rateLimit: WorkRateLimit;
   metrics: Metrics;
   queueControl: QueueControl;
@@ -41,10 +43,15 @@ export interface InitialContext {
 }
 
 export interface Context extends Services {
-  /** Who is calling (an API key, or nobody); the scope plugin refuses what they may not do. */
+  /** Who is calling (an API key, a token, or nobody); the scope plugin refuses what they may not do. */
   caller: Caller;
-  /** Whom rate limits count against: the API key's name, or the client's address. */
-  rateKey: string;
+  /** The jobs (and schedules) this caller may read, and may change. */
+  reads: Reach;
+  writes: Reach;
+  /** What the caller's submissions record about it. */
+  identity: Submitter;
+  /** Whom rate limits count against: the caller (key, token subject, or address), and its tenant. */
+  rateKeys: RateKeys;
   // Loaders batch the reads of one tick into one query. None caches: a subscription's
   // context lives as long as it does, and must not serve what it read at its first event.
   /** Payloads and results, loaded in one query per tick and only when a response asks for them. */
@@ -61,15 +68,25 @@ export function authorization(initial: InitialContext): string | null {
   return typeof param === 'string' ? param : (initial.request?.headers.get('authorization') ?? null);
 }
 
-export function createContext(services: Services, initial: InitialContext = {}): Context {
-  const caller = services.apiKeys.callerOf(initial.req, authorization(initial));
-  const rateKey = caller.kind === 'key' ? `key:${caller.key.name}` : `address:${initial.req?.socket?.remoteAddress ?? 'unknown'}`;
+function rateKeysOf(caller: Caller, initial: InitialContext): RateKeys {
+  if (caller.kind !== 'known') return { caller: `address:${initial.req?.socket?.remoteAddress ?? 'unknown'}`, tenant: null };
+  const { who } = caller;
+  // Subjects are unique only within their tenant; key names across the service.
+  const name = who.credential === 'key' ? `key:${who.name}` : `${who.credential}:${who.tenant}/${who.name}`;
+  return { caller: name, tenant: who.tenant === null ? null : `tenant:${who.tenant}` };
+}
+
+export async function createContext(services: Services, initial: InitialContext = {}): Promise<Context> {
+  const caller = await services.auth.callerOf(initial.req, authorization(initial));
   const { queries } = services;
   const eventLoaders = new Map<string, DataLoader<string, Page<JobEvent>>>();
   return {
     ...services,
     caller,
-    rateKey,
+    reads: readReach(caller),
+    writes: writeReach(caller),
+    identity: submitterOf(caller),
+    rateKeys: rateKeysOf(caller, initial),
     largeFieldLoaders: {
       payload: new DataLoader((ids) => queries.largeField('payload', ids), { cache: false }),
       result: new DataLoader((ids) => queries.largeField('result', ids), { cache: false }),

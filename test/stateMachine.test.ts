@@ -38,6 +38,9 @@ function newJob(overrides: Partial<NewJob> = {}): NewJob {
     timeoutMs: 1000,
     idempotencyKey: null,
     idempotencyScope: '',
+    tenant: '',
+    owner: null,
+    ownerOnly: false,
     runAt: null,
     ...overrides,
   };

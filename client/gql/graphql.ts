@@ -66,13 +66,15 @@ export type SubmitJobInput = {
 };
 
 export type UserErrorCode =
+  /** The caller may not do this to this job or queue (another tenant's or owner's). */
+  | 'FORBIDDEN'
   /** A field is malformed or out of bounds; `field` says which. */
   | 'INVALID_INPUT'
   /** The job is in a status that does not allow this. */
   | 'INVALID_STATE'
   /** Refused by a limit (rate, size, count); the message says which and when to try again. */
   | 'LIMIT_EXCEEDED'
-  /** No job has that id. */
+  /** No job (or schedule) with that id that the caller may see. */
   | 'NOT_FOUND'
   /** The payload is larger than the server accepts. */
   | 'PAYLOAD_TOO_LARGE'

@@ -1,31 +1,45 @@
 // API keys: who is calling, and what they may do. Keys come from configuration
 // (API_KEYS); secrets are kept only as SHA-256 digests and compared in constant time.
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { isScope, SCOPES, type Principal, type Scope } from './caller.js';
 
-export const SCOPES = ['jobs:read', 'jobs:write', 'admin'] as const;
-export type Scope = (typeof SCOPES)[number];
-
-export interface ApiKey {
+export interface ApiKeyEntry {
   name: string;
+  secret: string;
   scopes: Scope[];
+  /** The tenant the key acts in; null: an operator key, which sees every tenant. */
+  tenant: string | null;
 }
 
-interface StoredKey extends ApiKey {
+interface StoredKey {
+  principal: Principal;
   digest: Buffer;
 }
 
-/** Who made a request: a key, or nobody (with the reason when a key was given but wrong). */
-export type Caller = { kind: 'key'; key: ApiKey } | { kind: 'open' } | { kind: 'anonymous'; problem: string };
+/** A tenant named in API_KEYS (tokens may carry any text up to 128 characters). */
+const KEY_TENANT = /^[A-Za-z0-9_.-]{1,128}$/;
 
 const digest = (secret: string) => createHash('sha256').update(secret).digest();
 
 /**
- * Parses API_KEYS: entries separated by `;`, each `name:secret:scope,scope`, e.g.
- * `ci:9f8e7d6c5b4a39281706:jobs:read,jobs:write;ops:0a1b2c3d4e5f60718293:admin`.
+ * Scopes, then an optional `:tenant`: scope names hold colons themselves, so a last
+ * part that is not a scope is taken apart at its last colon.
+ */
+function scopesAndTenant(rest: string): { scopes: string[]; tenant: string | null } {
+  const scopes = rest.split(',').map((scope) => scope.trim()).filter(Boolean);
+  const last = scopes.at(-1);
+  if (last === undefined || isScope(last) || !last.includes(':')) return { scopes, tenant: null };
+  const cut = last.lastIndexOf(':');
+  return { scopes: [...scopes.slice(0, -1), last.slice(0, cut)], tenant: last.slice(cut + 1) };
+}
+
+/**
+ * Parses API_KEYS: entries separated by `;`, each `name:secret:scope,scope[:tenant]`, e.g.
+ * `ci:9f8e7d6c5b4a39281706:jobs:read,jobs:write;ops:0a1b2c3d4e5f60718293:admin;acme-backend:5e4d3c2b1a0f9e8d7c6b:jobs:read,jobs:write:acme`.
  * Returns the problems found, naming the entry by position and name, never the secret.
  */
-export function parseApiKeys(value: string): { keys: { name: string; secret: string; scopes: Scope[] }[]; problems: string[] } {
-  const keys: { name: string; secret: string; scopes: Scope[] }[] = [];
+export function parseApiKeys(value: string): { keys: ApiKeyEntry[]; problems: string[] } {
+  const keys: ApiKeyEntry[] = [];
   const problems: string[] = [];
   value
     .split(';')
@@ -33,14 +47,17 @@ export function parseApiKeys(value: string): { keys: { name: string; secret: str
     .filter(Boolean)
     .forEach((entry, index) => {
       const [name = '', secret = '', ...rest] = entry.split(':');
-      const scopes = rest.join(':').split(',').map((scope) => scope.trim()).filter(Boolean);
+      const { scopes, tenant } = scopesAndTenant(rest.join(':'));
       const where = `entry ${index + 1}${name ? ` ("${name}")` : ''}`;
       if (!/^[A-Za-z0-9_.-]{1,64}$/.test(name)) problems.push(`${where}: name must be 1 to 64 letters, digits, _ . -`);
       if (!/^[A-Za-z0-9_.~+/=-]{16,256}$/.test(secret)) problems.push(`${where}: secret must be 16 to 256 characters of A-Z a-z 0-9 _ . ~ + / = -`);
-      const unknown = scopes.filter((scope) => !(SCOPES as readonly string[]).includes(scope));
+      const unknown = scopes.filter((scope) => !isScope(scope));
       if (scopes.length === 0 || unknown.length) problems.push(`${where}: scopes must be some of ${SCOPES.join(', ')}`);
+      if (tenant !== null && !KEY_TENANT.test(tenant)) problems.push(`${where}: tenant must be 1 to 128 letters, digits, _ . -`);
+      // Queue control acts on every tenant's jobs at once: only an operator key may hold it.
+      if (tenant !== null && scopes.includes('admin')) problems.push(`${where}: a key with a tenant cannot hold admin (it would act on every tenant's queues)`);
       if (keys.some((key) => key.name === name)) problems.push(`${where}: name used twice`);
-      keys.push({ name, secret, scopes: scopes as Scope[] });
+      keys.push({ name, secret, scopes: scopes as Scope[], tenant });
     });
   if (new Set(keys.map((key) => key.secret)).size !== keys.length) problems.push('two entries share a secret');
   return { keys, problems };
@@ -48,47 +65,24 @@ export function parseApiKeys(value: string): { keys: { name: string; secret: str
 
 export class ApiKeys {
   private readonly keys: StoredKey[];
-  /** Callers already identified, by their request (an HTTP request, or a WebSocket's upgrade request). */
-  private readonly known = new WeakMap<object, Caller>();
 
-  constructor(keys: { name: string; secret: string; scopes: Scope[] }[]) {
-    this.keys = keys.map(({ name, secret, scopes }) => ({ name, scopes, digest: digest(secret) }));
+  constructor(keys: ApiKeyEntry[]) {
+    this.keys = keys.map(({ name, secret, scopes, tenant }) => ({
+      principal: { credential: 'key', name, scopes, tenant, expiresAt: null },
+      digest: digest(secret),
+    }));
   }
 
-  /** No key configured: the service is open (development only). */
-  get open(): boolean {
-    return this.keys.length === 0;
+  get size(): number {
+    return this.keys.length;
   }
 
-  /**
-   * The caller of `request`: identified once, where the request is first looked at (the
-   * HTTP layer, a WebSocket's connection_init), and remembered for its GraphQL contexts.
-   */
-  callerOf(request: object | undefined, authorization: string | null | undefined): Caller {
-    const known = request && this.known.get(request);
-    if (known) return known;
-    const caller = this.identify(authorization);
-    if (request) this.known.set(request, caller);
-    return caller;
-  }
-
-  /** Identifies the caller from an `Authorization: Bearer <key>` value. */
-  identify(authorization: string | null | undefined): Caller {
-    if (this.open) return { kind: 'open' };
-    if (!authorization) return { kind: 'anonymous', problem: 'no API key: send `Authorization: Bearer <key>`' };
-    const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
-    if (!match) return { kind: 'anonymous', problem: 'malformed Authorization: expected `Bearer <key>`' };
-    const given = digest(match[1] as string);
+  /** The key with this secret, if any. */
+  find(secret: string): Principal | undefined {
+    const given = digest(secret);
     // Every key is compared, so the time taken says nothing about which one is close.
     let found: StoredKey | undefined;
     for (const key of this.keys) if (timingSafeEqual(key.digest, given) && !found) found = key;
-    return found ? { kind: 'key', key: { name: found.name, scopes: found.scopes } } : { kind: 'anonymous', problem: 'unknown API key' };
+    return found?.principal;
   }
-}
-
-/** Whether the caller holds `scope` (admin holds every scope; an open service grants all). */
-export function allows(caller: Caller, scope: Scope): boolean {
-  if (caller.kind === 'open') return true;
-  if (caller.kind === 'anonymous') return false;
-  return caller.key.scopes.includes('admin') || caller.key.scopes.includes(scope);
 }

@@ -1,31 +1,36 @@
-// Enforces API key scopes on every operation, over HTTP and WebSocket alike (both run
-// through Yoga's envelop): queries and subscriptions need jobs:read, mutations
-// jobs:write; admin holds both.
+// Enforces scopes on every operation, over HTTP, WebSocket and SSE alike (all run
+// through Yoga's envelop): queries and subscriptions need a read scope, mutations a
+// write scope (jobs:read or jobs:read:own; jobs:write or jobs:write:own; admin holds
+// all). A token that expired while its WebSocket stayed open is refused here too.
 import { getOperationAST, GraphQLError, type ExecutionArgs } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Context } from '../context.js';
 import { refuseBeforeRunning } from '../http/limits.js';
-import { allows, type Scope } from './apiKeys.js';
+import { expired, holds, mayRead, mayWrite, type Caller, type Scope } from './caller.js';
+
+export function unauthenticated(problem: string): GraphQLError {
+  return new GraphQLError(`Unauthenticated: ${problem}.`, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+}
 
 function refusal(args: ExecutionArgs): GraphQLError | undefined {
   const { caller } = args.contextValue as Context;
-  if (caller.kind === 'anonymous') {
-    return new GraphQLError(`Unauthenticated: ${caller.problem}.`, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
-  }
+  if (caller.kind === 'anonymous') return unauthenticated(caller.problem);
+  if (expired(caller)) return unauthenticated('token expired; sign in again (a subscription resumes with `after`)');
   const operation = getOperationAST(args.document, args.operationName)?.operation;
-  const scope: Scope = operation === 'mutation' ? 'jobs:write' : 'jobs:read';
-  return allows(caller, scope) ? undefined : forbidden(scope);
+  if (operation === 'mutation') return mayWrite(caller) ? undefined : forbidden(caller, 'jobs:write or jobs:write:own');
+  return mayRead(caller) ? undefined : forbidden(caller, 'jobs:read or jobs:read:own');
 }
 
-function forbidden(scope: Scope): GraphQLError {
-  return new GraphQLError(`Forbidden: this API key lacks the ${scope} scope.`, { extensions: { code: 'FORBIDDEN', http: { status: 403 } } });
+function forbidden(caller: Caller, needed: string): GraphQLError {
+  const credential = caller.kind === 'known' && caller.who.credential !== 'key' ? 'token' : 'API key';
+  return new GraphQLError(`Forbidden: this ${credential} lacks the ${needed} scope.`, { extensions: { code: 'FORBIDDEN', http: { status: 403 } } });
 }
 
 /** For the few fields that need more than their operation's scope (queue control needs admin). */
 export function requireScope(ctx: Context, scope: Scope): void {
-  if (!allows(ctx.caller, scope)) throw forbidden(scope);
+  if (!holds(ctx.caller, scope)) throw forbidden(ctx.caller, scope);
 }
 
-export function useApiKeyScopes(): Plugin {
+export function useScopes(): Plugin {
   return refuseBeforeRunning(refusal);
 }

@@ -1,5 +1,5 @@
-// Work rate limits, per API key (or per client address without one), shared by every
-// API instance through Redis (rate-limiter-flexible). Every path that makes work counts
+// Work rate limits, per caller (API key, token subject, or client address without
+// either) and per tenant, shared by every API instance through Redis (rate-limiter-flexible). Every path that makes work counts
 // against the same allowance: each job submitted, retried or cancelled, each schedule
 // created. A refused request spends nothing, and nor does one whose input was refused
 // (`refund`). With Redis unreachable, each instance falls back to counting in memory
@@ -11,61 +11,91 @@ import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limite
 export interface RateLimitOptions {
   /** Jobs one caller may submit per minute; 0 turns the limit off. */
   jobsPerMinute: number;
+  /** Jobs all callers of one tenant may submit per minute together; 0 turns the limit off. */
+  tenantJobsPerMinute: number;
   keyPrefix: string;
 }
 
+/** Whom one request's work counts against. */
+export interface RateKeys {
+  caller: string;
+  /** null: not in a tenant (an operator key, or an open service). */
+  tenant: string | null;
+}
+
+interface Limit {
+  limiter: RateLimiterRedis;
+  perMinute: number;
+  key: (keys: RateKeys) => string | null;
+}
+
 export class WorkRateLimit {
-  private readonly limiter: RateLimiterRedis | undefined;
+  private readonly limits: Limit[] = [];
   private readonly client: Redis | undefined;
 
-  constructor(
-    connection: Redis,
-    private readonly options: RateLimitOptions,
-  ) {
-    if (options.jobsPerMinute === 0) return;
+  constructor(connection: Redis, options: RateLimitOptions) {
+    if (options.jobsPerMinute === 0 && options.tenantJobsPerMinute === 0) return;
     // Fails fast while Redis is away, so the in-memory insurance limiter answers instead.
-    this.client = connection.duplicate({ enableOfflineQueue: false, maxRetriesPerRequest: 1 });
-    this.client.on('error', () => undefined);
-    const limits = { points: options.jobsPerMinute, duration: 60 };
-    this.limiter = new RateLimiterRedis({
-      storeClient: this.client,
-      keyPrefix: options.keyPrefix,
-      ...limits,
-      insuranceLimiter: new RateLimiterMemory(limits),
-    });
+    const client = connection.duplicate({ enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+    client.on('error', () => undefined);
+    this.client = client;
+    const add = (perMinute: number, prefix: string, key: Limit['key']) => {
+      if (perMinute === 0) return;
+      const limits = { points: perMinute, duration: 60 };
+      const limiter = new RateLimiterRedis({ storeClient: client, keyPrefix: prefix, ...limits, insuranceLimiter: new RateLimiterMemory(limits) });
+      this.limits.push({ limiter, perMinute, key });
+    };
+    add(options.jobsPerMinute, options.keyPrefix, (keys) => keys.caller);
+    add(options.tenantJobsPerMinute, `${options.keyPrefix}:tenant`, (keys) => keys.tenant);
   }
 
-  /** Counts `jobs` against `caller`; a RATE_LIMITED error (saying when to retry) when over, having counted nothing. */
-  async take(caller: string, jobs: number): Promise<void> {
-    if (!this.limiter || jobs === 0) return;
-    try {
-      await this.limiter.consume(caller, jobs);
-    } catch (result) {
-      if (!(result instanceof RateLimiterRes)) throw result;
-      // consume() counted the refused points too: give them back.
-      await this.refund(caller, jobs);
-      const retryAfterMs = Math.max(result.msBeforeNext, 1);
-      const over = jobs > this.options.jobsPerMinute ? ` (this request alone asks for ${jobs})` : '';
-      throw new GraphQLError(
-        `Rate limited: at most ${this.options.jobsPerMinute} jobs submitted, retried or cancelled (and schedules created) per minute for ${caller}${over}; retry in ${Math.ceil(retryAfterMs / 1000)} s. Nothing was stored.`,
-        {
-          extensions: {
-            code: 'RATE_LIMITED',
-            retryAfterMs,
-            http: { status: 429, headers: { 'Retry-After': String(Math.ceil(retryAfterMs / 1000)) } },
-          },
-        },
-      );
+  /**
+   * Counts `jobs` against the caller and its tenant; a RATE_LIMITED error (saying when
+   * to retry) when either is over, having counted nothing.
+   */
+  async take(keys: RateKeys, jobs: number): Promise<void> {
+    if (jobs === 0) return;
+    const taken: Limit[] = [];
+    for (const limit of this.limits) {
+      const key = limit.key(keys);
+      if (key === null) continue;
+      try {
+        await limit.limiter.consume(key, jobs);
+        taken.push(limit);
+      } catch (result) {
+        if (!(result instanceof RateLimiterRes)) throw result;
+        // consume() counted the refused points too, and the limits before it counted theirs: give them back.
+        for (const counted of [...taken, limit]) await counted.limiter.reward(counted.key(keys) as string, jobs).catch(() => undefined);
+        throw this.limited(limit, key, jobs, result);
+      }
     }
   }
 
   /** Gives back what `take` counted for work that was then refused (nothing was stored). */
-  async refund(caller: string, jobs: number): Promise<void> {
-    if (!this.limiter || jobs === 0) return;
-    await this.limiter.reward(caller, jobs).catch(() => undefined);
+  async refund(keys: RateKeys, jobs: number): Promise<void> {
+    if (jobs === 0) return;
+    for (const limit of this.limits) {
+      const key = limit.key(keys);
+      if (key !== null) await limit.limiter.reward(key, jobs).catch(() => undefined);
+    }
   }
 
   close(): void {
     this.client?.disconnect();
+  }
+
+  private limited(limit: Limit, key: string, jobs: number, result: RateLimiterRes): GraphQLError {
+    const retryAfterMs = Math.max(result.msBeforeNext, 1);
+    const over = jobs > limit.perMinute ? ` (this request alone asks for ${jobs})` : '';
+    return new GraphQLError(
+      `Rate limited: at most ${limit.perMinute} jobs submitted, retried or cancelled (and schedules created) per minute for ${key}${over}; retry in ${Math.ceil(retryAfterMs / 1000)} s. Nothing was stored.`,
+      {
+        extensions: {
+          code: 'RATE_LIMITED',
+          retryAfterMs,
+          http: { status: 429, headers: { 'Retry-After': String(Math.ceil(retryAfterMs / 1000)) } },
+        },
+      },
+    );
   }
 }

@@ -1,13 +1,17 @@
-// What travels over Redis pub/sub for each recorded event: the event row and the two
-// job fields subscribers filter on, never the payload or result (those can be large;
-// a subscriber that selects them loads the job from PostgreSQL).
+// What travels over Redis pub/sub for each recorded event: the event row and the job
+// fields subscribers filter on (queue and type, and tenant and owner, which decide who
+// may see it), never the payload or result (those can be large; a subscriber that
+// selects them loads the job from PostgreSQL).
+import { reaches, type Reach } from '../auth/access.js';
 import type { Change } from '../jobs/stateMachine.js';
 import type { JobEvent } from '../jobs/model.js';
 
-/** An event as the live stream carries it: the row plus its job's queue and type. */
+/** An event as the live stream carries it: the row plus its job's queue, type, tenant and owner. */
 export interface LiveEvent extends JobEvent {
   queue: string;
   jobType: string;
+  tenant: string;
+  owner: string | null;
 }
 
 /** JSON form of a LiveEvent (bigint and Date as strings). */
@@ -23,6 +27,8 @@ export interface EventMessage {
   createdAt: string;
   queue: string;
   jobType: string;
+  tenant: string;
+  owner: string | null;
 }
 
 export function toMessage({ job, event }: Change): EventMessage {
@@ -38,6 +44,8 @@ export function toMessage({ job, event }: Change): EventMessage {
     createdAt: event.createdAt.toISOString(),
     queue: job.queue,
     jobType: job.type,
+    tenant: job.tenant,
+    owner: job.owner,
   };
 }
 
@@ -47,6 +55,8 @@ export function fromMessage(message: EventMessage): LiveEvent {
 
 /** Filters of a jobEvents subscription; an absent filter matches everything. */
 export interface EventFilter {
+  /** The jobs the subscriber may see (always set for clients; the hub's own reads see all). */
+  reach?: Reach;
   jobId?: string | null;
   queue?: readonly string[] | null;
   type?: readonly string[] | null;
@@ -55,6 +65,7 @@ export interface EventFilter {
 
 export function matches(filter: EventFilter, event: LiveEvent): boolean {
   return (
+    (filter.reach === undefined || reaches(filter.reach, { id: event.jobId, tenant: event.tenant, owner: event.owner })) &&
     (filter.jobId == null || filter.jobId === event.jobId) &&
     (filter.queue == null || filter.queue.includes(event.queue)) &&
     (filter.type == null || filter.type.includes(event.jobType)) &&

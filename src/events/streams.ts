@@ -129,7 +129,7 @@ export function jobUpdates(deps: StreamDeps, first: JobSummary): Repeater<JobSum
     });
     try {
       // Registered before this reload: a change after it cannot be missed.
-      let job = (await deps.queries.byId(first.id)) ?? first;
+      let job = (await deps.queries.byId(first.id, {})) ?? first; // the subscriber was found to reach it
       let sent = version(job);
       await push(job);
       for (;;) {
@@ -151,4 +151,56 @@ export function jobUpdates(deps: StreamDeps, first: JobSummary): Repeater<JobSum
       remove();
     }
   });
+}
+
+/** setTimeout's longest delay; a later expiry re-arms. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * Ends a stream with UNAUTHENTICATED when the credential it was opened with expires
+ * (a WebSocket outlives its token), saying where to resume once signed in again.
+ */
+export function expiring<T>(source: AsyncIterator<T>, expiresAt: number | null, resumeAfter: (last: T | undefined) => string | null): AsyncIterableIterator<T> {
+  let last: T | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const expiry =
+    expiresAt === null
+      ? undefined
+      : new Promise<never>((_resolve, reject) => {
+          const arm = () => {
+            const left = expiresAt - Date.now();
+            if (left > 0) timer = setTimeout(arm, Math.min(left, MAX_TIMER_MS));
+            else {
+              const resume = resumeAfter(last);
+              reject(
+                new GraphQLError(`Unauthenticated: token expired; sign in again and ${resume === null ? 'subscribe again' : `subscribe again with after: "${resume}"`}.`, {
+                  extensions: { code: 'UNAUTHENTICATED', resumeAfter: resume },
+                }),
+              );
+            }
+          };
+          arm();
+        });
+  // Nobody may be waiting when it fires; the next call to next() sees it.
+  expiry?.catch(() => undefined);
+  const end = (value?: unknown) => {
+    clearTimeout(timer);
+    return source.return?.(value) ?? Promise.resolve({ done: true as const, value: undefined as T });
+  };
+  return {
+    async next() {
+      try {
+        const result = await (expiry ? Promise.race([source.next(), expiry]) : source.next());
+        if (!result.done) last = result.value;
+        return result;
+      } catch (error) {
+        void end().catch(() => undefined);
+        throw error;
+      }
+    },
+    return: (value?: unknown) => end(value) as Promise<IteratorResult<T>>,
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
 }

@@ -43,7 +43,7 @@ export function dataExport(settings: ExportSettings) {
       })
       .strict(),
     async run({ filter, format }, ctx) {
-      const { text, values } = exportStatement(filter);
+      const { text, values } = exportStatement(filter, ctx.reach);
 
       const file = await settings.output.reserve(`${ctx.jobId}.${format}`);
       const client = new pg.Client({ connectionString: settings.databaseUrl });

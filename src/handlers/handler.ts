@@ -1,6 +1,7 @@
 // What a job type is: a name, a zod payload schema and a run function. Handlers are
 // plain objects so that users can add their own without subclassing anything.
 import type { z } from 'zod';
+import type { Reach } from '../auth/access.js';
 import type { Logger } from '../logger.js';
 
 /** What a handler gets besides its payload. */
@@ -13,6 +14,8 @@ export interface JobContext {
   /** Reports progress, 0 to 100. */
   progress(percent: number): void;
   logger: Logger;
+  /** The jobs this job may read on its submitter's behalf: its tenant's, or only its owner's. */
+  reach: Reach;
 }
 
 export interface JobHandler<Schema extends z.ZodType = z.ZodType> {

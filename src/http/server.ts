@@ -10,7 +10,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { Registry } from 'prom-client';
-import type { ApiKeys } from '../auth/apiKeys.js';
+import type { Authenticator } from '../auth/authenticate.js';
 import { requestScope, type Logger } from '../logger.js';
 import { readFileSync } from 'node:fs';
 import { findUp } from '../paths.js';
@@ -58,7 +58,7 @@ function sendPage(req: IncomingMessage, res: ServerResponse, page: Page): void {
 
 export interface HttpOptions {
   yoga: Yoga | null;
-  apiKeys: ApiKeys;
+  auth: Authenticator;
   probes: Record<string, Probe>;
   metrics: Pick<Registry, 'metrics' | 'contentType'>;
   logger: Logger;
@@ -102,7 +102,20 @@ function capConnections(server: Server, perAddress: number, firstRequestMs: numb
 }
 
 export function createHttpServer(options: HttpOptions): Server {
-  const { yoga, apiKeys, probes, metrics, logger, limits } = options;
+  /** Authenticates a GraphQL request and checks its content type, answering it when refused. */
+  const admit = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
+    const caller = await options.auth.callerOf(req, req.headers.authorization);
+    if (caller.kind === 'anonymous') {
+      refuse(req, res, 401, 'UNAUTHENTICATED', `Unauthenticated: ${caller.problem}.`);
+      return false;
+    }
+    if (req.method === 'POST' && !JSON_TYPES.test(req.headers['content-type'] ?? '')) {
+      refuse(req, res, 415, 'BAD_REQUEST', 'POST requests must have content-type application/json.');
+      return false;
+    }
+    return true;
+  };
+  const { yoga, probes, metrics, logger, limits } = options;
   // Pages are built once; GraphiQL only where it is turned on.
   const dashboard = yoga ? dashboardPage() : null;
   const graphiql = yoga && options.graphiql ? graphiqlPage() : null;
@@ -146,21 +159,21 @@ export function createHttpServer(options: HttpOptions): Server {
           return sendJson(res, 404, { error: 'GraphiQL is turned off here (GRAPHIQL=false); send GraphQL requests to /graphql' });
         }
         // CORS preflights carry no credentials; Yoga answers them from CORS_ORIGINS.
-        if (req.method !== 'OPTIONS') {
-          const caller = apiKeys.callerOf(req, req.headers.authorization);
-          if (caller.kind === 'anonymous') return refuse(req, res, 401, 'UNAUTHENTICATED', `Unauthenticated: ${caller.problem}.`);
-          if (req.method === 'POST' && !JSON_TYPES.test(req.headers['content-type'] ?? '')) {
-            return refuse(req, res, 415, 'BAD_REQUEST', 'POST requests must have content-type application/json.');
-          }
-        }
-        // A caller's own request id (from a proxy, say) is kept if it is plain; else one is made.
-        const given = req.headers['x-request-id'];
-        const requestId = typeof given === 'string' && /^[\w.:-]{1,64}$/.test(given) ? given : randomUUID();
-        res.setHeader('x-request-id', requestId);
-        void requestScope.run({ requestId }, () => Promise.resolve(yoga.requestListener(req, res))).catch((error: unknown) => {
-          logger.error({ err: error }, 'request failed');
-          if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Unexpected error.' }] });
-        });
+        // The body stays unread (paused in the socket) while the credential is checked.
+        const checked = req.method === 'OPTIONS' ? Promise.resolve(true) : admit(req, res);
+        void checked
+          .then((admitted) => {
+            if (!admitted) return;
+            // A caller's own request id (from a proxy, say) is kept if it is plain; else one is made.
+            const given = req.headers['x-request-id'];
+            const requestId = typeof given === 'string' && /^[\w.:-]{1,64}$/.test(given) ? given : randomUUID();
+            res.setHeader('x-request-id', requestId);
+            return requestScope.run({ requestId }, () => Promise.resolve(yoga.requestListener(req, res)));
+          })
+          .catch((error: unknown) => {
+            logger.error({ err: error }, 'request failed');
+            if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Unexpected error.' }] });
+          });
         return;
       }
       sendJson(res, 404, { error: `nothing at ${path}; GraphQL is at /graphql` });

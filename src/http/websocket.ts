@@ -8,7 +8,7 @@ import type { Socket } from 'node:net';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { ApiKeys } from '../auth/apiKeys.js';
+import type { Authenticator } from '../auth/authenticate.js';
 import { authorization } from '../context.js';
 import type { Yoga } from './yoga.js';
 
@@ -97,20 +97,21 @@ function coalesceWrites(socket: WebSocket, request: IncomingMessage): void {
   }) as WebSocket['send'];
 }
 
-export function attachWebSockets(server: Server, yoga: Yoga, apiKeys: ApiKeys, limits: WebSocketLimits): WebSockets {
+export function attachWebSockets(server: Server, yoga: Yoga, auth: Authenticator, limits: WebSocketLimits): WebSockets {
   const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint, maxPayload: limits.maxPayloadBytes });
   wss.on('connection', coalesceWrites);
   const graphqlWs = useServer(
     {
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args) as never,
       subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args) as never,
-      onConnect: (ctx) => {
+      onConnect: async (ctx) => {
         // Every operation of this socket is built on its upgrade request: the caller found here is theirs.
         const given = authorization({ connectionParams: ctx.connectionParams });
-        const caller = apiKeys.callerOf(ctx.extra.request, given);
+        const caller = await auth.callerOf(ctx.extra.request, given);
         if (caller.kind !== 'anonymous') return true;
         // Close reasons are at most 123 bytes.
-        ctx.extra.socket.close(given !== null ? 4403 : 4401, given !== null ? 'Forbidden: unknown API key' : 'Unauthorized: send connectionParams.authorization');
+        const reason = given !== null ? `Forbidden: ${caller.problem}`.replace(/[^\x20-\x7e]/g, '?').slice(0, 120) : 'Unauthorized: send connectionParams.authorization';
+        ctx.extra.socket.close(given !== null ? 4403 : 4401, reason);
         return false;
       },
       onSubscribe: async (ctx, _id, params) => {

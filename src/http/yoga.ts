@@ -5,7 +5,7 @@ import { GraphQLError } from 'graphql';
 import { createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
-import { useApiKeyScopes } from '../auth/plugin.js';
+import { useScopes } from '../auth/plugin.js';
 import { createContext, type Context, type InitialContext, type Services } from '../context.js';
 import { isDatabaseUnavailable } from '../db/errors.js';
 import { buildSchema } from '../schema/index.js';
@@ -22,7 +22,7 @@ export function createGraphQLServer(services: Services): Yoga {
     plugins: [
       // Before any parser runs: a document nested thousands deep would overflow the stack.
       useDocumentNesting(),
-      useApiKeyScopes(),
+      useScopes(),
       // GraphQL operation durations (and errors) into the same registry as /metrics.
       // Labels come from a bounded set only: operation names, URLs and error paths are
       // chosen by clients (a 10 MB operation name once broke every scrape), so none is a label.

@@ -1,5 +1,6 @@
 // One attempt of a job: runs its handler with a context (progress, logger, abort
 // signal), enforces the timeout, and records the outcome through the state machine.
+import { jobReach } from '../auth/access.js';
 import { PermanentError, type JobContext, type JobHandler } from '../handlers/handler.js';
 import type { Logger } from '../logger.js';
 import { nextDelay } from './backoff.js';
@@ -90,7 +91,7 @@ export async function runAttempt(job: Job, handler: JobHandler, controller: Abor
     () => controller.abort(new AttemptAborted('timeout', `timed out after ${job.timeoutMs} ms`)),
     job.timeoutMs,
   );
-  const ctx: JobContext = { jobId: job.id, attempt, signal: controller.signal, progress: progress.report, logger };
+  const ctx: JobContext = { jobId: job.id, attempt, signal: controller.signal, progress: progress.report, logger, reach: jobReach(job) };
   try {
     const running = handler.run(parsed.data, ctx);
     // A handler that ignores its signal must not hold the attempt open past its timeout.

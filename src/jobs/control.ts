@@ -1,4 +1,5 @@
 // A client's retryJob and cancelJob: state machine first, then the queue.
+import { reaches, type Reach } from '../auth/access.js';
 import type { Logger } from '../logger.js';
 import type { CancelSignals } from '../queue/cancellation.js';
 import type { JobQueues } from '../queue/queues.js';
@@ -16,14 +17,20 @@ export interface ControlDeps {
   logger: Logger;
 }
 
+/** The jobs a caller may read, and may change. */
+export interface Reaches {
+  reads: Reach;
+  writes: Reach;
+}
+
 export type ControlResult = { job: Job; userErrors: [] } | { job: null; userErrors: UserError[] };
 
 export class JobControl {
   constructor(private readonly deps: ControlDeps) {}
 
   /** FAILED or CANCELLED back to PENDING with a fresh set of attempts. */
-  async retry(id: string): Promise<ControlResult> {
-    return this.apply('retry', id, async (change) => {
+  async retry(id: string, caller: Reaches): Promise<ControlResult> {
+    return this.apply('retry', id, caller, async (change) => {
       try {
         await this.deps.queues.enqueue([change.job]);
       } catch (error) {
@@ -33,8 +40,8 @@ export class JobControl {
   }
 
   /** A waiting job never runs; a running one has its handler's signal fired. */
-  async cancel(id: string): Promise<ControlResult> {
-    return this.apply('cancel', id, async (change) => {
+  async cancel(id: string, caller: Reaches): Promise<ControlResult> {
+    return this.apply('cancel', id, caller, async (change) => {
       // Which of the two applies is not known here, and both are harmless when not.
       const results = await Promise.allSettled([this.deps.cancelSignals.send(id), this.deps.queues.remove(change.job)]);
       for (const result of results) {
@@ -43,15 +50,24 @@ export class JobControl {
     });
   }
 
-  private async apply(name: 'retry' | 'cancel', id: string, after: (change: Change) => Promise<void>): Promise<ControlResult> {
+  private async apply(name: 'retry' | 'cancel', id: string, caller: Reaches, after: (change: Change) => Promise<void>): Promise<ControlResult> {
     if (!isUuid(id)) return { job: null, userErrors: [userError('INVALID_INPUT', ['id'], `id: "${id.slice(0, 100)}" is not a job id (a UUID)`)] };
+    // Tenant and owner never change, so checking them before the transition races with nothing.
+    const owned = await this.deps.queries.ownerOf(id);
+    const notFound = { job: null, userErrors: [userError('NOT_FOUND', ['id'], `id: no job ${id}`)] };
+    // Another tenant's job (or, for an :own caller, another user's) answers as a missing one.
+    if (!owned || (!reaches(caller.reads, owned) && !reaches(caller.writes, owned))) return notFound;
+    if (!reaches(caller.writes, owned)) {
+      const verb = name === 'retry' ? 'retry' : 'cancel';
+      return { job: null, userErrors: [userError('FORBIDDEN', ['id'], `id: you may read job ${id} but not ${verb} it: only jobs you submitted (your credential holds jobs:write:own, not jobs:write)`)] };
+    }
     const change = await this.deps.stateMachine[name](id);
     if (change) {
       await after(change);
       return { job: change.job, userErrors: [] };
     }
     const job = await this.deps.queries.statusOf(id);
-    if (!job) return { job: null, userErrors: [userError('NOT_FOUND', ['id'], `id: no job ${id}`)] };
+    if (!job) return notFound;
     const allowed = TRANSITIONS[name].from.join(', ');
     return {
       job: null,

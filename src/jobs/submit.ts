@@ -4,6 +4,7 @@
 // run that was not recorded.
 import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
+import type { Submitter } from '../auth/access.js';
 import type { Config } from '../config.js';
 import type { HandlerRegistry } from '../handlers/registry.js';
 import type { Logger } from '../logger.js';
@@ -91,6 +92,9 @@ export interface SubmitDeps {
   logger: Logger;
 }
 
+/** Submissions of an open service (no credentials configured). */
+const ANYONE: Submitter = { tenant: '', owner: null, ownerOnly: false, submittedBy: null, idempotencyScope: '' };
+
 export type SubmitResult = { jobs: Job[]; userErrors: [] } | { jobs: []; userErrors: UserError[] };
 
 export class JobSubmitter {
@@ -104,7 +108,7 @@ export class JobSubmitter {
    * Checks and stores the jobs, in input order. `at` is the path of each input in the
    * request (["input"] for one job, ["input", i] for a batch) so errors name the field.
    */
-  async submit(inputs: SubmitJobInput[], at: (index: number) => (string | number)[], submittedBy: string | null = null): Promise<SubmitResult> {
+  async submit(inputs: SubmitJobInput[], at: (index: number) => (string | number)[], submitter: Submitter = ANYONE): Promise<SubmitResult> {
     const { config } = this.deps;
     if (inputs.length > config.MAX_BATCH_SIZE) {
       return { jobs: [], userErrors: [userError('INVALID_INPUT', ['input'], `input: at most ${config.MAX_BATCH_SIZE} jobs per call, got ${inputs.length}`)] };
@@ -114,7 +118,7 @@ export class JobSubmitter {
     const rows = inputs.map((input, index) => {
       const errors = this.check(input, at(index));
       userErrors.push(...errors);
-      return errors.length ? null : this.toNewJob(input, now, submittedBy);
+      return errors.length ? null : this.toNewJob(input, now, submitter);
     });
     if (userErrors.length) return { jobs: [], userErrors };
     const jobs = await this.store(rows as NewJob[]);
@@ -147,7 +151,7 @@ export class JobSubmitter {
     return payload.success ? [] : fromZod(payload.error, field);
   }
 
-  private toNewJob(input: SubmitJobInput, now: number, submittedBy: string | null): NewJob {
+  private toNewJob(input: SubmitJobInput, now: number, submitter: Submitter): NewJob {
     const { config } = this.deps;
     const backoff = input.backoff;
     const delayMs = backoff?.delayMs ?? config.DEFAULT_BACKOFF_DELAY_MS;
@@ -166,9 +170,12 @@ export class JobSubmitter {
       backoffJitter: backoff?.jitter ?? config.DEFAULT_BACKOFF_JITTER,
       timeoutMs: input.timeoutMs ?? config.DEFAULT_TIMEOUT_MS,
       idempotencyKey: input.idempotencyKey ?? null,
-      // A key names a job only among its submitter's: no caller can find or take another's.
-      idempotencyScope: submittedBy ?? '',
-      submittedBy,
+      // A key names a job only within its scope (the tenant): no caller can find or take another tenant's.
+      idempotencyScope: submitter.idempotencyScope,
+      submittedBy: submitter.submittedBy,
+      tenant: submitter.tenant,
+      owner: submitter.owner,
+      ownerOnly: submitter.ownerOnly,
       runAt,
     };
   }

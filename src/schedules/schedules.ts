@@ -7,6 +7,7 @@
 import { Worker, type Queue } from 'bullmq';
 import { CronExpressionParser } from 'cron-parser';
 import type { Redis } from 'ioredis';
+import { reaches, type Reach, type Submitter } from '../auth/access.js';
 import { v7 as uuidv7 } from 'uuid';
 import type { Db } from '../db/client.js';
 import type { JobSubmitter, SubmitJobInput } from '../jobs/submit.js';
@@ -29,6 +30,14 @@ export interface ScheduleInput {
 }
 
 export type ScheduleResult = { schedule: Schedule; userErrors: [] } | { schedule: null; userErrors: UserError[] };
+
+/** The schedules a caller may read, and may change (as for jobs). */
+export interface ScheduleReaches {
+  reads: Reach;
+  writes: Reach;
+}
+
+const owned = (schedule: Schedule) => ({ id: schedule.id, tenant: schedule.tenant, owner: schedule.owner });
 
 /** When the schedule fires next (null when paused or the expression never fires again). */
 export function nextRun(schedule: Pick<Schedule, 'cron' | 'timezone' | 'paused'>, after = new Date()): Date | null {
@@ -83,11 +92,14 @@ export class Schedules {
     this.queue = deps.queues.get(SCHEDULES_QUEUE);
   }
 
-  list(): Promise<Schedule[]> {
-    return this.deps.db.schedule.findMany({ orderBy: { name: 'asc' } });
+  /** The schedules the caller reaches (all of them for the reconciler). */
+  async list(reach: Reach = {}): Promise<Schedule[]> {
+    // A job token reaches one job and no schedule.
+    if (reach.jobId !== undefined) return [];
+    return this.deps.db.schedule.findMany({ where: { tenant: reach.tenant, owner: reach.owner }, orderBy: [{ tenant: 'asc' }, { name: 'asc' }] });
   }
 
-  async create(input: ScheduleInput): Promise<ScheduleResult> {
+  async create(input: ScheduleInput, submitter: Submitter): Promise<ScheduleResult> {
     const timezone = input.timezone ?? 'UTC';
     const problems: UserError[] = [];
     if (!NAME.test(input.name)) problems.push(userError('INVALID_INPUT', ['input', 'name'], 'name: 1 to 100 letters, digits, _ . : -'));
@@ -109,17 +121,20 @@ export class Schedules {
     const job = { ...input.job, runAt: null, idempotencyKey: null };
     problems.push(...this.deps.submitter.check(job, ['input', 'job']));
     if (problems.length) return { schedule: null, userErrors: problems };
-    const count = await this.deps.db.schedule.count();
+    const { tenant, owner, ownerOnly } = submitter;
+    // Per tenant: one tenant's schedules never crowd out another's.
+    const count = await this.deps.db.schedule.count({ where: { tenant } });
     if (count >= this.deps.limits.maxSchedules) {
-      return { schedule: null, userErrors: [userError('LIMIT_EXCEEDED', ['input'], `at most ${this.deps.limits.maxSchedules} schedules may exist (MAX_SCHEDULES); delete one first`)] };
+      return { schedule: null, userErrors: [userError('LIMIT_EXCEEDED', ['input'], `at most ${this.deps.limits.maxSchedules} schedules may exist per tenant (MAX_SCHEDULES); delete one first`)] };
     }
+    // Names are unique within a tenant: another tenant's schedule of the same name is no conflict, and never revealed.
     const nameTaken = () => ({ schedule: null, userErrors: [userError('INVALID_INPUT', ['input', 'name'], `name: a schedule "${input.name}" exists`)] });
-    const taken = await this.deps.db.schedule.findUnique({ where: { name: input.name } });
+    const taken = await this.deps.db.schedule.findUnique({ where: { tenant_name: { tenant, name: input.name } } });
     if (taken) return nameTaken();
     let schedule: Schedule;
     try {
       schedule = await this.deps.db.schedule.create({
-        data: { id: uuidv7(), name: input.name, cron: input.cron, timezone, job: JSON.parse(JSON.stringify(job)) as object },
+        data: { id: uuidv7(), name: input.name, cron: input.cron, timezone, job: JSON.parse(JSON.stringify(job)) as object, tenant, owner, ownerOnly },
       });
     } catch (error) {
       // Created by a concurrent request between the look-up above and this insert.
@@ -130,17 +145,27 @@ export class Schedules {
     return { schedule, userErrors: [] };
   }
 
-  async setPaused(id: string, paused: boolean): Promise<Schedule | null> {
+  /**
+   * The schedule, if the caller may change it; 'forbidden' if it may only read it; null
+   * if it may not see it (answered as a missing one).
+   */
+  private async changeable(id: string, caller: ScheduleReaches): Promise<Schedule | 'forbidden' | null> {
     const found = await this.deps.db.schedule.findUnique({ where: { id } });
-    if (!found) return null;
+    if (!found || (!reaches(caller.reads, owned(found)) && !reaches(caller.writes, owned(found)))) return null;
+    return reaches(caller.writes, owned(found)) ? found : 'forbidden';
+  }
+
+  async setPaused(id: string, paused: boolean, caller: ScheduleReaches): Promise<Schedule | 'forbidden' | null> {
+    const found = await this.changeable(id, caller);
+    if (found === null || found === 'forbidden') return found;
     const schedule = await this.deps.db.schedule.update({ where: { id }, data: { paused } });
     await this.apply(schedule);
     return schedule;
   }
 
-  async delete(id: string): Promise<Schedule | null> {
-    const found = await this.deps.db.schedule.findUnique({ where: { id } });
-    if (!found) return null;
+  async delete(id: string, caller: ScheduleReaches): Promise<Schedule | 'forbidden' | null> {
+    const found = await this.changeable(id, caller);
+    if (found === null || found === 'forbidden') return found;
     await this.deps.db.schedule.delete({ where: { id } });
     await this.apply({ ...found, paused: true });
     return found;
@@ -192,11 +217,14 @@ export class Schedules {
     const schedule = await this.deps.db.schedule.findUnique({ where: { id: scheduleId } });
     if (!schedule || schedule.paused) return;
     const template = schedule.job as unknown as SubmitJobInput;
-    const { userErrors } = await this.deps.submitter.submit(
-      [{ ...template, idempotencyKey: `schedule:${schedule.id}:${firingId}` }],
-      () => ['job'],
-      `schedule:${schedule.name}`,
-    );
+    // The jobs are the schedule's creator's: same tenant, same owner, same reach.
+    const { userErrors } = await this.deps.submitter.submit([{ ...template, idempotencyKey: `schedule:${schedule.id}:${firingId}` }], () => ['job'], {
+      tenant: schedule.tenant,
+      owner: schedule.owner,
+      ownerOnly: schedule.ownerOnly,
+      submittedBy: `schedule:${schedule.name}`,
+      idempotencyScope: `schedule:${schedule.id}`,
+    });
     if (userErrors.length) this.deps.logger.error({ schedule: schedule.name, userErrors }, 'scheduled job refused; the schedule goes on');
   }
 }

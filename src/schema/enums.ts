@@ -46,8 +46,9 @@ export const UserErrorCodeEnum = builder.enumType('UserErrorCode', {
     INVALID_INPUT: { description: 'A field is malformed or out of bounds; `field` says which.' },
     UNKNOWN_JOB_TYPE: { description: 'No handler has that name; see the jobTypes query.' },
     PAYLOAD_TOO_LARGE: { description: 'The payload is larger than the server accepts.' },
-    NOT_FOUND: { description: 'No job has that id.' },
+    NOT_FOUND: { description: 'No job (or schedule) with that id that the caller may see.' },
     INVALID_STATE: { description: 'The job is in a status that does not allow this.' },
+    FORBIDDEN: { description: "The caller may not do this to this job or queue (another tenant's or owner's)." },
     LIMIT_EXCEEDED: { description: 'Refused by a limit (rate, size, count); the message says which and when to try again.' },
   } as const,
 });

@@ -53,8 +53,14 @@ JobRef.implement({
     idempotencyKey: t.exposeString('idempotencyKey', { nullable: true }),
     submittedBy: t.exposeString('submittedBy', {
       nullable: true,
-      description: 'Name of the API key that submitted the job; null when the service runs without keys.',
+      description: 'Name of the API key (or subject of the token) that submitted the job, or "schedule:<name>"; null when the service runs open.',
     }),
+    tenant: t.string({
+      nullable: true,
+      description: 'The tenant whose caller submitted it; null for jobs of operator keys.',
+      resolve: (job) => job.tenant || null,
+    }),
+    owner: t.exposeString('owner', { nullable: true, description: "Who submitted it: a token's subject, or an API key's name." }),
     runAt: t.expose('runAt', {
       type: 'DateTime',
       nullable: true,
@@ -162,7 +168,7 @@ builder.queryFields((t) => ({
     type: JobRef,
     nullable: true,
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, { id }, ctx) => ctx.queries.byId(String(id)),
+    resolve: (_root, { id }, ctx) => ctx.queries.byId(String(id), ctx.reads),
   }),
   jobs: t.field({
     type: JobConnection,
@@ -177,8 +183,8 @@ builder.queryFields((t) => ({
     },
     complexity: paged,
     resolve: async (_root, { filter, orderBy, ...page }, ctx) => {
-      const result = await ctx.queries.list(filter, orderBy ?? { field: 'CREATED_AT', direction: 'DESC' }, page);
-      return { ...result, count: () => ctx.queries.count(filter) };
+      const result = await ctx.queries.list(filter, orderBy ?? { field: 'CREATED_AT', direction: 'DESC' }, page, ctx.reads);
+      return { ...result, count: () => ctx.queries.count(filter, ctx.reads) };
     },
   }),
 }));

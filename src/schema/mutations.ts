@@ -1,7 +1,7 @@
 // submitJob, submitJobs, retryJob, cancelJob. Expected refusals come back as
 // `userErrors`, with nothing changed; only unexpected failures are GraphQL errors.
 import { GraphQLError } from 'graphql';
-import { allows } from '../auth/apiKeys.js';
+import { reaches } from '../auth/access.js';
 import type { Context } from '../context.js';
 import type { Job } from '../jobs/model.js';
 import type { UserError } from '../jobs/userErrors.js';
@@ -53,23 +53,22 @@ interface JobPayload {
 }
 
 /**
- * A mutation answers with the job it changed. A caller without jobs:read sees only the
- * jobs it submitted itself: a write-only key must not read another's payload, result
- * or history by cancelling or retrying it.
+ * A mutation answers with the job it changed, if the caller may read it: one who may
+ * change a tenant's jobs but read only its own (jobs:write with jobs:read:own) must not
+ * read another's payload, result or history by cancelling or retrying it.
  */
 function readableJob(ctx: Context, job: Job | null): Job | null {
-  if (!job || allows(ctx.caller, 'jobs:read')) return job;
-  if (ctx.caller.kind === 'key' && job.submittedBy === ctx.caller.key.name) return job;
-  throw new GraphQLError('Forbidden: the change was made, but reading a job another key submitted needs the jobs:read scope.', {
+  if (!job || reaches(ctx.reads, job)) return job;
+  throw new GraphQLError('Forbidden: the change was made, but reading a job another caller submitted needs the jobs:read scope.', {
     extensions: { code: 'FORBIDDEN' },
   });
 }
 
-/** Counts `work` against the caller's rate limit, and gives it back if the input is refused. */
+/** Counts `work` against the caller's (and its tenant's) rate limit, and gives it back if the input is refused. */
 export async function limited<T extends { userErrors: UserError[] }>(ctx: Context, work: number, run: () => Promise<T>): Promise<T> {
-  await ctx.rateLimit.take(ctx.rateKey, work);
+  await ctx.rateLimit.take(ctx.rateKeys, work);
   const result = await run();
-  if (result.userErrors.length) await ctx.rateLimit.refund(ctx.rateKey, work);
+  if (result.userErrors.length) await ctx.rateLimit.refund(ctx.rateKeys, work);
   return result;
 }
 
@@ -97,17 +96,12 @@ const SubmitJobsPayload = builder.objectRef<{ jobs: Job[]; userErrors: UserError
   }),
 });
 
-/** The name jobs remember as their submitter: the caller's API key, if any. */
-function submitter(ctx: Context): string | null {
-  return ctx.caller.kind === 'key' ? ctx.caller.key.name : null;
-}
-
 builder.mutationFields((t) => ({
   submitJob: t.field({
     type: SubmitJobPayload,
     args: { input: t.arg({ type: SubmitJobInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
-      const { jobs, userErrors } = await limited(ctx, 1, () => ctx.submitter.submit([input], () => ['input'], submitter(ctx)));
+      const { jobs, userErrors } = await limited(ctx, 1, () => ctx.submitter.submit([input], () => ['input'], ctx.identity));
       return { job: jobs[0] ?? null, userErrors };
     },
   }),
@@ -115,18 +109,18 @@ builder.mutationFields((t) => ({
     type: SubmitJobsPayload,
     description: 'Submits many jobs at once: all are stored, or none.',
     args: { input: t.arg({ type: [SubmitJobInput], required: true }) },
-    resolve: (_root, { input }, ctx) => limited(ctx, input.length, () => ctx.submitter.submit(input, (index) => ['input', index], submitter(ctx))),
+    resolve: (_root, { input }, ctx) => limited(ctx, input.length, () => ctx.submitter.submit(input, (index) => ['input', index], ctx.identity)),
   }),
   retryJob: t.field({
     type: RetryJobPayload,
     description: 'Runs a FAILED or CANCELLED job again, with a fresh set of attempts.',
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, { id }, ctx) => limited(ctx, 1, () => ctx.control.retry(String(id))),
+    resolve: (_root, { id }, ctx) => limited(ctx, 1, () => ctx.control.retry(String(id), ctx)),
   }),
   cancelJob: t.field({
     type: CancelJobPayload,
     description: 'Cancels a job that has not finished; a RUNNING one is told to stop.',
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, { id }, ctx) => limited(ctx, 1, () => ctx.control.cancel(String(id))),
+    resolve: (_root, { id }, ctx) => limited(ctx, 1, () => ctx.control.cancel(String(id), ctx)),
   }),
 }));

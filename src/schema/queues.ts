@@ -11,7 +11,7 @@ const QueueRef = builder.objectRef<QueueState>('Queue').implement({
   fields: (t) => ({
     name: t.exposeString('name'),
     paused: t.exposeBoolean('paused', { description: 'Paused: its jobs stay where they are and none starts until it is resumed.' }),
-    counts: t.field({ type: JobStatsRef, resolve: (queue, _args, ctx) => ctx.queries.stats(queue.name) }),
+    counts: t.field({ type: JobStatsRef, resolve: (queue, _args, ctx) => ctx.queries.stats(queue.name, ctx.reads) }),
   }),
 });
 

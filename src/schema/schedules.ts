@@ -54,15 +54,18 @@ builder.queryFields((t) => ({
     // Aliases of one request share one read.
     resolve: (_root, _args, ctx) => {
       let list = scheduleLists.get(ctx);
-      if (!list) scheduleLists.set(ctx, (list = ctx.schedules.list()));
+      if (!list) scheduleLists.set(ctx, (list = ctx.schedules.list(ctx.reads)));
       return list;
     },
   }),
 }));
 
-async function byId(ctx: Context, id: string, change: (id: string) => Promise<Schedule | null>) {
+async function byId(ctx: Context, id: string, change: (id: string) => Promise<Schedule | 'forbidden' | null>) {
   if (!isUuid(id)) return { schedule: null, userErrors: [userError('INVALID_INPUT', ['id'], `id: "${id.slice(0, 100)}" is not a schedule id`)] };
   const schedule = await change(id);
+  if (schedule === 'forbidden') {
+    return { schedule: null, userErrors: [userError('FORBIDDEN', ['id'], `id: you may read schedule ${id} but not change it: only schedules you created (jobs:write:own)`)] };
+  }
   return schedule ? { schedule, userErrors: [] } : { schedule: null, userErrors: [userError('NOT_FOUND', ['id'], `id: no schedule ${id}`)] };
 }
 
@@ -70,22 +73,22 @@ builder.mutationFields((t) => ({
   createSchedule: t.field({
     type: SchedulePayloadRef,
     args: { input: t.arg({ type: CreateScheduleInput, required: true }) },
-    resolve: (_root, { input }, ctx) => limited(ctx, 1, () => ctx.schedules.create(input)),
+    resolve: (_root, { input }, ctx) => limited(ctx, 1, () => ctx.schedules.create(input, ctx.identity)),
   }),
   pauseSchedule: t.field({
     type: SchedulePayloadRef,
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, { id }, ctx) => byId(ctx, String(id), (scheduleId) => ctx.schedules.setPaused(scheduleId, true)),
+    resolve: (_root, { id }, ctx) => byId(ctx, String(id), (scheduleId) => ctx.schedules.setPaused(scheduleId, true, ctx)),
   }),
   resumeSchedule: t.field({
     type: SchedulePayloadRef,
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, { id }, ctx) => byId(ctx, String(id), (scheduleId) => ctx.schedules.setPaused(scheduleId, false)),
+    resolve: (_root, { id }, ctx) => byId(ctx, String(id), (scheduleId) => ctx.schedules.setPaused(scheduleId, false, ctx)),
   }),
   deleteSchedule: t.field({
     type: SchedulePayloadRef,
     description: 'Deletes the schedule; jobs it already made stay.',
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, { id }, ctx) => byId(ctx, String(id), (scheduleId) => ctx.schedules.delete(scheduleId)),
+    resolve: (_root, { id }, ctx) => byId(ctx, String(id), (scheduleId) => ctx.schedules.delete(scheduleId, ctx)),
   }),
 }));

@@ -37,7 +37,7 @@ builder.queryFields((t) => ({
   jobStats: t.field({
     type: JobStatsRef,
     args: { queue: t.arg.string() },
-    resolve: (_root, { queue }, ctx) => ctx.queries.stats(queue),
+    resolve: (_root, { queue }, ctx) => ctx.queries.stats(queue, ctx.reads),
   }),
   jobTypes: t.field({ type: [JobTypeRef], resolve: (_root, _args, ctx) => ctx.registry.list() }),
 }));

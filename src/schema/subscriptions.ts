@@ -1,7 +1,7 @@
 // jobUpdated and jobEvents: live views of jobs, over graphql-ws (WebSocket) or
 // Server-Sent Events, both served by the same Yoga instance and context.
 import { GraphQLError } from 'graphql';
-import { jobEventStream, jobUpdates } from '../events/streams.js';
+import { expiring, jobEventStream, jobUpdates } from '../events/streams.js';
 import type { JobSummary } from '../jobs/model.js';
 import type { LiveEvent } from '../events/message.js';
 import { checkJobId, parseEventId } from '../jobs/ids.js';
@@ -22,6 +22,9 @@ const JobEventFilterInput = builder.inputType('JobEventFilter', {
 });
 
 builder.subscriptionType({});
+
+/** When the caller's credential expires (a token's `exp`); null for keys. */
+const expiresAt = (ctx: Context) => (ctx.caller.kind === 'known' ? ctx.caller.who.expiresAt : null);
 
 /**
  * A cursor below what retention has deleted would skip events silently: the
@@ -44,9 +47,10 @@ builder.subscriptionFields((t) => ({
     args: { id: t.arg.id({ required: true }) },
     subscribe: async (_root, args, ctx) => {
       const id = String(args.id);
-      const job = await ctx.queries.byId(id); // refuses a malformed id, naming ['id']
+      const job = await ctx.queries.byId(id, ctx.reads); // refuses a malformed id, naming ['id']
+      // Another tenant's job answers as a missing one.
       if (!job) throw new GraphQLError(`id: no job ${id}`, { extensions: { code: 'NOT_FOUND', field: ['id'] } });
-      return jobUpdates(ctx.streams, job);
+      return expiring(jobUpdates(ctx.streams, job), expiresAt(ctx), () => null);
     },
     // Each event is a response of its own, with a fresh MAX_RESPONSE_BYTES.
     resolve: (job: JobSummary, _args, ctx) => {
@@ -66,7 +70,8 @@ builder.subscriptionFields((t) => ({
       const afterId = after == null ? null : parseEventId(String(after));
       if (after != null && afterId === null) throw new InvalidArgumentError(['after'], 'not an event id (digits, as JobEvent.id gives)');
       if (afterId !== null) await refusePruned(ctx, afterId);
-      return jobEventStream(ctx.streams, { ...filter, jobId }, afterId, ctx.config.SUBSCRIPTION_BUFFER_SIZE);
+      const events = jobEventStream(ctx.streams, { ...filter, jobId, reach: ctx.reads }, afterId, ctx.config.SUBSCRIPTION_BUFFER_SIZE);
+      return expiring(events, expiresAt(ctx), (last) => (last ? last.id.toString() : (afterId?.toString() ?? null)));
     },
     resolve: (event: LiveEvent, _args, ctx) => {
       ctx.budget.reset();

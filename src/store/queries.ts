@@ -3,6 +3,7 @@
 // PostgreSQL answers from the matching index however deep the page is (Prisma's cursor
 // option would look the cursor row up first and expand the comparison into ORs).
 import { parseCursorConnectionArgs } from '@pothos/core';
+import type { Reach } from '../auth/access.js';
 import type { Db } from '../db/client.js';
 import { Prisma } from '../generated/prisma/client.js';
 import { decodeCursor, encodeCursor, type SortValue } from '../jobs/cursor.js';
@@ -97,6 +98,18 @@ function filterSql(filter: JobFilter | null | undefined): Prisma.Sql[] {
   return where;
 }
 
+/** The conditions that keep a statement to the jobs (aliased `alias`) a caller reaches. */
+export function reachSql(reach: Reach, alias = 'jobs'): Prisma.Sql[] {
+  const column = (name: string) => Prisma.raw(`${alias}.${name}`);
+  const where: Prisma.Sql[] = [];
+  if (reach.tenant !== undefined) where.push(Prisma.sql`${column('tenant')} = ${reach.tenant}`);
+  if (reach.owner !== undefined) where.push(Prisma.sql`${column('owner')} = ${reach.owner}`);
+  if (reach.jobId !== undefined) where.push(Prisma.sql`${column('id')} = ${reach.jobId}::uuid`);
+  return where;
+}
+
+const whereAll = (where: Prisma.Sql[]) => (where.length ? Prisma.sql`WHERE ${Prisma.join(where, ' AND ')}` : Prisma.empty);
+
 function rowCompare(columns: string[], op: '<' | '>', values: SortValue[], shape: ('date' | 'int' | 'uuid')[]): Prisma.Sql {
   const casts = { date: 'timestamptz', int: 'int', uuid: 'uuid' } as const;
   const right = Prisma.join(values.map((value, index) => Prisma.sql`${value}::${Prisma.raw(casts[shape[index] as 'date'])}`));
@@ -125,14 +138,23 @@ export class JobQueries {
     });
   }
 
-  /** Jobs by queue and status, as the job_counts triggers keep them. */
+  /** Jobs by queue and status (every tenant), as the job_counts triggers keep them. */
   async counts(): Promise<{ queue: string; status: JobStatus; count: number }[]> {
-    const rows = await this.db.jobCount.findMany();
-    return rows.map((row) => ({ queue: row.queue, status: row.status, count: Number(row.count) }));
+    const rows = await this.db.jobCount.groupBy({ by: ['queue', 'status'], _sum: { count: true } });
+    return rows.map((row) => ({ queue: row.queue, status: row.status, count: Number(row._sum.count ?? 0) }));
   }
 
-  async byId(id: string): Promise<JobSummary | null> {
-    return this.db.job.findUnique({ where: { id: checkJobId(['id'], id) }, omit: OMIT_LARGE });
+  /** The job, if the caller reaches it (else null, as if it did not exist). */
+  async byId(id: string, reach: Reach): Promise<JobSummary | null> {
+    const jobId = checkJobId(['id'], id);
+    if (reach.jobId !== undefined && reach.jobId !== jobId) return null;
+    // undefined leaves a condition out.
+    return this.db.job.findUnique({ where: { id: jobId, tenant: reach.tenant, owner: reach.owner }, omit: OMIT_LARGE });
+  }
+
+  /** Whose a job is: what decides whether a caller reaches it. */
+  async ownerOf(id: string): Promise<{ id: string; tenant: string; owner: string | null } | null> {
+    return this.db.job.findUnique({ where: { id }, select: { id: true, tenant: true, owner: true } });
   }
 
   /** Jobs by id, in the order asked, for the per-request data loader. */
@@ -150,10 +172,15 @@ export class JobQueries {
     return ids.map((id) => byId.get(id) ?? null);
   }
 
-  async list(filter: JobFilter | null | undefined, order: { field: JobOrderField; direction: OrderDirection }, args: PageArgs): Promise<Page<JobSummary>> {
+  async list(
+    filter: JobFilter | null | undefined,
+    order: { field: JobOrderField; direction: OrderDirection },
+    args: PageArgs,
+    reach: Reach,
+  ): Promise<Page<JobSummary>> {
     const window = pageWindow(args);
     const { columns, shape, key } = ORDERS[order.field];
-    const where = filterSql(filter);
+    const where = [...filterSql(filter), ...reachSql(reach, 'j')];
     const descending = order.direction === 'DESC';
     for (const name of ['after', 'before'] as const) {
       const cursor = window[name];
@@ -169,23 +196,28 @@ export class JobQueries {
     const orderBy = Prisma.join(columns.map((column) => Prisma.sql`${Prisma.raw(column)} ${direction}`));
     const rows = await this.db.$queryRaw<JobSummary[]>`
       SELECT ${JOB_SUMMARY_SELECT_J} FROM jobs j
-      ${where.length ? Prisma.sql`WHERE ${Prisma.join(where, ' AND ')}` : Prisma.empty}
+      ${whereAll(where)}
       ORDER BY ${orderBy}
       LIMIT ${window.limit}`;
     return toPage(rows, window, (job) => encodeCursor(order.field, key(job)));
   }
 
-  async count(filter: JobFilter | null | undefined): Promise<number> {
-    const where = filterSql(filter);
-    const [row] = await this.db.$queryRaw<{ count: bigint }[]>`
-      SELECT count(*) AS count FROM jobs ${where.length ? Prisma.sql`WHERE ${Prisma.join(where, ' AND ')}` : Prisma.empty}`;
+  async count(filter: JobFilter | null | undefined, reach: Reach): Promise<number> {
+    const where = [...filterSql(filter), ...reachSql(reach)];
+    const [row] = await this.db.$queryRaw<{ count: bigint }[]>`SELECT count(*) AS count FROM jobs ${whereAll(where)}`;
     return Number(row?.count ?? 0);
   }
 
-  /** Counts by status, for one queue or all. */
-  async stats(queue: string | null | undefined): Promise<{ queue: string | null; total: number } & Record<Lowercase<JobStatus>, number>> {
-    // job_counts is kept by triggers: a few rows, whatever the size of jobs.
-    const rows = await this.db.jobCount.findMany({ where: queue == null ? {} : { queue } });
+  /** Counts by status, for one queue or all, of the jobs the caller reaches. */
+  async stats(queue: string | null | undefined, reach: Reach): Promise<{ queue: string | null; total: number } & Record<Lowercase<JobStatus>, number>> {
+    // job_counts is kept by triggers: a few rows per tenant, whatever the size of jobs.
+    // One owner's or one job's are counted from jobs (the owner's index bounds it).
+    const rows =
+      reach.owner !== undefined || reach.jobId !== undefined
+        ? await this.db.$queryRaw<{ status: JobStatus; count: bigint }[]>`
+            SELECT status, count(*) AS count FROM jobs
+            ${whereAll([...reachSql(reach), ...(queue == null ? [] : [Prisma.sql`queue = ${queue}`])])} GROUP BY status`
+        : await this.db.jobCount.findMany({ where: { ...(queue == null ? {} : { queue }), ...(reach.tenant === undefined ? {} : { tenant: reach.tenant }) } });
     const counts = Object.fromEntries(JOB_STATUSES.map((status) => [status.toLowerCase(), 0])) as Record<Lowercase<JobStatus>, number>;
     for (const row of rows) counts[row.status.toLowerCase() as Lowercase<JobStatus>] += Number(row.count);
     return { queue: queue ?? null, total: rows.reduce((sum, row) => sum + Number(row.count), 0), ...counts };
@@ -240,7 +272,7 @@ export class JobQueries {
    */
   async eventsAfter(after: bigint, options: { upTo?: bigint; filter?: EventFilter; limit: number }): Promise<LiveEvent[]> {
     const { upTo, filter, limit } = options;
-    const where = [Prisma.sql`e.id > ${after}`];
+    const where = [Prisma.sql`e.id > ${after}`, ...reachSql(filter?.reach ?? {}, 'j')];
     if (upTo !== undefined) where.push(Prisma.sql`e.id <= ${upTo}`);
     if (filter?.jobId != null) where.push(Prisma.sql`e.job_id = ${filter.jobId}::uuid`);
     if (filter?.queue != null) where.push(Prisma.sql`j.queue = ANY(${[...filter.queue]}::text[])`);
@@ -248,7 +280,7 @@ export class JobQueries {
     if (filter?.eventType != null) where.push(Prisma.sql`e.type = ANY(${[...filter.eventType]}::"JobEventType"[])`);
     return this.db.$queryRaw<LiveEvent[]>`
       SELECT e.id, e.job_id AS "jobId", e.type, e.status, e.attempt, e.progress, e.message, e.data,
-             e.created_at AS "createdAt", j.queue, j.type AS "jobType"
+             e.created_at AS "createdAt", j.queue, j.type AS "jobType", j.tenant, j.owner
       FROM job_events e JOIN jobs j ON j.id = e.job_id
       WHERE ${Prisma.join(where, ' AND ')}
       ORDER BY e.id

@@ -1,0 +1,83 @@
+// Which jobs a caller reaches: every read, subscription, mutation, schedule and export
+// narrows to the caller's Reach, in SQL (store/) or, for live events, in memory. A job
+// outside it answers as if it did not exist.
+import { holds, type Caller } from './caller.js';
+
+/** Jobs of one tenant ('' = jobs without one), of one owner within it, or one job; an absent field does not narrow. */
+export interface Reach {
+  tenant?: string;
+  owner?: string;
+  jobId?: string;
+}
+
+/** What a job carries that decides whether a caller reaches it. */
+export interface Owned {
+  id: string;
+  tenant: string;
+  owner: string | null;
+}
+
+function reach(caller: Caller, all: 'jobs:read' | 'jobs:write'): Reach {
+  if (caller.kind !== 'known') return {};
+  const { who } = caller;
+  // A key without a tenant is an operator's: every tenant, unless limited to its own.
+  const own = !holds(caller, all);
+  const result: Reach = who.tenant === null && !own ? {} : { tenant: who.tenant ?? '' };
+  if (own) result.owner = who.name;
+  if (who.jobId) result.jobId = who.jobId;
+  return result;
+}
+
+/**
+ * The jobs a caller may read: its tenant's, and only its own without jobs:read (a
+ * write-only caller reads what it submitted, in a mutation's answer).
+ */
+export function readReach(caller: Caller): Reach {
+  return reach(caller, 'jobs:read');
+}
+
+/** The jobs a caller may change: its tenant's, and only its own without jobs:write. */
+export function writeReach(caller: Caller): Reach {
+  return reach(caller, 'jobs:write');
+}
+
+export function reaches(reach: Reach, job: Owned): boolean {
+  return (
+    (reach.tenant === undefined || reach.tenant === job.tenant) &&
+    (reach.owner === undefined || reach.owner === job.owner) &&
+    (reach.jobId === undefined || reach.jobId === job.id)
+  );
+}
+
+/** What a caller's submissions record about it, and whose idempotency keys it shares. */
+export interface Submitter {
+  tenant: string;
+  owner: string | null;
+  /** The submitter reads only its own jobs: handlers reading jobs on its behalf do too. */
+  ownerOnly: boolean;
+  /** An API key's name or a token's subject (or a schedule's name), as Job.submittedBy. */
+  submittedBy: string | null;
+  /**
+   * Where an idempotency key names one job: the tenant, or for a caller that reads only
+   * its own jobs the owner within it (else a key would find a job it may not see); an
+   * operator key keeps its own, as before tenants.
+   */
+  idempotencyScope: string;
+}
+
+export function submitterOf(caller: Caller): Submitter {
+  if (caller.kind !== 'known') return { tenant: '', owner: null, ownerOnly: false, submittedBy: null, idempotencyScope: '' };
+  const { who } = caller;
+  const ownerOnly = readReach(caller).owner !== undefined;
+  const idempotencyScope = who.tenant === null ? who.name : ownerOnly ? `tenant:${who.tenant}/owner:${who.name}` : `tenant:${who.tenant}`;
+  return { tenant: who.tenant ?? '', owner: who.name, ownerOnly, submittedBy: who.name, idempotencyScope };
+}
+
+/**
+ * The jobs a job's handler may read on its submitter's behalf (data.export): what the
+ * submitter could read, as its job recorded it. An operator key's jobs reach every tenant.
+ */
+export function jobReach(job: { tenant: string; owner: string | null; ownerOnly: boolean }): Reach {
+  if (job.ownerOnly) return { tenant: job.tenant, owner: job.owner ?? '' };
+  return job.tenant === '' ? {} : { tenant: job.tenant };
+}
