@@ -164,6 +164,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     {
       secret: config.JWT_SECRET,
       jwksUrl: config.JWT_JWKS_URL,
+      jwksCooldownMs: config.JWT_JWKS_COOLDOWN_MS,
       issuer: config.JWT_ISSUER,
       audience: config.JWT_AUDIENCE,
       tenantClaim: config.JWT_TENANT_CLAIM,

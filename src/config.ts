@@ -74,6 +74,8 @@ const schema = z.object({
   JWT_SECRET: z.string().min(32, 'at least 32 characters').max(4096).optional(),
   /** Where the identity provider publishes its signing keys (production); needs JWT_ISSUER and JWT_AUDIENCE. */
   JWT_JWKS_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
+  /** Shortest time between two fetches of JWT_JWKS_URL: a token with an unknown `kid` (keys rotated) fetches again after it. */
+  JWT_JWKS_COOLDOWN_MS: int(0, 3_600_000).default(30_000),
   /** A token's `iss` must be this. */
   JWT_ISSUER: z.string().min(1).max(1024).optional(),
   /** A token's `aud` must hold this. */

@@ -16,6 +16,8 @@ export interface TokenSettings {
   secret?: string;
   /** JWT_JWKS_URL: asymmetric tokens, keys by `kid`. */
   jwksUrl?: string;
+  /** JWT_JWKS_COOLDOWN_MS: an unknown `kid` refetches the keys at most this often. */
+  jwksCooldownMs: number;
   issuer?: string;
   audience?: string;
   /** The claim naming the tenant (JWT_TENANT_CLAIM). */
@@ -76,7 +78,7 @@ export class Tokens {
     this.jwks = settings.jwksUrl
       ? createRemoteJWKSet(new URL(settings.jwksUrl), {
           timeoutDuration: 5000,
-          cooldownDuration: 30_000,
+          cooldownDuration: settings.jwksCooldownMs,
           cacheMaxAge: 600_000,
           [customFetch]: (url, init) => this.fetchJwks(url, init),
         })

@@ -64,12 +64,13 @@ export function wsUrl(httpUrl: string): string {
   return httpUrl.replace(/^http/, 'ws');
 }
 
-export function connectWs(httpUrl: string, options: { onClosed?: (code: number) => void } = {}): WsClient {
+export function connectWs(httpUrl: string, options: { onClosed?: (code: number) => void; authorization?: string } = {}): WsClient {
   return createWsClient({
     url: wsUrl(httpUrl),
     webSocketImpl: WebSocket,
     retryAttempts: 0,
     lazy: true,
+    connectionParams: options.authorization ? { authorization: options.authorization } : {},
     on: { closed: (event) => options.onClosed?.((event as { code: number }).code) },
   });
 }
@@ -82,8 +83,8 @@ export function subscribeWs<T, V>(client: WsClient, document: Document<T, V>, va
 }
 
 /** A subscription over Server-Sent Events (graphql-sse, distinct connections mode, which Yoga serves). */
-export function subscribeSse<T, V>(httpUrl: string, document: Document<T, V>, variables?: V): Feed<T> {
-  const client = createSseClient({ url: httpUrl, retryAttempts: 0 });
+export function subscribeSse<T, V>(httpUrl: string, document: Document<T, V>, variables?: V, authorization?: string): Feed<T> {
+  const client = createSseClient({ url: httpUrl, retryAttempts: 0, headers: authorization ? { authorization } : {} });
   const feed = new Feed<T>();
   const query = typeof document === 'string' ? document : print(document);
   const unsubscribe = client.subscribe({ query, variables: variables as Record<string, unknown> }, feed.sink as never);
