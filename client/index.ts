@@ -4,7 +4,7 @@ import { parse, print } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import type { ClientJobFragment, SubmitJobInput } from './gql/graphql.js';
-import { CancelJobDocument, JobDocument, RetryJobDocument, SubmitJobDocument, SubmitJobsDocument, WatchJobDocument } from './operations.js';
+import { CancelJobDocument, CreateJobTokenDocument, JobDocument, RetryJobDocument, SubmitJobDocument, SubmitJobsDocument, WatchJobDocument } from './operations.js';
 
 export type Job = ClientJobFragment;
 export type { SubmitJobInput };
@@ -118,6 +118,14 @@ export function createJobgraphClient(options: ClientOptions) {
     },
     async retryJob(id: string): Promise<Job> {
       return unwrap((await request(RetryJobDocument, { id })).retryJob).job as Job;
+    },
+    /**
+     * A token that reads this one job only, for a browser to watch it (createJobToken):
+     * lasts `ttlSeconds`, at most the server's JOB_TOKEN_TTL_SECONDS (its default).
+     */
+    async createJobToken(id: string, ttlSeconds?: number): Promise<{ token: string; expiresAt: string }> {
+      const payload = unwrap((await request(CreateJobTokenDocument, { id, ttlSeconds })).createJobToken);
+      return { token: payload.token as string, expiresAt: String(payload.expiresAt) };
     },
     /** Calls `onUpdate` with the job now and after each change; returns the unsubscribe. */
     watchJob(id: string, onUpdate: (job: Job) => void, onError: (error: unknown) => void = () => undefined): () => void {

@@ -4,7 +4,7 @@ import { graphql } from './gql/index.js';
 export const JobFields = graphql(`
   fragment ClientJob on Job {
     id type queue status priority attempts maxAttempts progress payload result lastError
-    runAt createdAt updatedAt startedAt finishedAt submittedBy
+    runAt createdAt updatedAt startedAt finishedAt submittedBy tenant owner
   }
 `);
 
@@ -41,5 +41,11 @@ export const RetryJobDocument = graphql(`
 export const WatchJobDocument = graphql(`
   subscription ClientWatchJob($id: ID!) {
     jobUpdated(id: $id) { ...ClientJob }
+  }
+`);
+
+export const CreateJobTokenDocument = graphql(`
+  mutation ClientCreateJobToken($id: ID!, $ttlSeconds: Int) {
+    createJobToken(id: $id, ttlSeconds: $ttlSeconds) { token expiresAt userErrors { code field message } }
   }
 `);

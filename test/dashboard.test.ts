@@ -2,18 +2,20 @@
 // entry, live counts, submitting from the schema-driven form, watching the job finish,
 // its history, and cancelling. A screenshot is kept in test/artifacts on failure.
 import { mkdir } from 'node:fs/promises';
+import { SignJWT } from 'jose';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './helpers/app.js';
 
 const SECRET = 'dashboard-0123456789abcdef';
+const JWT_SECRET = 'dashboard-jwt-secret-0123456789abcdef';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 let app: TestApp;
 let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
-  app = await startTestApp({ API_KEYS: `ui:${SECRET}:admin` });
+  app = await startTestApp({ API_KEYS: `ui:${SECRET}:admin`, JWT_SECRET });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -71,6 +73,35 @@ it('cancels a running job from its page', { timeout: 60_000 }, async () => {
     // Refusals are shown: a cancelled job cannot be cancelled again.
     await page.click('#cancel');
     await page.locator('#error').getByText('INVALID_STATE').waitFor();
+  });
+});
+
+it('takes a user\'s token instead of a key, and shows only that user\'s tenant', { timeout: 60_000 }, async () => {
+  await screenshotOnFailure('dashboard-token', async () => {
+    const token = await new SignJWT({ tenant: 'globex', scope: 'jobs:read jobs:write' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('hank')
+      .setExpirationTime('10m')
+      .sign(new TextEncoder().encode(JWT_SECRET));
+    const submitted = await fetch(app.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query: 'mutation { submitJob(input: { type: "echo", payload: "from hank" }) { job { id } } }' }),
+    });
+    expect(submitted.status).toBe(200);
+    const user = await browser.newPage();
+    try {
+      await user.goto(app.url.replace('/graphql', '/'));
+      await user.fill('#apiKey', token);
+      await user.click('#saveKey');
+      await user.locator('#live').getByText('live', { exact: true }).waitFor();
+      await user.locator('#jobs tbody tr.job', { hasText: 'echo' }).first().waitFor();
+      // The operator's sleep jobs of the tests above are not this tenant's.
+      expect(await user.locator('#jobs tbody tr.job').count()).toBe(1);
+      expect(await user.locator('#jobs tbody tr.job', { hasText: 'sleep' }).count()).toBe(0);
+    } finally {
+      await user.close();
+    }
   });
 });
 

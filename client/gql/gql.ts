@@ -14,22 +14,24 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
-    "\n  fragment ClientJob on Job {\n    id type queue status priority attempts maxAttempts progress payload result lastError\n    runAt createdAt updatedAt startedAt finishedAt submittedBy\n  }\n": typeof types.ClientJobFragmentDoc,
+    "\n  fragment ClientJob on Job {\n    id type queue status priority attempts maxAttempts progress payload result lastError\n    runAt createdAt updatedAt startedAt finishedAt submittedBy tenant owner\n  }\n": typeof types.ClientJobFragmentDoc,
     "\n  mutation ClientSubmitJob($input: SubmitJobInput!) {\n    submitJob(input: $input) { job { ...ClientJob } userErrors { code field message } }\n  }\n": typeof types.ClientSubmitJobDocument,
     "\n  mutation ClientSubmitJobs($input: [SubmitJobInput!]!) {\n    submitJobs(input: $input) { jobs { ...ClientJob } userErrors { code field message } }\n  }\n": typeof types.ClientSubmitJobsDocument,
     "\n  query ClientJob($id: ID!) {\n    job(id: $id) { ...ClientJob }\n  }\n": typeof types.ClientJobDocument,
     "\n  mutation ClientCancelJob($id: ID!) {\n    cancelJob(id: $id) { job { ...ClientJob } userErrors { code field message } }\n  }\n": typeof types.ClientCancelJobDocument,
     "\n  mutation ClientRetryJob($id: ID!) {\n    retryJob(id: $id) { job { ...ClientJob } userErrors { code field message } }\n  }\n": typeof types.ClientRetryJobDocument,
     "\n  subscription ClientWatchJob($id: ID!) {\n    jobUpdated(id: $id) { ...ClientJob }\n  }\n": typeof types.ClientWatchJobDocument,
+    "\n  mutation ClientCreateJobToken($id: ID!, $ttlSeconds: Int) {\n    createJobToken(id: $id, ttlSeconds: $ttlSeconds) { token expiresAt userErrors { code field message } }\n  }\n": typeof types.ClientCreateJobTokenDocument,
 };
 const documents: Documents = {
-    "\n  fragment ClientJob on Job {\n    id type queue status priority attempts maxAttempts progress payload result lastError\n    runAt createdAt updatedAt startedAt finishedAt submittedBy\n  }\n": types.ClientJobFragmentDoc,
+    "\n  fragment ClientJob on Job {\n    id type queue status priority attempts maxAttempts progress payload result lastError\n    runAt createdAt updatedAt startedAt finishedAt submittedBy tenant owner\n  }\n": types.ClientJobFragmentDoc,
     "\n  mutation ClientSubmitJob($input: SubmitJobInput!) {\n    submitJob(input: $input) { job { ...ClientJob } userErrors { code field message } }\n  }\n": types.ClientSubmitJobDocument,
     "\n  mutation ClientSubmitJobs($input: [SubmitJobInput!]!) {\n    submitJobs(input: $input) { jobs { ...ClientJob } userErrors { code field message } }\n  }\n": types.ClientSubmitJobsDocument,
     "\n  query ClientJob($id: ID!) {\n    job(id: $id) { ...ClientJob }\n  }\n": types.ClientJobDocument,
     "\n  mutation ClientCancelJob($id: ID!) {\n    cancelJob(id: $id) { job { ...ClientJob } userErrors { code field message } }\n  }\n": types.ClientCancelJobDocument,
     "\n  mutation ClientRetryJob($id: ID!) {\n    retryJob(id: $id) { job { ...ClientJob } userErrors { code field message } }\n  }\n": types.ClientRetryJobDocument,
     "\n  subscription ClientWatchJob($id: ID!) {\n    jobUpdated(id: $id) { ...ClientJob }\n  }\n": types.ClientWatchJobDocument,
+    "\n  mutation ClientCreateJobToken($id: ID!, $ttlSeconds: Int) {\n    createJobToken(id: $id, ttlSeconds: $ttlSeconds) { token expiresAt userErrors { code field message } }\n  }\n": types.ClientCreateJobTokenDocument,
 };
 
 /**
@@ -49,7 +51,7 @@ export function graphql(source: string): unknown;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  fragment ClientJob on Job {\n    id type queue status priority attempts maxAttempts progress payload result lastError\n    runAt createdAt updatedAt startedAt finishedAt submittedBy\n  }\n"): (typeof documents)["\n  fragment ClientJob on Job {\n    id type queue status priority attempts maxAttempts progress payload result lastError\n    runAt createdAt updatedAt startedAt finishedAt submittedBy\n  }\n"];
+export function graphql(source: "\n  fragment ClientJob on Job {\n    id type queue status priority attempts maxAttempts progress payload result lastError\n    runAt createdAt updatedAt startedAt finishedAt submittedBy tenant owner\n  }\n"): (typeof documents)["\n  fragment ClientJob on Job {\n    id type queue status priority attempts maxAttempts progress payload result lastError\n    runAt createdAt updatedAt startedAt finishedAt submittedBy tenant owner\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -74,6 +76,10 @@ export function graphql(source: "\n  mutation ClientRetryJob($id: ID!) {\n    re
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  subscription ClientWatchJob($id: ID!) {\n    jobUpdated(id: $id) { ...ClientJob }\n  }\n"): (typeof documents)["\n  subscription ClientWatchJob($id: ID!) {\n    jobUpdated(id: $id) { ...ClientJob }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ClientCreateJobToken($id: ID!, $ttlSeconds: Int) {\n    createJobToken(id: $id, ttlSeconds: $ttlSeconds) { token expiresAt userErrors { code field message } }\n  }\n"): (typeof documents)["\n  mutation ClientCreateJobToken($id: ID!, $ttlSeconds: Int) {\n    createJobToken(id: $id, ttlSeconds: $ttlSeconds) { token expiresAt userErrors { code field message } }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};
