@@ -29,6 +29,7 @@ let jwks: Server;
 let jwksUrl: string;
 let jwksFetches = 0;
 let served: JWK[] = [];
+let jwksDown = false;
 let outputDir: string;
 const rsa: { kid: string; privateKey: CryptoKey; publicJwk: JWK; publicPem: string }[] = [];
 const hsKey = new TextEncoder().encode(HS_SECRET);
@@ -44,6 +45,10 @@ beforeAll(async () => {
   served = [rsa[0]!.publicJwk];
   jwks = createServer((_req, res) => {
     jwksFetches++;
+    if (jwksDown) {
+      res.writeHead(500).end();
+      return;
+    }
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ keys: served }));
   });
@@ -312,6 +317,27 @@ describe('tokens', () => {
     expect(retired.status).toBe(401);
     served = [rsa[0]!.publicJwk, rsa[1]!.publicJwk];
     await new Promise((resolve) => setTimeout(resolve, 400));
+  });
+
+  it('answers 503, not 401, while the identity provider\'s keys cannot be fetched, and recovers', async () => {
+    jwksDown = true;
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    // A kid not seen before makes the keys be fetched, which fails.
+    const fresh = await token('u', 'T', 'jobs:read', { alg: 'RS256', kid: 'key-3', key: rsa[2]!.privateKey });
+    const { status, body } = await post(fresh, STATS);
+    expect(status).toBe(503);
+    expect(body.errors?.[0]?.extensions?.code).toBe('SERVICE_UNAVAILABLE');
+    let closed = 0;
+    subscribeWs<any, any>(connectWs(app.url, { authorization: bearer(fresh), onClosed: (code) => (closed = code) }), EVENTS, {});
+    await waitFor(async () => (closed ? true : undefined), 10_000, 'the WebSocket to close');
+    expect(closed).toBe(1013);
+    // Keys fetched before (key-2, since the rotation) still verify their tokens meanwhile.
+    expect((await post(await token('u', 'T', 'jobs:read', { alg: 'RS256', kid: 'key-2', key: rsa[1]!.privateKey }), STATS)).status).toBe(200);
+    jwksDown = false;
+    served = [rsa[0]!.publicJwk, rsa[1]!.publicJwk, { ...rsa[2]!.publicJwk, kid: 'key-3' }];
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect((await post(fresh, STATS)).status).toBe(200);
+    served = [rsa[0]!.publicJwk, rsa[1]!.publicJwk];
   });
 
   it('refuses expired, not-yet-valid, wrong-issuer, wrong-audience, alg none, confused and malformed tokens over HTTP, WebSocket and SSE', async () => {

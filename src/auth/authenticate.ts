@@ -37,8 +37,8 @@ export class Authenticator {
     const credential = match[1] as string;
     const key = this.keys.find(credential);
     if (key) return { kind: 'known', who: key };
-    if (!looksLikeJwt(credential)) return { kind: 'anonymous', problem: 'unknown API key' };
+    if (!looksLikeJwt(credential) || (!this.tokens.forUsers && !this.tokens.canMint)) return { kind: 'anonymous', problem: 'unknown API key' };
     const verified = await this.tokens.verify(credential);
-    return 'problem' in verified ? { kind: 'anonymous', problem: verified.problem } : { kind: 'known', who: verified };
+    return 'problem' in verified ? { kind: 'anonymous', ...verified } : { kind: 'known', who: verified };
   }
 }

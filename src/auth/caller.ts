@@ -23,8 +23,12 @@ export interface Principal {
   jobId?: string;
 }
 
-/** Who made a request: somebody known, nobody (with why a credential was refused), or anyone (no credentials configured). */
-export type Caller = { kind: 'known'; who: Principal } | { kind: 'open' } | { kind: 'anonymous'; problem: string };
+/**
+ * Who made a request: somebody known, nobody (with why a credential was refused, or
+ * `unavailable` when it could not be checked: the identity provider is out of reach),
+ * or anyone (no credentials configured).
+ */
+export type Caller = { kind: 'known'; who: Principal } | { kind: 'open' } | { kind: 'anonymous'; problem: string; unavailable?: true };
 
 /** Whether the caller holds `scope` itself (admin holds every scope; an open service grants all). */
 export function holds(caller: Caller, scope: Scope): boolean {

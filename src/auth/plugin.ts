@@ -14,7 +14,10 @@ export function unauthenticated(problem: string): GraphQLError {
 
 function refusal(args: ExecutionArgs): GraphQLError | undefined {
   const { caller } = args.contextValue as Context;
-  if (caller.kind === 'anonymous') return unauthenticated(caller.problem);
+  if (caller.kind === 'anonymous') {
+    if (caller.unavailable) return new GraphQLError(`Service unavailable: ${caller.problem}.`, { extensions: { code: 'SERVICE_UNAVAILABLE', http: { status: 503 } } });
+    return unauthenticated(caller.problem);
+  }
   if (expired(caller)) return unauthenticated('token expired; sign in again (a subscription resumes with `after`)');
   const operation = getOperationAST(args.document, args.operationName)?.operation;
   if (operation === 'mutation') return mayWrite(caller) ? undefined : forbidden(caller, 'jobs:write or jobs:write:own');

@@ -37,6 +37,23 @@ const JOB_TOKEN = { kid: 'jobgraph:job', issuer: 'jobgraph', audience: 'jobgraph
 /** Most characters of a subject or tenant taken from a token. */
 const MAX_CLAIM_CHARS = { sub: 255, tenant: 128 } as const;
 
+/** The identity provider's keys could not be fetched: the token was not judged, and the service is what failed. */
+class KeysUnavailable extends Error {
+  constructor(reason: string, options?: ErrorOptions) {
+    super(`the keys at JWT_JWKS_URL cannot be fetched: ${reason}`, options);
+    this.name = 'KeysUnavailable';
+  }
+}
+
+/** A token refused, or not judged because the keys are out of reach (`unavailable`). */
+export interface TokenProblem {
+  problem: string;
+  unavailable?: true;
+}
+
+/** Warnings about the JWKS, at most one a minute: an outage must not flood the log. */
+const WARN_EVERY_MS = 60_000;
+
 /** Whether a bearer credential has the shape of a JWT (three base64url parts), not of an API key. */
 export function looksLikeJwt(credential: string): boolean {
   return /^[\w-]+\.[\w-]+\.[\w-]*$/.test(credential);
@@ -67,6 +84,7 @@ export class Tokens {
   private readonly secret: Uint8Array | undefined;
   private readonly jobSecret: Uint8Array | undefined;
   private readonly jwks: JWTVerifyGetKey | undefined;
+  private warned = 0;
 
   constructor(
     private readonly settings: TokenSettings,
@@ -96,7 +114,7 @@ export class Tokens {
   }
 
   /** The principal a token names, or why it is refused. */
-  async verify(token: string): Promise<Principal | { problem: string }> {
+  async verify(token: string): Promise<Principal | TokenProblem> {
     if (token.length > MAX_TOKEN_CHARS) return { problem: `token longer than ${MAX_TOKEN_CHARS} characters` };
     let header;
     try {
@@ -112,9 +130,14 @@ export class Tokens {
       const accepted = [...(this.secret ? ['HS256'] : []), ...(this.jwks ? ASYMMETRIC : [])].join(', ') || 'none';
       return { problem: `tokens signed with ${alg.slice(0, 20)} are not accepted here (accepted: ${accepted})` };
     } catch (error) {
-      if (error instanceof errors.JWKSTimeout || !(error instanceof errors.JOSEError)) {
-        this.logger.warn({ err: error }, 'token not checked: JWT_JWKS_URL unreachable or unusable');
+      if (error instanceof KeysUnavailable || error instanceof errors.JWKSTimeout) {
+        if (Date.now() - this.warned > WARN_EVERY_MS) {
+          this.warned = Date.now();
+          this.logger.warn({ err: error }, 'tokens cannot be checked: JWT_JWKS_URL is unreachable (logged at most once a minute)');
+        }
+        return { problem: "the identity provider's keys (JWT_JWKS_URL) cannot be fetched right now; try again shortly", unavailable: true };
       }
+      if (!(error instanceof errors.JOSEError)) this.logger.warn({ err: error }, 'token could not be checked');
       return { problem: refusal(error) };
     }
   }
@@ -140,7 +163,7 @@ export class Tokens {
     return { algorithms, issuer, audience, clockTolerance: CLOCK_TOLERANCE_S, requiredClaims: ['exp', 'sub'] };
   }
 
-  private principal({ payload }: { payload: JWTPayload }): Principal | { problem: string } {
+  private principal({ payload }: { payload: JWTPayload }): Principal | TokenProblem {
     const claim = this.settings.tenantClaim;
     const name = textClaim(payload, 'sub', MAX_CLAIM_CHARS.sub);
     if (!name) return { problem: `token sub claim must be text of 1 to ${MAX_CLAIM_CHARS.sub} characters` };
@@ -153,7 +176,7 @@ export class Tokens {
     return { credential: 'token', name, tenant, scopes, expiresAt: (payload.exp as number) * 1000 };
   }
 
-  private async verifyJobToken(token: string): Promise<Principal | { problem: string }> {
+  private async verifyJobToken(token: string): Promise<Principal | TokenProblem> {
     if (!this.jobSecret) return { problem: 'job tokens are not accepted here (JOB_TOKEN_SECRET is not set)' };
     const { payload } = await jwtVerify(token, this.jobSecret, {
       algorithms: ['HS256'],
@@ -173,9 +196,17 @@ export class Tokens {
    * operator's own setting, so HTTP_ALLOW_HOSTS (which guards jobs) does not apply.
    */
   private async fetchJwks(url: string, init: RequestInit): Promise<Response> {
-    const response = await fetch(url, init);
-    const { body, truncated } = await readBounded(response as never, MAX_JWKS_BYTES);
-    if (truncated) throw new Error(`the JWKS at JWT_JWKS_URL is larger than ${MAX_JWKS_BYTES} bytes`);
-    return new Response(new Uint8Array(body), { status: response.status, headers: response.headers });
+    try {
+      const response = await fetch(url, init);
+      if (response.status !== 200) {
+        await response.body?.cancel();
+        throw new KeysUnavailable(`HTTP ${response.status}`);
+      }
+      const { body, truncated } = await readBounded(response as never, MAX_JWKS_BYTES);
+      if (truncated) throw new KeysUnavailable(`larger than ${MAX_JWKS_BYTES} bytes`);
+      return new Response(new Uint8Array(body), { status: response.status, headers: response.headers });
+    } catch (error) {
+      throw error instanceof KeysUnavailable ? error : new KeysUnavailable((error as Error).message, { cause: error });
+    }
   }
 }

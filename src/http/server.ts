@@ -106,7 +106,8 @@ export function createHttpServer(options: HttpOptions): Server {
   const admit = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     const caller = await options.auth.callerOf(req, req.headers.authorization);
     if (caller.kind === 'anonymous') {
-      refuse(req, res, 401, 'UNAUTHENTICATED', `Unauthenticated: ${caller.problem}.`);
+      if (caller.unavailable) refuse(req, res, 503, 'SERVICE_UNAVAILABLE', `Service unavailable: ${caller.problem}.`);
+      else refuse(req, res, 401, 'UNAUTHENTICATED', `Unauthenticated: ${caller.problem}.`);
       return false;
     }
     if (req.method === 'POST' && !JSON_TYPES.test(req.headers['content-type'] ?? '')) {

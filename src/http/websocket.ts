@@ -109,7 +109,11 @@ export function attachWebSockets(server: Server, yoga: Yoga, auth: Authenticator
         const given = authorization({ connectionParams: ctx.connectionParams });
         const caller = await auth.callerOf(ctx.extra.request, given);
         if (caller.kind !== 'anonymous') return true;
-        // Close reasons are at most 123 bytes.
+        // Close reasons are at most 123 bytes. 1013: try again later (the identity provider is out of reach).
+        if (caller.unavailable) {
+          ctx.extra.socket.close(1013, 'Try again later: the keys of JWT_JWKS_URL cannot be fetched');
+          return false;
+        }
         const reason = given !== null ? `Forbidden: ${caller.problem}`.replace(/[^\x20-\x7e]/g, '?').slice(0, 120) : 'Unauthorized: send connectionParams.authorization';
         ctx.extra.socket.close(given !== null ? 4403 : 4401, reason);
         return false;
