@@ -71,9 +71,10 @@ export function authorization(initial: InitialContext): string | null {
 function rateKeysOf(caller: Caller, initial: InitialContext): RateKeys {
   if (caller.kind !== 'known') return { caller: `address:${initial.req?.socket?.remoteAddress ?? 'unknown'}`, tenant: null };
   const { who } = caller;
-  // Subjects are unique only within their tenant; key names across the service.
-  const name = who.credential === 'key' ? `key:${who.name}` : `${who.credential}:${who.tenant}/${who.name}`;
-  return { caller: name, tenant: who.tenant === null ? null : `tenant:${who.tenant}` };
+  // Subjects are unique only within their tenant, key names across the service; tenants
+  // and subjects are free text, so they are JSON-encoded, never joined with a separator.
+  const name = who.credential === 'key' ? `key:${who.name}` : JSON.stringify([who.credential, who.tenant, who.name]);
+  return { caller: name, tenant: who.tenant === null ? null : JSON.stringify(['tenant', who.tenant]) };
 }
 
 export async function createContext(services: Services, initial: InitialContext = {}): Promise<Context> {

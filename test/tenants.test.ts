@@ -165,6 +165,12 @@ describe('tenants and owners', () => {
     expect(carols).toMatchObject({ tenant: 'A', owner: 'carol' });
     expect(carols.id).not.toBe(jobs.a1.id);
     jobs.c2 = carols;
+    // Tenants and subjects are free text: one spelled like another's scope shares nothing.
+    const mallory = await token('mallory', 'A/owner:carol', 'jobs:read jobs:write');
+    const SUBMIT_MANY = 'mutation ($input: [SubmitJobInput!]!) { submitJobs(input: $input) { jobs { id tenant payload } } }';
+    const [theirs] = (await data(mallory, SUBMIT_MANY, { input: [{ type: 'echo', payload: {}, idempotencyKey: 'shared-key' }] })).submitJobs.jobs;
+    expect(theirs).toMatchObject({ tenant: 'A/owner:carol', payload: {} });
+    expect([jobs.a1.id, carols.id]).not.toContain(theirs.id);
   });
 
   it('never shows a job of another tenant, by any query, filter, cursor or count', async () => {
@@ -225,6 +231,10 @@ describe('tenants and owners', () => {
     const opsJob = await submit(OPS);
     expect(opsJob).toMatchObject({ tenant: null, owner: 'ops' });
     expect((await data(alice, 'query ($id: ID!) { job(id: $id) { id } }', { id: opsJob.id })).job).toBeNull();
+    // A user whose subject is the key's name owns nothing of the key's.
+    const impostor = await token('acme-backend', 'acme', 'jobs:read:own jobs:write:own');
+    expect((await data(impostor, '{ jobs { nodes { id } } }')).jobs.nodes).toEqual([]);
+    expect((await data(impostor, 'query ($id: ID!) { job(id: $id) { id } }', { id: acmeJob.id })).job).toBeNull();
   });
 
   it('subscriptions over WebSocket and SSE carry only the tenant\'s events (only its own for :own)', async () => {
@@ -265,9 +275,14 @@ describe('tenants and owners', () => {
     expect((await data(bob, '{ schedules { id } }')).schedules).toEqual([{ id: bobs.id }]);
     const pause = 'mutation ($id: ID!) { pauseSchedule(id: $id) { schedule { id } userErrors { code } } }';
     expect((await data(bob, pause, { id: alices.id })).pauseSchedule.userErrors).toEqual([{ code: 'NOT_FOUND' }]);
+    // Names are unique per creator: carol (:own) learns nothing of alice's by choosing the same.
+    const carols = (await data(carol, create, { input })).createSchedule;
+    expect(carols.userErrors).toEqual([]);
+    expect((await data(carol, '{ schedules { id } }')).schedules).toEqual([{ id: carols.schedule.id }]);
+    expect((await data(carol, create, { input })).createSchedule.userErrors[0].code).toBe('INVALID_INPUT');
     expect((await data(carol, pause, { id: alices.id })).pauseSchedule.userErrors).toEqual([{ code: 'NOT_FOUND' }]);
     expect((await data(dave, pause, { id: alices.id })).pauseSchedule.userErrors).toEqual([{ code: 'FORBIDDEN' }]);
-    for (const [who, schedule] of [[alice, alices], [bob, bobs]] as const) {
+    for (const [who, schedule] of [[alice, alices], [bob, bobs], [carol, carols.schedule]] as const) {
       await data(who, 'mutation ($id: ID!) { deleteSchedule(id: $id) { userErrors { code } } }', { id: schedule.id });
     }
 
@@ -292,7 +307,7 @@ describe('tenants and owners', () => {
     const refused = await post(r2, SUBMIT_MANY, many(15));
     expect(refused.status).toBe(429);
     expect(refused.body.errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
-    expect(refused.body.errors?.[0]?.message).toContain('tenant:R');
+    expect(refused.body.errors?.[0]?.message).toContain("this caller's tenant");
     // The refusal counted nothing: 10 more fit under the 40.
     expect((await data(r2, SUBMIT_MANY, many(10))).submitJobs.jobs).toHaveLength(10);
     expect((await data(bob, SUBMIT_MANY, many(5))).submitJobs.jobs).toHaveLength(5);
@@ -462,14 +477,16 @@ describe('job tokens', () => {
 
 describe('configuration', () => {
   it('reads a tenant in API_KEYS and refuses unsafe settings', () => {
-    const { keys, problems } = parseApiKeys('a:aaaaaaaaaaaaaaaa:jobs:read,jobs:write:acme;b:bbbbbbbbbbbbbbbb:jobs:read:own;c:cccccccccccccccc:admin');
+    const { keys, problems } = parseApiKeys('a:aaaaaaaaaaaaaaaa:jobs:read,jobs:write:acme;b:bbbbbbbbbbbbbbbb:jobs:read:own:acme;c:cccccccccccccccc:admin');
     expect(problems).toEqual([]);
     expect(keys.map(({ name, scopes, tenant }) => ({ name, scopes, tenant }))).toEqual([
       { name: 'a', scopes: ['jobs:read', 'jobs:write'], tenant: 'acme' },
-      { name: 'b', scopes: ['jobs:read:own'], tenant: null },
+      { name: 'b', scopes: ['jobs:read:own'], tenant: 'acme' },
       { name: 'c', scopes: ['admin'], tenant: null },
     ]);
     expect(parseApiKeys('t:tttttttttttttttt:admin:acme').problems[0]).toMatch(/cannot hold admin/);
+    // A tenant named "own" would silently make an operator key: refused instead.
+    expect(parseApiKeys('o:oooooooooooooooo:jobs:read,jobs:write:own').problems[0]).toMatch(/need a tenant/);
     const refused = (env: Record<string, string>) => {
       try {
         loadConfig(env);

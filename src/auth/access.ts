@@ -1,7 +1,20 @@
 // Which jobs a caller reaches: every read, subscription, mutation, schedule and export
 // narrows to the caller's Reach, in SQL (store/) or, for live events, in memory. A job
 // outside it answers as if it did not exist.
-import { holds, type Caller } from './caller.js';
+import { holds, type Caller, type Principal } from './caller.js';
+
+/**
+ * How a job records its owner: the credential kind, then the name (`key:ci`,
+ * `token:alice`), so a token whose subject is a key's name owns nothing of the key's.
+ */
+export function ownerKey(who: Pick<Principal, 'credential' | 'name'>): string {
+  return `${who.credential === 'key' ? 'key' : 'token'}:${who.name}`;
+}
+
+/** The name an owner shows as (Job.owner): a key's name or a token's subject. */
+export function ownerName(owner: string | null): string | null {
+  return owner === null ? null : owner.slice(owner.indexOf(':') + 1);
+}
 
 /** Jobs of one tenant ('' = jobs without one), of one owner within it, or one job; an absent field does not narrow. */
 export interface Reach {
@@ -23,7 +36,7 @@ function reach(caller: Caller, all: 'jobs:read' | 'jobs:write'): Reach {
   // A key without a tenant is an operator's: every tenant, unless limited to its own.
   const own = !holds(caller, all);
   const result: Reach = who.tenant === null && !own ? {} : { tenant: who.tenant ?? '' };
-  if (own) result.owner = who.name;
+  if (own) result.owner = ownerKey(who);
   if (who.jobId) result.jobId = who.jobId;
   return result;
 }
@@ -52,6 +65,7 @@ export function reaches(reach: Reach, job: Owned): boolean {
 /** What a caller's submissions record about it, and whose idempotency keys it shares. */
 export interface Submitter {
   tenant: string;
+  /** As ownerKey gives it. */
   owner: string | null;
   /** The submitter reads only its own jobs: handlers reading jobs on its behalf do too. */
   ownerOnly: boolean;
@@ -60,7 +74,8 @@ export interface Submitter {
   /**
    * Where an idempotency key names one job: the tenant, or for a caller that reads only
    * its own jobs the owner within it (else a key would find a job it may not see); an
-   * operator key keeps its own, as before tenants.
+   * operator key keeps its own, as before tenants. Tenants and subjects are free text,
+   * so the parts are JSON-encoded: no tenant's scope can spell another's.
    */
   idempotencyScope: string;
 }
@@ -68,9 +83,11 @@ export interface Submitter {
 export function submitterOf(caller: Caller): Submitter {
   if (caller.kind !== 'known') return { tenant: '', owner: null, ownerOnly: false, submittedBy: null, idempotencyScope: '' };
   const { who } = caller;
+  const owner = ownerKey(who);
   const ownerOnly = readReach(caller).owner !== undefined;
-  const idempotencyScope = who.tenant === null ? who.name : ownerOnly ? `tenant:${who.tenant}/owner:${who.name}` : `tenant:${who.tenant}`;
-  return { tenant: who.tenant ?? '', owner: who.name, ownerOnly, submittedBy: who.name, idempotencyScope };
+  // Key names are [A-Za-z0-9_.-]: never a JSON array, nor `schedule:<id>`.
+  const idempotencyScope = who.tenant === null ? who.name : JSON.stringify(ownerOnly ? [who.tenant, owner] : [who.tenant]);
+  return { tenant: who.tenant ?? '', owner, ownerOnly, submittedBy: who.name, idempotencyScope };
 }
 
 /**

@@ -54,6 +54,11 @@ export function parseApiKeys(value: string): { keys: ApiKeyEntry[]; problems: st
       const unknown = scopes.filter((scope) => !isScope(scope));
       if (scopes.length === 0 || unknown.length) problems.push(`${where}: scopes must be some of ${SCOPES.join(', ')}`);
       if (tenant !== null && !KEY_TENANT.test(tenant)) problems.push(`${where}: tenant must be 1 to 128 letters, digits, _ . -`);
+      // `jobs:write:own` with a tenant reads `jobs:write:own:acme`; without one it could be
+      // a key of a tenant named "own" that lost its tenant: refused, never guessed.
+      if (tenant === null && scopes.some((scope) => scope.endsWith(':own'))) {
+        problems.push(`${where}: jobs:read:own and jobs:write:own need a tenant (\`name:secret:scopes:tenant\`); a tenant cannot be named "own"`);
+      }
       // Queue control acts on every tenant's jobs at once: only an operator key may hold it.
       if (tenant !== null && scopes.includes('admin')) problems.push(`${where}: a key with a tenant cannot hold admin (it would act on every tenant's queues)`);
       if (keys.some((key) => key.name === name)) problems.push(`${where}: name used twice`);

@@ -27,6 +27,8 @@ interface Limit {
   limiter: RateLimiterRedis;
   perMinute: number;
   key: (keys: RateKeys) => string | null;
+  /** Whose allowance it is, in the refusal's words. */
+  whose: string;
 }
 
 export class WorkRateLimit {
@@ -39,14 +41,14 @@ export class WorkRateLimit {
     const client = connection.duplicate({ enableOfflineQueue: false, maxRetriesPerRequest: 1 });
     client.on('error', () => undefined);
     this.client = client;
-    const add = (perMinute: number, prefix: string, key: Limit['key']) => {
+    const add = (perMinute: number, prefix: string, key: Limit['key'], whose: string) => {
       if (perMinute === 0) return;
       const limits = { points: perMinute, duration: 60 };
       const limiter = new RateLimiterRedis({ storeClient: client, keyPrefix: prefix, ...limits, insuranceLimiter: new RateLimiterMemory(limits) });
-      this.limits.push({ limiter, perMinute, key });
+      this.limits.push({ limiter, perMinute, key, whose });
     };
-    add(options.jobsPerMinute, options.keyPrefix, (keys) => keys.caller);
-    add(options.tenantJobsPerMinute, `${options.keyPrefix}:tenant`, (keys) => keys.tenant);
+    add(options.jobsPerMinute, options.keyPrefix, (keys) => keys.caller, 'for this caller (RATE_LIMIT_JOBS_PER_MINUTE)');
+    add(options.tenantJobsPerMinute, `${options.keyPrefix}:tenant`, (keys) => keys.tenant, "for this caller's tenant, all its callers together (RATE_LIMIT_TENANT_JOBS_PER_MINUTE)");
   }
 
   /**
@@ -66,7 +68,7 @@ export class WorkRateLimit {
         if (!(result instanceof RateLimiterRes)) throw result;
         // consume() counted the refused points too, and the limits before it counted theirs: give them back.
         for (const counted of [...taken, limit]) await counted.limiter.reward(counted.key(keys) as string, jobs).catch(() => undefined);
-        throw this.limited(limit, key, jobs, result);
+        throw this.limited(limit, jobs, result);
       }
     }
   }
@@ -84,11 +86,11 @@ export class WorkRateLimit {
     this.client?.disconnect();
   }
 
-  private limited(limit: Limit, key: string, jobs: number, result: RateLimiterRes): GraphQLError {
+  private limited(limit: Limit, jobs: number, result: RateLimiterRes): GraphQLError {
     const retryAfterMs = Math.max(result.msBeforeNext, 1);
     const over = jobs > limit.perMinute ? ` (this request alone asks for ${jobs})` : '';
     return new GraphQLError(
-      `Rate limited: at most ${limit.perMinute} jobs submitted, retried or cancelled (and schedules created) per minute for ${key}${over}; retry in ${Math.ceil(retryAfterMs / 1000)} s. Nothing was stored.`,
+      `Rate limited: at most ${limit.perMinute} jobs submitted, retried or cancelled (and schedules created) per minute ${limit.whose}${over}; retry in ${Math.ceil(retryAfterMs / 1000)} s. Nothing was stored.`,
       {
         extensions: {
           code: 'RATE_LIMITED',

@@ -37,7 +37,7 @@ export interface ScheduleReaches {
   writes: Reach;
 }
 
-const owned = (schedule: Schedule) => ({ id: schedule.id, tenant: schedule.tenant, owner: schedule.owner });
+const owned = (schedule: Schedule) => ({ id: schedule.id, tenant: schedule.tenant, owner: schedule.owner || null });
 
 /** When the schedule fires next (null when paused or the expression never fires again). */
 export function nextRun(schedule: Pick<Schedule, 'cron' | 'timezone' | 'paused'>, after = new Date()): Date | null {
@@ -121,15 +121,16 @@ export class Schedules {
     const job = { ...input.job, runAt: null, idempotencyKey: null };
     problems.push(...this.deps.submitter.check(job, ['input', 'job']));
     if (problems.length) return { schedule: null, userErrors: problems };
-    const { tenant, owner, ownerOnly } = submitter;
+    const { tenant, ownerOnly } = submitter;
+    const owner = submitter.owner ?? '';
     // Per tenant: one tenant's schedules never crowd out another's.
     const count = await this.deps.db.schedule.count({ where: { tenant } });
     if (count >= this.deps.limits.maxSchedules) {
       return { schedule: null, userErrors: [userError('LIMIT_EXCEEDED', ['input'], `at most ${this.deps.limits.maxSchedules} schedules may exist per tenant (MAX_SCHEDULES); delete one first`)] };
     }
-    // Names are unique within a tenant: another tenant's schedule of the same name is no conflict, and never revealed.
-    const nameTaken = () => ({ schedule: null, userErrors: [userError('INVALID_INPUT', ['input', 'name'], `name: a schedule "${input.name}" exists`)] });
-    const taken = await this.deps.db.schedule.findUnique({ where: { tenant_name: { tenant, name: input.name } } });
+    // Names are unique per creator: another's schedule of the same name is no conflict, and never revealed.
+    const nameTaken = () => ({ schedule: null, userErrors: [userError('INVALID_INPUT', ['input', 'name'], `name: you have a schedule "${input.name}"`)] });
+    const taken = await this.deps.db.schedule.findUnique({ where: { tenant_owner_name: { tenant, owner, name: input.name } } });
     if (taken) return nameTaken();
     let schedule: Schedule;
     try {
@@ -220,7 +221,7 @@ export class Schedules {
     // The jobs are the schedule's creator's: same tenant, same owner, same reach.
     const { userErrors } = await this.deps.submitter.submit([{ ...template, idempotencyKey: `schedule:${schedule.id}:${firingId}` }], () => ['job'], {
       tenant: schedule.tenant,
-      owner: schedule.owner,
+      owner: schedule.owner || null,
       ownerOnly: schedule.ownerOnly,
       submittedBy: `schedule:${schedule.name}`,
       idempotencyScope: `schedule:${schedule.id}`,

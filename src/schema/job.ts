@@ -1,4 +1,5 @@
 // Job, JobEvent and the queries that read them.
+import { ownerName } from '../auth/access.js';
 import type { Context } from '../context.js';
 import type { JobEvent, JobView, LargeJobField } from '../jobs/model.js';
 import { pageSize } from '../store/queries.js';
@@ -60,7 +61,7 @@ JobRef.implement({
       description: 'The tenant whose caller submitted it; null for jobs of operator keys.',
       resolve: (job) => job.tenant || null,
     }),
-    owner: t.exposeString('owner', { nullable: true, description: "Who submitted it: a token's subject, or an API key's name." }),
+    owner: t.string({ nullable: true, description: "Who submitted it: a token's subject, or an API key's name.", resolve: (job) => ownerName(job.owner) }),
     runAt: t.expose('runAt', {
       type: 'DateTime',
       nullable: true,

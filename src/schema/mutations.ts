@@ -90,7 +90,7 @@ const SubmitJobsPayload = builder.objectRef<{ jobs: Job[]; userErrors: UserError
     jobs: t.field({
       type: [JobRef],
       description: 'The jobs, in input order; empty when userErrors is not (all or nothing).',
-      resolve: (payload) => payload.jobs,
+      resolve: (payload, _args, ctx) => payload.jobs.map((job) => readableJob(ctx, job) as Job),
     }),
     userErrors: t.field({ type: [UserErrorRef], resolve: (payload) => payload.userErrors }),
   }),

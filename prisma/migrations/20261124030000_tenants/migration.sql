@@ -1,22 +1,24 @@
 -- Tenants and owners (issue 11). Every job and schedule records the tenant and owner of
 -- the caller that made it; '' is "no tenant" (an operator key's, or an open service's),
 -- so that tenant is never NULL and one equality serves every lookup and unique key.
+-- Owners are `key:<name>` or `token:<subject>`: the two namespaces never meet.
 -- Adding columns with constant defaults rewrites nothing (PostgreSQL 11+).
 ALTER TABLE "jobs" ADD COLUMN "tenant" TEXT NOT NULL DEFAULT '',
 ADD COLUMN "owner" TEXT,
 ADD COLUMN "owner_only" BOOLEAN NOT NULL DEFAULT false;
 
 -- Jobs submitted so far: their owner is the key that submitted them.
-UPDATE "jobs" SET "owner" = "submitted_by" WHERE "submitted_by" IS NOT NULL AND "submitted_by" NOT LIKE 'schedule:%';
+UPDATE "jobs" SET "owner" = 'key:' || "submitted_by" WHERE "submitted_by" IS NOT NULL AND "submitted_by" NOT LIKE 'schedule:%';
 
 CREATE INDEX "jobs_tenant_created_at_id_idx" ON "jobs"("tenant", "created_at", "id");
 CREATE INDEX "jobs_tenant_owner_created_at_id_idx" ON "jobs"("tenant", "owner", "created_at", "id");
 
 ALTER TABLE "schedules" ADD COLUMN "tenant" TEXT NOT NULL DEFAULT '',
-ADD COLUMN "owner" TEXT,
+ADD COLUMN "owner" TEXT NOT NULL DEFAULT '',
 ADD COLUMN "owner_only" BOOLEAN NOT NULL DEFAULT false;
 DROP INDEX "schedules_name_key";
-CREATE UNIQUE INDEX "schedules_tenant_name_key" ON "schedules"("tenant", "name");
+-- Unique per creator, so that creating one never reveals another user's names.
+CREATE UNIQUE INDEX "schedules_tenant_owner_name_key" ON "schedules"("tenant", "owner", "name");
 
 -- Counts by tenant too, so a tenant's jobStats reads its own few rows. Rebuilt from jobs
 -- with writes held off, as the first job_counts migration did.
