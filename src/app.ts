@@ -26,6 +26,7 @@ import { createHttpServer } from './http/server.js';
 import { attachWebSockets } from './http/websocket.js';
 import { createGraphQLServer } from './http/yoga.js';
 import { JobControl } from './jobs/control.js';
+import { BulkActions } from './jobs/bulk.js';
 import { JobQueries } from './store/queries.js';
 import { JobStateMachine } from './jobs/stateMachine.js';
 import { JobSubmitter } from './jobs/submit.js';
@@ -189,6 +190,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
         submitter,
         schedules,
         control: new JobControl({ queries, stateMachine, queues, cancelSignals, logger }),
+        bulk: new BulkActions({ db, queries, stateMachine, queues, cancelSignals, logger, maxJobs: config.MAX_BULK_JOBS }),
         queries,
         streams: { hub, queries, snapshots: new JobSnapshots(queries) },
         auth,

@@ -11,6 +11,7 @@ import type { Schedules } from './schedules/schedules.js';
 import type { Config } from './config.js';
 import type { HandlerRegistry } from './handlers/registry.js';
 import type { JobControl } from './jobs/control.js';
+import type { BulkActions } from './jobs/bulk.js';
 import { ResponseBudget } from './http/limits.js';
 import type { JobEvent, LargeJobField } from './jobs/model.js';
 import type { JobQueries, Page, PageArgs } from './store/queries.js';
@@ -24,6 +25,7 @@ export interface Services {
   registry: HandlerRegistry;
   submitter: JobSubmitter;
   control: JobControl;
+  bulk: BulkActions;
   queries: JobQueries;
   /** What the live streams read from: this process's event hub, and PostgreSQL. */
   streams: StreamDeps;

@@ -41,6 +41,7 @@ function newJob(overrides: Partial<NewJob> = {}): NewJob {
     tenant: '',
     owner: null,
     ownerOnly: false,
+    tags: [],
     runAt: null,
     ...overrides,
   };

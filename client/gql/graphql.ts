@@ -59,6 +59,8 @@ export type SubmitJobInput = {
   queue?: string | null | undefined;
   /** Run no earlier than this (a delayed job). */
   runAt?: string | null | undefined;
+  /** Free labels for finding the job later (filter `tags`); at most 20, each 1 to 64 characters. */
+  tags?: Array<string> | null | undefined;
   /** Fail an attempt that runs longer than this (1 to 86400000). */
   timeoutMs?: number | null | undefined;
   /** A job type name from the jobTypes query. */

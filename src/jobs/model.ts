@@ -35,6 +35,9 @@ export const JOB_EVENT_TYPES = [
 ] as const satisfies readonly JobEventType[];
 
 /** Statuses in which a job is still owed a run: each has a job in the queue backend. */
+/** Statuses a job may end in (deleteJobs and retention take only these). */
+export const FINAL_STATUSES = ['COMPLETED', 'FAILED', 'CANCELLED'] as const satisfies readonly JobStatus[];
+
 export const WAITING_STATUSES = ['PENDING', 'SCHEDULED', 'RETRYING'] as const satisfies readonly JobStatus[];
 
 export interface Backoff {

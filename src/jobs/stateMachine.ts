@@ -140,6 +140,12 @@ export class JobStateMachine {
     return this.transition('retry', { id });
   }
 
+  /** retry or cancel of many jobs in one statement (bulk actions); the reason is each event's message. */
+  async many(name: 'retry' | 'cancel', ids: string[], reason: string): Promise<Change[]> {
+    const changes = await this.apply(name, ids.map((id) => ({ id, message: reason })));
+    return changes.filter((change): change is Change => change !== null);
+  }
+
   /** Applies a named transition to one job; null when it is missing or its status (or attempt) does not allow it. */
   private async transition(name: TransitionName, target: Target): Promise<Change | null> {
     const [change] = await this.apply(name, [target]);

@@ -25,9 +25,13 @@ export interface SubmitJobInput {
   runAt?: Date | null;
   timeoutMs?: number | null;
   idempotencyKey?: string | null;
+  tags?: string[] | null;
 }
 
 export const LIMITS = {
+  /** Tags per job, and characters per tag. */
+  tags: 20,
+  tagChars: 64,
   typeChars: 100,
   idempotencyKeyChars: 255,
   maxAttempts: 100,
@@ -79,6 +83,17 @@ function optionsSchema(config: Config) {
         .min(1)
         .max(LIMITS.idempotencyKeyChars)
         .refine((key) => !key.includes('\u0000') && key.isWellFormed(), { error: 'must be valid text without NUL characters' }),
+    ),
+    tags: optional(
+      z
+        .array(
+          z
+            .string()
+            .min(1)
+            .max(LIMITS.tagChars)
+            .refine((tag) => !tag.includes('\u0000') && tag.isWellFormed(), { error: 'must be valid text without NUL characters' }),
+        )
+        .max(LIMITS.tags),
     ),
   });
 }
@@ -176,6 +191,7 @@ export class JobSubmitter {
       tenant: submitter.tenant,
       owner: submitter.owner,
       ownerOnly: submitter.ownerOnly,
+      tags: [...new Set(input.tags ?? [])],
       runAt,
     };
   }

@@ -1,6 +1,7 @@
 // The GraphQL schema: each module below adds its types and fields to the builder.
 import type { GraphQLSchema } from 'graphql';
 import { builder } from './builder.js';
+import './bulk.js';
 import './job.js';
 import './jobTokens.js';
 import './mutations.js';

@@ -61,6 +61,7 @@ JobRef.implement({
       description: 'The tenant whose caller submitted it; null for jobs of operator keys.',
       resolve: (job) => job.tenant || null,
     }),
+    tags: t.stringList({ description: 'Free labels given at submit, for finding jobs (filter `tags`).', resolve: (job) => job.tags ?? [] }),
     owner: t.string({ nullable: true, description: "Who submitted it: a token's subject, or an API key's name.", resolve: (job) => ownerName(job.owner) }),
     runAt: t.expose('runAt', {
       type: 'DateTime',
@@ -131,7 +132,7 @@ JobEventRef.implement({
   }),
 });
 
-const JobFilterInput = builder.inputType('JobFilter', {
+export const JobFilterInput = builder.inputType('JobFilter', {
   fields: (t) => ({
     status: t.field({ type: [JobStatusEnum] }),
     type: t.stringList(),
@@ -139,6 +140,7 @@ const JobFilterInput = builder.inputType('JobFilter', {
     createdAfter: t.field({ type: 'DateTime' }),
     createdBefore: t.field({ type: 'DateTime' }),
     idempotencyKey: t.string(),
+    tags: t.stringList({ description: 'Jobs carrying every one of these tags.' }),
   }),
 });
 

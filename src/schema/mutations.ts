@@ -44,6 +44,7 @@ export const SubmitJobInput = builder.inputType('SubmitJobInput', {
     idempotencyKey: t.string({
       description: 'Submitting again with the same key returns the first job instead of a new one (1 to 255 characters).',
     }),
+    tags: t.stringList({ description: 'Free labels for finding the job later (filter `tags`); at most 20, each 1 to 64 characters.' }),
   }),
 });
 

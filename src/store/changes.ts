@@ -54,14 +54,14 @@ const CREATE = statement<ChangeRow>(
   `WITH j AS (
      INSERT INTO jobs (id, queue, type, payload, payload_bytes, status, priority, max_attempts, backoff_type, backoff_delay_ms,
                        backoff_max_delay_ms, backoff_jitter, timeout_ms, idempotency_key, idempotency_scope, submitted_by, run_at,
-                       tenant, owner, owner_only)
+                       tenant, owner, owner_only, tags)
      SELECT id, queue, type, payload, octet_length(payload::text), status::"JobStatus", priority, max_attempts, backoff_type::"BackoffType",
             backoff_delay_ms, backoff_max_delay_ms, backoff_jitter::"Jitter", timeout_ms, idempotency_key, idempotency_scope, submitted_by, run_at,
-            tenant, owner, owner_only
+            tenant, owner, owner_only, tags
      FROM jsonb_to_recordset($1::jsonb) AS x(
        id uuid, queue text, type text, payload jsonb, status text, priority int, max_attempts int, backoff_type text,
        backoff_delay_ms int, backoff_max_delay_ms int, backoff_jitter text, timeout_ms int, idempotency_key text,
-       idempotency_scope text, submitted_by text, run_at timestamptz, tenant text, owner text, owner_only boolean)
+       idempotency_scope text, submitted_by text, run_at timestamptz, tenant text, owner text, owner_only boolean, tags text[])
      ON CONFLICT (idempotency_scope, idempotency_key) DO NOTHING
      RETURNING *
    ), ${ORDERED}, e AS (

@@ -29,6 +29,7 @@ export const JOB_COLUMNS: Record<keyof Job, string> = {
   tenant: 'tenant',
   owner: 'owner',
   ownerOnly: 'owner_only',
+  tags: 'tags',
   runAt: 'run_at',
   createdAt: 'created_at',
   updatedAt: 'updated_at',

@@ -1,6 +1,7 @@
 // The statements of retention: deleting finished jobs past their time with their
 // events, and the watermark that tells resuming subscribers what they can no longer see.
 import type { Db } from '../db/client.js';
+import { Prisma } from '../generated/prisma/client.js';
 
 /** Name of the watermark row in `maintenance`: the largest event id pruned so far. */
 export const EVENTS_PRUNED_THROUGH = 'events_pruned_through';
@@ -17,14 +18,32 @@ export interface PruneRule {
  * the hot path. Raises the watermark to the largest event id deleted.
  */
 export async function pruneBatch(db: Db, rule: PruneRule, limit: number): Promise<{ jobs: number; events: number }> {
-  const [row] = await db.$queryRaw<{ jobs: bigint; events: bigint }[]>`
-    WITH doomed AS (
+  return deleteWithEvents(
+    db,
+    Prisma.sql`
       SELECT id FROM jobs
       WHERE status = ANY(${rule.statuses}::"JobStatus"[]) AND finished_at < now() - ${rule.olderThanMs} * interval '1 millisecond'
       ORDER BY status, finished_at
       LIMIT ${limit}
-      FOR UPDATE SKIP LOCKED
-    ), events AS (
+      FOR UPDATE SKIP LOCKED`,
+  );
+}
+
+/** Deletes these jobs, if finished, with their events (deleteJobs); the same watermark as pruning. */
+export async function deleteFinished(db: Db, ids: string[]): Promise<{ jobs: number; events: number }> {
+  return deleteWithEvents(
+    db,
+    Prisma.sql`SELECT id FROM jobs WHERE id = ANY(${ids}::uuid[]) AND status IN ('COMPLETED', 'FAILED', 'CANCELLED') FOR UPDATE SKIP LOCKED`,
+  );
+}
+
+/**
+ * Deletes the jobs `doomed` selects, with their events, in one statement, and raises
+ * the watermark to the largest event id deleted: a subscriber resuming below it is told.
+ */
+async function deleteWithEvents(db: Db, doomed: Prisma.Sql): Promise<{ jobs: number; events: number }> {
+  const [row] = await db.$queryRaw<{ jobs: bigint; events: bigint }[]>`
+    WITH doomed AS (${doomed}), events AS (
       DELETE FROM job_events e USING doomed WHERE e.job_id = doomed.id RETURNING e.id
     ), gone AS (
       DELETE FROM jobs j USING doomed WHERE j.id = doomed.id RETURNING j.id

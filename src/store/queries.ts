@@ -24,6 +24,8 @@ export interface JobFilter {
   createdAfter?: Date | null;
   createdBefore?: Date | null;
   idempotencyKey?: string | null;
+  /** Jobs carrying every one of these tags. */
+  tags?: string[] | null;
 }
 
 export interface PageArgs {
@@ -86,7 +88,7 @@ function toPage<T>(rows: T[], window: ReturnType<typeof pageWindow>, cursor: (ro
 function filterSql(filter: JobFilter | null | undefined): Prisma.Sql[] {
   const where: Prisma.Sql[] = [];
   if (!filter) return where;
-  for (const name of ['status', 'type', 'queue'] as const) checkFilterList(['filter', name], filter[name]);
+  for (const name of ['status', 'type', 'queue', 'tags'] as const) checkFilterList(['filter', name], filter[name]);
   if (filter.idempotencyKey != null) checkFilterText(['filter', 'idempotencyKey'], filter.idempotencyKey);
   for (const name of ['createdAfter', 'createdBefore'] as const) checkInstant(['filter', name], filter[name]);
   if (filter.status) where.push(Prisma.sql`status = ANY(${filter.status}::"JobStatus"[])`);
@@ -95,6 +97,8 @@ function filterSql(filter: JobFilter | null | undefined): Prisma.Sql[] {
   if (filter.createdAfter) where.push(Prisma.sql`created_at > ${filter.createdAfter}`);
   if (filter.createdBefore) where.push(Prisma.sql`created_at < ${filter.createdBefore}`);
   if (filter.idempotencyKey != null) where.push(Prisma.sql`idempotency_key = ${filter.idempotencyKey}`);
+  // Containment, which the GIN index on tags answers.
+  if (filter.tags?.length) where.push(Prisma.sql`tags @> ${filter.tags}::text[]`);
   return where;
 }
 
@@ -206,6 +210,21 @@ export class JobQueries {
     const where = [...filterSql(filter), ...reachSql(reach)];
     const [row] = await this.db.$queryRaw<{ count: bigint }[]>`SELECT count(*) AS count FROM jobs ${whereAll(where)}`;
     return Number(row?.count ?? 0);
+  }
+
+  /** How many jobs match the filter within reach and these statuses, counting at most `limit` (bulk actions). */
+  async countMatching(filter: JobFilter, reach: Reach, statuses: readonly JobStatus[], limit: number): Promise<number> {
+    const where = [...filterSql(filter), ...reachSql(reach), Prisma.sql`status = ANY(${[...statuses]}::"JobStatus"[])`];
+    const [row] = await this.db.$queryRaw<{ count: bigint }[]>`SELECT count(*) AS count FROM (SELECT 1 FROM jobs ${whereAll(where)} LIMIT ${limit}) AS matching`;
+    return Number(row?.count ?? 0);
+  }
+
+  /** A page, in id order after `after`, of the ids of those jobs (a bulk action's next batch). */
+  async idsMatching(filter: JobFilter, reach: Reach, statuses: readonly JobStatus[], after: string | null, limit: number): Promise<string[]> {
+    const where = [...filterSql(filter), ...reachSql(reach), Prisma.sql`status = ANY(${[...statuses]}::"JobStatus"[])`];
+    if (after !== null) where.push(Prisma.sql`id > ${after}::uuid`);
+    const rows = await this.db.$queryRaw<{ id: string }[]>`SELECT id FROM jobs ${whereAll(where)} ORDER BY id LIMIT ${limit}`;
+    return rows.map((row) => row.id);
   }
 
   /** Counts by status, for one queue or all, of the jobs the caller reaches. */

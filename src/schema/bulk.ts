@@ -1,0 +1,47 @@
+// retryJobs, cancelJobs, deleteJobs: act on every job a filter matches (that the caller
+// may change), all counted against the caller's rate limit before anything changes.
+import type { Context } from '../context.js';
+import type { BulkAction } from '../jobs/bulk.js';
+import type { UserError } from '../jobs/userErrors.js';
+import { builder } from './builder.js';
+import { JobFilterInput } from './job.js';
+import { UserErrorRef } from './mutations.js';
+
+const BulkJobsPayloadRef = builder.objectRef<{ count: number; userErrors: UserError[] }>('BulkJobsPayload').implement({
+  fields: (t) => ({
+    count: t.exposeInt('count', { description: 'How many jobs were changed.' }),
+    userErrors: t.field({ type: [UserErrorRef], resolve: (payload) => payload.userErrors }),
+  }),
+});
+
+function bulk(action: BulkAction) {
+  return (_root: unknown, { filter }: { filter: Parameters<Context['queries']['list']>[0] }, ctx: Context) =>
+    ctx.bulk.run(action, {
+      filter: filter ?? {},
+      reach: ctx.writes,
+      by: ctx.caller.kind === 'known' ? ctx.caller.who.name : 'anonymous',
+      take: (jobs) => ctx.rateLimit.take(ctx.rateKeys, jobs),
+      refund: (jobs) => ctx.rateLimit.refund(ctx.rateKeys, jobs),
+    });
+}
+
+builder.mutationFields((t) => ({
+  retryJobs: t.field({
+    type: BulkJobsPayloadRef,
+    description: `Runs again every FAILED or CANCELLED job matching the filter (at most MAX_BULK_JOBS).`,
+    args: { filter: t.arg({ type: JobFilterInput, required: true }) },
+    resolve: bulk('retry'),
+  }),
+  cancelJobs: t.field({
+    type: BulkJobsPayloadRef,
+    description: 'Cancels every unfinished job matching the filter (at most MAX_BULK_JOBS).',
+    args: { filter: t.arg({ type: JobFilterInput, required: true }) },
+    resolve: bulk('cancel'),
+  }),
+  deleteJobs: t.field({
+    type: BulkJobsPayloadRef,
+    description: 'Deletes every finished (COMPLETED, FAILED, CANCELLED) job matching the filter, with its history and logs (at most MAX_BULK_JOBS).',
+    args: { filter: t.arg({ type: JobFilterInput, required: true }) },
+    resolve: bulk('delete'),
+  }),
+}));

@@ -1,0 +1,120 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- raw GraphQL responses, walked by path */
+// What operators use (issue 12): tags to find jobs, and bulk retry, cancel and delete by
+// filter, bounded by MAX_BULK_JOBS and the rate limits, within the caller's tenant.
+import { SignJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, waitFor, type TestApp } from './helpers/app.js';
+
+const OPS = 'ops-operators-0123456789';
+const JWT_SECRET = 'operators-jwt-secret-0123456789abcdef';
+let app: TestApp;
+
+beforeAll(async () => {
+  app = await startTestApp({ API_KEYS: `ops:${OPS}:admin`, JWT_SECRET, MAX_BULK_JOBS: '12', RATE_LIMIT_TENANT_JOBS_PER_MINUTE: '50' });
+});
+afterAll(async () => {
+  await app?.stop();
+});
+
+const user = (sub: string, tenant: string) =>
+  new SignJWT({ tenant, scope: 'jobs:read jobs:write' }).setProtectedHeader({ alg: 'HS256' }).setSubject(sub).setExpirationTime('10m').sign(new TextEncoder().encode(JWT_SECRET));
+
+async function data(credential: string, query: string, variables: Record<string, unknown> = {}): Promise<any> {
+  const response = await fetch(app.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${credential}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as { data?: any; errors?: unknown[] };
+  if (body.errors?.length || !body.data) throw new Error(`GraphQL errors: ${JSON.stringify(body.errors)}`);
+  return body.data;
+}
+
+const SUBMIT_MANY = 'mutation ($input: [SubmitJobInput!]!) { submitJobs(input: $input) { jobs { id tags status } userErrors { code field message } } }';
+const LATER = () => new Date(Date.now() + 3_600_000).toISOString();
+
+async function submitMany(credential: string, count: number, input: Record<string, unknown>): Promise<any[]> {
+  const { submitJobs } = await data(credential, SUBMIT_MANY, { input: Array.from({ length: count }, () => ({ type: 'echo', payload: {}, ...input })) });
+  expect(submitJobs.userErrors).toEqual([]);
+  return submitJobs.jobs;
+}
+
+const statuses = async (credential: string, tag: string) =>
+  (await data(credential, 'query ($tags: [String!]) { jobs(first: 100, filter: { tags: $tags }) { nodes { status } } }', { tags: [tag] })).jobs.nodes.map((job: any) => job.status);
+
+describe('tags', () => {
+  it('are stored with a job and find jobs carrying every tag asked for', async () => {
+    const [both] = await submitMany(OPS, 1, { tags: ['billing', 'eu', 'billing'] });
+    await submitMany(OPS, 1, { tags: ['billing'] });
+    await submitMany(OPS, 1, { tags: ['eu'] });
+    expect(both.tags).toEqual(['billing', 'eu']);
+    const find = async (tags: string[]) => (await data(OPS, 'query ($tags: [String!]) { jobs(filter: { tags: $tags }) { totalCount } }', { tags })).jobs.totalCount;
+    expect(await find(['billing', 'eu'])).toBe(1);
+    expect(await find(['billing'])).toBe(2);
+    expect(await find(['eu'])).toBe(2);
+    expect(await find(['none-such'])).toBe(0);
+  });
+
+  it('are bounded: at most 20, each 1 to 64 characters', async () => {
+    const submit = async (tags: string[]) =>
+      (await data(OPS, 'mutation ($input: SubmitJobInput!) { submitJob(input: $input) { job { id } userErrors { code field } } }', { input: { type: 'echo', payload: {}, tags } })).submitJob;
+    expect((await submit(Array.from({ length: 21 }, (_, i) => `t${i}`))).userErrors).toEqual([{ code: 'INVALID_INPUT', field: ['input', 'tags'] }]);
+    expect((await submit(['x'.repeat(65)])).userErrors).toEqual([{ code: 'INVALID_INPUT', field: ['input', 'tags', '0'] }]);
+    expect((await submit(['ok', ''])).userErrors).toEqual([{ code: 'INVALID_INPUT', field: ['input', 'tags', '1'] }]);
+  });
+});
+
+describe('bulk actions', () => {
+  const CANCEL = 'mutation ($filter: JobFilter!) { cancelJobs(filter: $filter) { count userErrors { code field message } } }';
+  const RETRY = 'mutation ($filter: JobFilter!) { retryJobs(filter: $filter) { count userErrors { code field message } } }';
+  const DELETE = 'mutation ($filter: JobFilter!) { deleteJobs(filter: $filter) { count userErrors { code field message } } }';
+
+  it('cancel, retry and delete every job a filter matches, each recorded as the job\'s event', async () => {
+    const jobs = await submitMany(OPS, 10, { tags: ['nightly-batch'], runAt: LATER() });
+    await submitMany(OPS, 2, { tags: ['other'], runAt: LATER() });
+    expect((await data(OPS, CANCEL, { filter: { tags: ['nightly-batch'] } })).cancelJobs).toEqual({ count: 10, userErrors: [] });
+    expect(new Set(await statuses(OPS, 'nightly-batch'))).toEqual(new Set(['CANCELLED']));
+    expect(new Set(await statuses(OPS, 'other'))).toEqual(new Set(['SCHEDULED']));
+    const history = await data(OPS, 'query ($id: ID!) { job(id: $id) { events { nodes { type message } } } }', { id: jobs[0].id });
+    expect(history.job.events.nodes.at(-1)).toEqual({ type: 'CANCELLED', message: 'bulk cancel by ops' });
+
+    expect((await data(OPS, RETRY, { filter: { tags: ['nightly-batch'] } })).retryJobs).toEqual({ count: 10, userErrors: [] });
+    await waitFor(async () => ((await statuses(OPS, 'nightly-batch')).every((status: string) => status === 'COMPLETED') ? true : undefined), 15_000, 'the retried jobs');
+    // Only finished jobs are deleted: the scheduled ones of the same filter stay.
+    expect((await data(OPS, DELETE, { filter: { tags: ['nightly-batch'] } })).deleteJobs).toEqual({ count: 10, userErrors: [] });
+    expect(await statuses(OPS, 'nightly-batch')).toEqual([]);
+    expect((await data(OPS, 'query ($id: ID!) { job(id: $id) { id } }', { id: jobs[0].id })).job).toBeNull();
+    expect((await data(OPS, DELETE, { filter: { tags: ['other'] } })).deleteJobs.count).toBe(0);
+    expect((await data(OPS, CANCEL, { filter: { tags: ['other'] } })).cancelJobs.count).toBe(2);
+  });
+
+  it('refuse a filter matching more than MAX_BULK_JOBS, changing nothing', async () => {
+    await submitMany(OPS, 13, { tags: ['too-many'], runAt: LATER() });
+    const refused = (await data(OPS, CANCEL, { filter: { tags: ['too-many'] } })).cancelJobs;
+    expect(refused.count).toBe(0);
+    expect(refused.userErrors[0]).toMatchObject({ code: 'LIMIT_EXCEEDED', field: ['filter'] });
+    expect(refused.userErrors[0].message).toContain('MAX_BULK_JOBS');
+    expect(new Set(await statuses(OPS, 'too-many'))).toEqual(new Set(['SCHEDULED']));
+    // A status filter the action cannot apply to matches nothing, and changes nothing.
+    expect((await data(OPS, CANCEL, { filter: { tags: ['too-many'], status: ['COMPLETED'] } })).cancelJobs).toEqual({ count: 0, userErrors: [] });
+  });
+
+  it('touch only the caller\'s tenant, and count against its rate limit before changing anything', async () => {
+    const [xena, yann] = [await user('xena', 'X'), await user('yann', 'Y')];
+    await submitMany(xena, 5, { tags: ['shared-tag'], runAt: LATER() });
+    await submitMany(yann, 10, { tags: ['shared-tag'], runAt: LATER() });
+    expect((await data(xena, CANCEL, { filter: { tags: ['shared-tag'] } })).cancelJobs.count).toBe(5);
+    expect(new Set(await statuses(yann, 'shared-tag'))).toEqual(new Set(['SCHEDULED']));
+    // Tenant Y has used 45 of its 50 a minute: cancelling 10 more is refused whole.
+    await submitMany(yann, 35, { runAt: LATER() });
+    const response = await fetch(app.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${yann}` },
+      body: JSON.stringify({ query: CANCEL, variables: { filter: { tags: ['shared-tag'] } } }),
+    });
+    const body = (await response.json()) as { errors?: { extensions?: { code?: string } }[] };
+    expect(response.status).toBe(429);
+    expect(body.errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
+    expect(new Set(await statuses(yann, 'shared-tag'))).toEqual(new Set(['SCHEDULED']));
+  });
+});
