@@ -46,3 +46,51 @@ it('refuses an unknown queue with the field named', async () => {
   expect(pauseQueue.queue).toBeNull();
   expect(pauseQueue.userErrors).toMatchObject([{ code: 'NOT_FOUND', field: ['name'] }]);
 });
+
+const UPDATE = 'mutation ($name: String!, $input: QueueSettingsInput!) { updateQueue(name: $name, input: $input) { queue { name concurrency rateLimit { max durationMs } } userErrors { code field message } } }';
+
+interface Update {
+  updateQueue: { queue: { name: string; concurrency: number | null; rateLimit: { max: number; durationMs: number } | null } | null; userErrors: { code: string; field: string[] }[] };
+}
+
+it('limits a queue\'s concurrency and rate across all workers, keeps them across a Redis restart, and clears them', { timeout: 60_000 }, async () => {
+  const update = (input: Record<string, unknown>) => app.data<Update, unknown>(UPDATE, { name: 'bulk', input });
+  expect((await update({ concurrency: 0 })).updateQueue.userErrors).toMatchObject([{ code: 'INVALID_INPUT', field: ['input', 'concurrency'] }]);
+  expect((await update({ concurrency: 1 })).updateQueue.queue).toEqual({ name: 'bulk', concurrency: 1, rateLimit: null });
+
+  // Each worker runs 10 at once (WORKER_CONCURRENCY); the queue's limit makes it one.
+  const ids: string[] = [];
+  for (let i = 0; i < 4; i++) ids.push((await app.data(SubmitJob, { input: { type: 'sleep', payload: { ms: 300 }, queue: 'bulk' } })).submitJob.job!.id);
+  let most = 0;
+  await waitFor(async () => {
+    const { jobStats } = await app.data<{ jobStats: { running: number; completed: number } }, unknown>('{ jobStats(queue: "bulk") { running completed } }');
+    most = Math.max(most, jobStats.running);
+    return jobStats.completed >= 5 ? true : undefined; // the held job of the test above, and these four
+  }, 20_000, 'the four sleeps');
+  expect(most).toBe(1);
+
+  // At most 2 starts per second: 6 jobs take at least two more seconds after the first two.
+  expect((await update({ concurrency: null, rateLimit: { max: 2, durationMs: 1000 } })).updateQueue.queue).toEqual({ name: 'bulk', concurrency: null, rateLimit: { max: 2, durationMs: 1000 } });
+  const started = Date.now();
+  const echoes: string[] = [];
+  for (let i = 0; i < 6; i++) echoes.push((await app.data(SubmitJob, { input: { type: 'echo', payload: i, queue: 'bulk' } })).submitJob.job!.id);
+  await waitFor(async () => {
+    const jobs = await Promise.all(echoes.map(async (id) => (await app.data(GetJob, { id })).job?.status));
+    return jobs.every((status) => status === 'COMPLETED') ? true : undefined;
+  }, 20_000, 'the six echoes');
+  expect(Date.now() - started).toBeGreaterThanOrEqual(1900);
+
+  // Redis forgets; PostgreSQL does not, and the reconciler puts the limits back.
+  await update({ concurrency: 3 });
+  await redis.kill();
+  await redis.start();
+  const { Queue } = await import('bullmq');
+  const queue = new Queue('bulk', { connection: { host: '127.0.0.1', port: Number(new URL(redis.url).port) }, prefix: app.config.QUEUE_PREFIX });
+  try {
+    await waitFor(async () => ((await queue.getGlobalConcurrency()) === 3 ? true : undefined), 10_000, 'the concurrency back in Redis');
+    expect(await queue.getGlobalRateLimit()).toMatchObject({ max: 2, duration: 1000 });
+  } finally {
+    await queue.close();
+  }
+  expect((await update({ concurrency: null, rateLimit: null })).updateQueue.queue).toEqual({ name: 'bulk', concurrency: null, rateLimit: null });
+});

@@ -1,13 +1,23 @@
-// Pausing and resuming queues. PostgreSQL holds whether a queue is paused; BullMQ is
-// told at once and again by the reconciler, so a pause survives a Redis restart.
+// Queue control: pausing, resuming, and limits across all workers (concurrency, rate).
+// PostgreSQL holds each queue's settings; BullMQ is told at once and again by the
+// reconciler, so they survive a Redis restart.
 import type { Db } from '../db/client.js';
+import { userError, type UserError } from '../jobs/userErrors.js';
 import type { Logger } from '../logger.js';
-import type { JobQueues } from './queues.js';
+import type { JobQueues, QueueLimits } from './queues.js';
 
-export interface QueueState {
+export interface QueueState extends QueueLimits {
   name: string;
   paused: boolean;
 }
+
+/** A change of limits: an absent field stays as it is, null clears it. */
+export interface QueueSettingsInput {
+  concurrency?: number | null;
+  rateLimit?: { max: number; durationMs: number } | null;
+}
+
+export const QUEUE_LIMITS = { concurrency: 10_000, rateMax: 1_000_000, rateDurationMs: 86_400_000 } as const;
 
 export class QueueControl {
   constructor(
@@ -21,28 +31,68 @@ export class QueueControl {
     return this.names.includes(name);
   }
 
-  /** Every configured queue, in configuration order, with whether it is paused. */
+  /** Every configured queue, in configuration order, with its settings. */
   async list(): Promise<QueueState[]> {
-    const settings = await this.db.queueSetting.findMany({ where: { name: { in: [...this.names] } } });
-    const paused = new Set(settings.filter((setting) => setting.paused).map((setting) => setting.name));
-    return this.names.map((name) => ({ name, paused: paused.has(name) }));
+    const settings = new Map((await this.db.queueSetting.findMany({ where: { name: { in: [...this.names] } } })).map((row) => [row.name, row]));
+    return this.names.map((name) => {
+      const row = settings.get(name);
+      const rateLimit = row?.rateLimitMax != null && row.rateLimitDurationMs != null ? { max: row.rateLimitMax, durationMs: row.rateLimitDurationMs } : null;
+      return { name, paused: row?.paused ?? false, concurrency: row?.concurrency ?? null, rateLimit };
+    });
+  }
+
+  private async state(name: string): Promise<QueueState> {
+    return (await this.list()).find((queue) => queue.name === name) as QueueState;
   }
 
   /** Records the pause (or resume), then tells BullMQ; the reconciler retries that if Redis is away. */
   async setPaused(name: string, paused: boolean): Promise<QueueState> {
     await this.db.queueSetting.upsert({ where: { name }, create: { name, paused }, update: { paused } });
-    try {
-      await this.queues.setPaused(name, paused);
-    } catch (error) {
-      this.logger.warn({ err: error, queue: name }, 'queue pause not passed to Redis yet; the reconciler will');
-    }
-    return { name, paused };
+    await this.tell(name, 'pause', () => this.queues.setPaused(name, paused));
+    return this.state(name);
   }
 
-  /** Makes BullMQ's paused flags match PostgreSQL's. */
+  /** Checks and records new limits, then tells BullMQ. */
+  async update(name: string, input: QueueSettingsInput): Promise<{ queue: QueueState | null; userErrors: UserError[] }> {
+    const problems = checkSettings(input);
+    if (problems.length) return { queue: null, userErrors: problems };
+    const data = {
+      ...(input.concurrency !== undefined ? { concurrency: input.concurrency } : {}),
+      ...(input.rateLimit !== undefined ? { rateLimitMax: input.rateLimit?.max ?? null, rateLimitDurationMs: input.rateLimit?.durationMs ?? null } : {}),
+    };
+    await this.db.queueSetting.upsert({ where: { name }, create: { name, ...data }, update: data });
+    const queue = await this.state(name);
+    await this.tell(name, 'limits', () => this.queues.setLimits(name, queue));
+    return { queue, userErrors: [] };
+  }
+
+  /** Makes BullMQ's paused flags and limits match PostgreSQL's. */
   async reconcile(): Promise<void> {
-    for (const { name, paused } of await this.list()) {
-      if ((await this.queues.isPaused(name)) !== paused) await this.queues.setPaused(name, paused);
+    for (const queue of await this.list()) {
+      if ((await this.queues.isPaused(queue.name)) !== queue.paused) await this.queues.setPaused(queue.name, queue.paused);
+      // Setting them again is idempotent and as cheap as reading them.
+      await this.queues.setLimits(queue.name, queue);
     }
   }
+
+  private async tell(name: string, what: string, change: () => Promise<void>): Promise<void> {
+    try {
+      await change();
+    } catch (error) {
+      this.logger.warn({ err: error, queue: name }, `queue ${what} not passed to Redis yet; the reconciler will`);
+    }
+  }
+}
+
+function checkSettings(input: QueueSettingsInput): UserError[] {
+  const problems: UserError[] = [];
+  const within = (value: number, min: number, max: number, field: string[]) => {
+    if (!Number.isInteger(value) || value < min || value > max) problems.push(userError('INVALID_INPUT', field, `${field.join('.')}: must be between ${min} and ${max}`));
+  };
+  if (input.concurrency != null) within(input.concurrency, 1, QUEUE_LIMITS.concurrency, ['input', 'concurrency']);
+  if (input.rateLimit != null) {
+    within(input.rateLimit.max, 1, QUEUE_LIMITS.rateMax, ['input', 'rateLimit', 'max']);
+    within(input.rateLimit.durationMs, 1, QUEUE_LIMITS.rateDurationMs, ['input', 'rateLimit', 'durationMs']);
+  }
+  return problems;
 }

@@ -27,6 +27,12 @@ export function bullJobOptions(job: Pick<Job, 'id' | 'priority' | 'runAt'>, now 
   };
 }
 
+/** A queue's limits across all workers; null: none. */
+export interface QueueLimits {
+  concurrency: number | null;
+  rateLimit: { max: number; durationMs: number } | null;
+}
+
 export class JobQueues {
   private readonly queues = new Map<string, Queue>();
 
@@ -77,6 +83,20 @@ export class JobQueues {
   async setPaused(name: string, paused: boolean): Promise<void> {
     const queue = this.get(name);
     await within(paused ? queue.pause() : queue.resume(), this.timeoutMs, paused ? 'pausing a queue' : 'resuming a queue');
+  }
+
+  /** Sets (or, with null, removes) the queue's limits across all workers: BullMQ's global concurrency and rate limit. */
+  async setLimits(name: string, limits: QueueLimits): Promise<void> {
+    const queue = this.get(name);
+    const { concurrency, rateLimit } = limits;
+    await within(
+      Promise.all([
+        concurrency === null ? queue.removeGlobalConcurrency() : queue.setGlobalConcurrency(concurrency),
+        rateLimit === null ? queue.removeGlobalRateLimit() : queue.setGlobalRateLimit(rateLimit.max, rateLimit.durationMs),
+      ]),
+      this.timeoutMs,
+      'setting a queue\'s limits',
+    );
   }
 
   isPaused(name: string): Promise<boolean> {

@@ -1,15 +1,43 @@
-// Queues: which exist, their counts, and pausing them (admin only).
+// Queues: which exist, their counts and settings, and pausing them and setting their limits (admin only).
 import { requireScope } from '../auth/plugin.js';
-import type { QueueState } from '../queue/control.js';
+import { QUEUE_LIMITS, type QueueState } from '../queue/control.js';
 import { userError, type UserError } from '../jobs/userErrors.js';
 import { builder } from './builder.js';
 import { UserErrorRef } from './mutations.js';
 import { JobStatsRef } from './stats.js';
 
+const RateLimitRef = builder.objectRef<{ max: number; durationMs: number }>('RateLimit').implement({
+  fields: (t) => ({ max: t.exposeInt('max'), durationMs: t.exposeInt('durationMs') }),
+});
+
+const RateLimitInput = builder.inputType('RateLimitInput', {
+  fields: (t) => ({
+    max: t.int({ required: true, description: `1 to ${QUEUE_LIMITS.rateMax}.` }),
+    durationMs: t.int({ required: true, description: `1 to ${QUEUE_LIMITS.rateDurationMs}.` }),
+  }),
+});
+
+const QueueSettingsInput = builder.inputType('QueueSettingsInput', {
+  fields: (t) => ({
+    concurrency: t.int({ description: `1 to ${QUEUE_LIMITS.concurrency}; null clears it.` }),
+    rateLimit: t.field({ type: RateLimitInput, description: 'null clears it.' }),
+  }),
+});
+
 const QueueRef = builder.objectRef<QueueState>('Queue').implement({
   description: 'A configured queue.',
   fields: (t) => ({
     name: t.exposeString('name'),
+    concurrency: t.exposeInt('concurrency', {
+      nullable: true,
+      description: "Jobs of this queue running at once across all workers; null: only each worker's own concurrency.",
+    }),
+    rateLimit: t.field({
+      type: RateLimitRef,
+      nullable: true,
+      description: 'At most max jobs of this queue start per durationMs, across all workers; null: no limit.',
+      resolve: (queue) => queue.rateLimit,
+    }),
     paused: t.exposeBoolean('paused', { description: 'Paused: its jobs stay where they are and none starts until it is resumed.' }),
     counts: t.field({ type: JobStatsRef, resolve: (queue, _args, ctx) => ctx.queries.stats(queue.name, ctx.reads) }),
   }),
@@ -25,17 +53,19 @@ const QueuePayloadRef = builder.objectRef<{ queue: QueueState | null; userErrors
 builder.queryFields((t) => ({
   queues: t.field({
     type: [QueueRef],
-    description: 'Every configured queue, with its counts by status.',
+    description: 'Every queue, with its settings and counts.',
     resolve: (_root, _args, ctx) => ctx.queueControl.list(),
   }),
 }));
 
+function unknownQueue(name: string, queues: readonly string[]) {
+  return { queue: null, userErrors: [userError('NOT_FOUND', ['name'], `name: no queue "${name.slice(0, 100)}"; configured: ${queues.join(', ')}`)] };
+}
+
 function setPaused(paused: boolean) {
   return async (_root: unknown, { name }: { name: string }, ctx: Parameters<typeof requireScope>[0]) => {
     requireScope(ctx, 'admin');
-    if (!ctx.queueControl.knows(name)) {
-      return { queue: null, userErrors: [userError('NOT_FOUND', ['name'], `name: no queue "${name.slice(0, 100)}"; configured: ${ctx.config.QUEUES.join(', ')}`)] };
-    }
+    if (!ctx.queueControl.knows(name)) return unknownQueue(name, ctx.config.QUEUES);
     return { queue: await ctx.queueControl.setPaused(name, paused), userErrors: [] };
   };
 }
@@ -46,6 +76,16 @@ builder.mutationFields((t) => ({
     description: 'Stops jobs of the queue from starting (running ones finish); they wait until resumeQueue. Needs the admin scope.',
     args: { name: t.arg.string({ required: true }) },
     resolve: setPaused(true),
+  }),
+  updateQueue: t.field({
+    type: QueuePayloadRef,
+    description: 'Sets the queue\'s limits across all workers; a field given as null clears that limit. Needs the admin scope.',
+    args: { name: t.arg.string({ required: true }), input: t.arg({ type: QueueSettingsInput, required: true }) },
+    resolve: async (_root, { name, input }, ctx) => {
+      requireScope(ctx, 'admin');
+      if (!ctx.queueControl.knows(name)) return unknownQueue(name, ctx.config.QUEUES);
+      return ctx.queueControl.update(name, input);
+    },
   }),
   resumeQueue: t.field({
     type: QueuePayloadRef,
