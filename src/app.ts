@@ -35,6 +35,7 @@ import { Metrics } from './metrics/metrics.js';
 import { CancelSignals } from './queue/cancellation.js';
 import { JobQueues } from './queue/queues.js';
 import { QueueControl } from './queue/control.js';
+import { Heartbeat, liveWorkers } from './queue/heartbeat.js';
 import { Schedules } from './schedules/schedules.js';
 import { Reconciler } from './queue/reconciler.js';
 import { within } from './queue/within.js';
@@ -133,6 +134,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   });
 
   let workers: JobWorkers | undefined;
+  let heartbeat: Heartbeat | undefined;
   let reconciler: Reconciler | undefined;
   let pruner: Pruner | undefined;
   if (runWorkers) {
@@ -141,6 +143,9 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       { queues: config.QUEUES, prefix: config.QUEUE_PREFIX, concurrency: config.WORKER_CONCURRENCY, lockMs: config.WORKER_LOCK_MS },
     );
     await workers.start();
+    const running = workers;
+    heartbeat = new Heartbeat(redis, config.QUEUE_PREFIX, { queues: config.QUEUES, concurrency: config.WORKER_CONCURRENCY }, () => running.runningIds(), config.WORKER_HEARTBEAT_MS, logger);
+    await heartbeat.start();
     await schedules.startWorker();
     output.start();
     pruner = new Pruner(
@@ -190,6 +195,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
         submitter,
         schedules,
         control: new JobControl({ queries, stateMachine, queues, cancelSignals, logger }),
+        workers: () => liveWorkers(redis, config.QUEUE_PREFIX, config.WORKER_HEARTBEAT_MS),
         bulk: new BulkActions({ db, queries, stateMachine, queues, cancelSignals, logger, maxJobs: config.MAX_BULK_JOBS }),
         queries,
         streams: { hub, queries, snapshots: new JobSnapshots(queries) },
@@ -241,6 +247,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       await pruner?.stop();
       output.stop();
       await workers?.close(config.SHUTDOWN_GRACE_MS);
+      await heartbeat?.stop();
       await bus.close();
       rateLimit.close();
       // With Redis unreachable, a polite close would wait for it forever.

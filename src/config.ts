@@ -34,6 +34,8 @@ const schema = z.object({
   WORKER_CONCURRENCY: int(1, 1000).default(10),
   /** A worker that stops renewing its hold on a job (it died) loses the job after this; it then runs again. */
   WORKER_LOCK_MS: int(1000, 600_000).default(30_000),
+  /** How often each worker process writes its heartbeat (Query.workers); one that misses three is gone. */
+  WORKER_HEARTBEAT_MS: int(100, 60_000).default(5000),
   /** How often workers compare PostgreSQL with Redis and queue again what Redis lacks. */
   RECONCILE_INTERVAL_MS: int(1000, 3_600_000).default(60_000),
   /** How long a submit, retry or cancel waits for Redis before answering; the job is stored either way. */

@@ -12,6 +12,7 @@ import type { Config } from './config.js';
 import type { HandlerRegistry } from './handlers/registry.js';
 import type { JobControl } from './jobs/control.js';
 import type { BulkActions } from './jobs/bulk.js';
+import type { WorkerInfo } from './queue/heartbeat.js';
 import { ResponseBudget } from './http/limits.js';
 import type { JobEvent, LargeJobField } from './jobs/model.js';
 import type { JobQueries, Page, PageArgs } from './store/queries.js';
@@ -26,6 +27,8 @@ export interface Services {
   submitter: JobSubmitter;
   control: JobControl;
   bulk: BulkActions;
+  /** The worker processes alive now (their heartbeats in Redis). */
+  workers: () => Promise<WorkerInfo[]>;
   queries: JobQueries;
   /** What the live streams read from: this process's event hub, and PostgreSQL. */
   streams: StreamDeps;

@@ -10,7 +10,7 @@ const JWT_SECRET = 'operators-jwt-secret-0123456789abcdef';
 let app: TestApp;
 
 beforeAll(async () => {
-  app = await startTestApp({ API_KEYS: `ops:${OPS}:admin`, JWT_SECRET, MAX_BULK_JOBS: '12', RATE_LIMIT_TENANT_JOBS_PER_MINUTE: '50' });
+  app = await startTestApp({ API_KEYS: `ops:${OPS}:admin`, JWT_SECRET, MAX_BULK_JOBS: '12', RATE_LIMIT_TENANT_JOBS_PER_MINUTE: '50', WORKER_HEARTBEAT_MS: '300' });
 });
 afterAll(async () => {
   await app?.stop();
@@ -116,5 +116,36 @@ describe('bulk actions', () => {
     expect(response.status).toBe(429);
     expect(body.errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
     expect(new Set(await statuses(yann, 'shared-tag'))).toEqual(new Set(['SCHEDULED']));
+  });
+});
+
+describe('workers', () => {
+  const WORKERS = '{ workers { id hostname pid queues concurrency running { id } startedAt lastSeenAt } }';
+
+  it('lists the live worker processes with what each runs, and forgets one that stopped beating', async () => {
+    const [sleeper] = await submitMany(OPS, 1, { type: 'sleep', payload: { ms: 1500 } });
+    const busy = await waitFor(async () => {
+      const { workers } = await data(OPS, WORKERS);
+      return workers.length === 1 && workers[0].running.some((job: any) => job.id === sleeper.id) ? workers[0] : undefined;
+    }, 10_000, 'the worker to show its running job');
+    expect(busy).toMatchObject({ pid: process.pid, queues: ['default'], concurrency: 10 });
+    expect(Date.now() - new Date(busy.lastSeenAt).getTime()).toBeLessThan(15_000);
+    // Another tenant's user sees the worker, not the job it runs.
+    expect((await data(await user('zed', 'Z'), WORKERS)).workers[0].running).toEqual([]);
+
+    // A worker that died without a goodbye: its entry is gone once it has missed three beats.
+    const { Redis } = await import('ioredis');
+    const redis = new Redis(app.config.REDIS_URL);
+    try {
+      const prefix = app.config.QUEUE_PREFIX;
+      const ghost = { ...busy, id: 'ghost', running: [], lastSeenAt: new Date(Date.now() - 60_000).toISOString() };
+      await redis.hset(`${prefix}:workers`, 'ghost', JSON.stringify(ghost));
+      await redis.zadd(`${prefix}:workers:seen`, Date.now() - 60_000, 'ghost');
+      expect((await data(OPS, WORKERS)).workers.map((worker: any) => worker.id)).toEqual([busy.id]);
+      expect(await redis.hexists(`${prefix}:workers`, 'ghost')).toBe(0);
+    } finally {
+      redis.disconnect();
+    }
+    await waitFor(async () => ((await data(OPS, WORKERS)).workers[0].running.length === 0 ? true : undefined), 15_000, 'the job to finish');
   });
 });

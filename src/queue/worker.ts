@@ -80,6 +80,11 @@ export class JobWorkers {
     await Promise.all(this.workers.map((worker) => worker.waitUntilReady()));
   }
 
+  /** Ids of the jobs this process runs now. */
+  runningIds(): Iterable<string> {
+    return this.running.keys();
+  }
+
   /** Stops taking jobs and waits up to `graceMs` for running ones, then aborts them. */
   async close(graceMs: number): Promise<void> {
     const closing = Promise.all(this.workers.map((worker) => worker.close()));

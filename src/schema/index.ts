@@ -8,6 +8,7 @@ import './mutations.js';
 import './queues.js';
 import './schedules.js';
 import './stats.js';
+import './workers.js';
 import './subscriptions.js';
 
 let schema: GraphQLSchema | undefined;
