@@ -27,6 +27,8 @@ import { attachWebSockets } from './http/websocket.js';
 import { createGraphQLServer } from './http/yoga.js';
 import { JobControl } from './jobs/control.js';
 import { BulkActions } from './jobs/bulk.js';
+import { JobLogs } from './jobs/logs.js';
+import type { LogLevel } from './store/logs.js';
 import { JobQueries } from './store/queries.js';
 import { JobStateMachine } from './jobs/stateMachine.js';
 import { JobSubmitter } from './jobs/submit.js';
@@ -138,8 +140,9 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   let reconciler: Reconciler | undefined;
   let pruner: Pruner | undefined;
   if (runWorkers) {
+    const logs = new JobLogs(db, { maxLines: config.JOB_LOG_MAX_LINES, level: config.JOB_LOG_LEVEL.toUpperCase() as LogLevel }, logger);
     workers = new JobWorkers(
-      { queries, stateMachine, registry, cancelSignals, connection: redis, logger, metrics },
+      { queries, stateMachine, registry, cancelSignals, connection: redis, logger, metrics, logs },
       { queues: config.QUEUES, prefix: config.QUEUE_PREFIX, concurrency: config.WORKER_CONCURRENCY, lockMs: config.WORKER_LOCK_MS },
     );
     await workers.start();

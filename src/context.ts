@@ -15,7 +15,7 @@ import type { BulkActions } from './jobs/bulk.js';
 import type { WorkerInfo } from './queue/heartbeat.js';
 import { ResponseBudget } from './http/limits.js';
 import type { JobEvent, LargeJobField } from './jobs/model.js';
-import type { JobQueries, Page, PageArgs } from './store/queries.js';
+import type { JobLogLine, JobQueries, Page, PageArgs } from './store/queries.js';
 import type { JobSubmitter } from './jobs/submit.js';
 import type { Logger } from './logger.js';
 import type { StreamDeps } from './events/streams.js';
@@ -63,6 +63,8 @@ export interface Context extends Services {
   largeFieldLoaders: Record<LargeJobField, DataLoader<string, unknown>>;
   /** Job histories with the same page arguments, loaded in one query per tick. */
   eventPages(args: PageArgs): DataLoader<string, Page<JobEvent>>;
+  /** Job logs with the same page arguments, loaded in one query per tick. */
+  logPages(args: PageArgs): DataLoader<string, Page<JobLogLine>>;
   /** Bytes of stored JSON the current response may still carry (MAX_RESPONSE_BYTES). */
   budget: ResponseBudget;
 }
@@ -82,10 +84,23 @@ function rateKeysOf(caller: Caller, initial: InitialContext): RateKeys {
   return { caller: name, tenant: who.tenant === null ? null : JSON.stringify(['tenant', who.tenant]) };
 }
 
+/** The loader of pages with these arguments: one query per tick for every job asking. */
+function pagesLoader<T>(loaders: Map<string, DataLoader<string, Page<T>>>, args: PageArgs, load: (ids: readonly string[]) => Promise<Page<T>[]>): DataLoader<string, Page<T>> {
+  const key = JSON.stringify([args.first, args.after, args.last, args.before]);
+  let loader = loaders.get(key);
+  if (!loader) {
+    loader = new DataLoader(load, { cache: false });
+    // Bounded by the document: each distinct argument set is one field of it.
+    loaders.set(key, loader);
+  }
+  return loader;
+}
+
 export async function createContext(services: Services, initial: InitialContext = {}): Promise<Context> {
   const caller = await services.auth.callerOf(initial.req, authorization(initial));
   const { queries } = services;
   const eventLoaders = new Map<string, DataLoader<string, Page<JobEvent>>>();
+  const logLoaders = new Map<string, DataLoader<string, Page<JobLogLine>>>();
   return {
     ...services,
     caller,
@@ -97,16 +112,8 @@ export async function createContext(services: Services, initial: InitialContext 
       payload: new DataLoader((ids) => queries.largeField('payload', ids), { cache: false }),
       result: new DataLoader((ids) => queries.largeField('result', ids), { cache: false }),
     },
-    eventPages(args) {
-      const key = JSON.stringify([args.first, args.after, args.last, args.before]);
-      let loader = eventLoaders.get(key);
-      if (!loader) {
-        loader = new DataLoader((ids) => queries.events(ids, args), { cache: false });
-        // Bounded by the document: each distinct argument set is one field of it.
-        eventLoaders.set(key, loader);
-      }
-      return loader;
-    },
+    eventPages: (args) => pagesLoader(eventLoaders, args, (ids) => queries.events(ids, args)),
+    logPages: (args) => pagesLoader(logLoaders, args, (ids) => queries.logs(ids, args)),
     budget: new ResponseBudget(services.config.MAX_RESPONSE_BYTES),
   };
 }

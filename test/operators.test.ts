@@ -2,6 +2,10 @@
 // What operators use (issue 12): tags to find jobs, and bulk retry, cancel and delete by
 // filter, bounded by MAX_BULK_JOBS and the rate limits, within the caller's tenant.
 import { SignJWT } from 'jose';
+import pg from 'pg';
+import { z } from 'zod';
+import { defineHandler } from '../src/handlers/handler.js';
+import { databaseUrl } from './helpers/db.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, waitFor, type TestApp } from './helpers/app.js';
 
@@ -9,8 +13,29 @@ const OPS = 'ops-operators-0123456789';
 const JWT_SECRET = 'operators-jwt-secret-0123456789abcdef';
 let app: TestApp;
 
+/** A handler that talks: what it logs through ctx.logger is kept with the job. */
+const chatty = defineHandler({
+  name: 'chatty',
+  description: 'Logs, and fails its first attempt when asked.',
+  payload: z.object({ lines: z.number().int().min(0).max(100), failFirst: z.boolean().default(false) }),
+  async run({ lines, failFirst }, ctx) {
+    ctx.logger.info({ step: 'begin', attempt: ctx.attempt }, 'starting %s', 'the work');
+    ctx.logger.debug('not kept: below JOB_LOG_LEVEL');
+    ctx.logger.child({ part: 'upload' }).warn('slow upstream');
+    for (let i = 0; i < lines; i++) ctx.logger.info(`line ${i}`);
+    if (failFirst && ctx.attempt === 1) {
+      ctx.logger.error(new Error('upstream said 503'));
+      throw new Error('upstream said 503');
+    }
+    return { ok: true };
+  },
+});
+
 beforeAll(async () => {
-  app = await startTestApp({ API_KEYS: `ops:${OPS}:admin`, JWT_SECRET, MAX_BULK_JOBS: '12', RATE_LIMIT_TENANT_JOBS_PER_MINUTE: '50', WORKER_HEARTBEAT_MS: '300' });
+  app = await startTestApp(
+    { API_KEYS: `ops:${OPS}:admin`, JWT_SECRET, MAX_BULK_JOBS: '12', RATE_LIMIT_TENANT_JOBS_PER_MINUTE: '50', WORKER_HEARTBEAT_MS: '300', JOB_LOG_MAX_LINES: '5' },
+    { handlers: [chatty] },
+  );
 });
 afterAll(async () => {
   await app?.stop();
@@ -147,5 +172,44 @@ describe('workers', () => {
       redis.disconnect();
     }
     await waitFor(async () => ((await data(OPS, WORKERS)).workers[0].running.length === 0 ? true : undefined), 15_000, 'the job to finish');
+  });
+});
+
+describe('job logs', () => {
+  const LOGS = 'query ($id: ID!) { job(id: $id) { status attempts logs(first: 100) { nodes { attempt level message data at } } } }';
+
+  it('keeps what a handler logs with the job, every attempt, and loses it with the job', async () => {
+    const [job] = await submitMany(OPS, 1, { type: 'chatty', payload: { lines: 0, failFirst: true }, maxAttempts: 2, backoff: { type: 'FIXED', delayMs: 10 } });
+    const done = await waitFor(async () => {
+      const found = (await data(OPS, LOGS, { id: job.id })).job;
+      return found.status === 'COMPLETED' ? found : undefined;
+    }, 15_000, 'the chatty job');
+    const lines = done.logs.nodes.map(({ attempt, level, message, data: fields }: any) => ({ attempt, level, message, data: fields }));
+    expect(lines).toEqual([
+      { attempt: 1, level: 'INFO', message: 'starting the work', data: { step: 'begin', attempt: 1 } },
+      { attempt: 1, level: 'WARN', message: 'slow upstream', data: null },
+      { attempt: 1, level: 'ERROR', message: 'upstream said 503', data: { error: 'Error', message: 'upstream said 503' } },
+      { attempt: 2, level: 'INFO', message: 'starting the work', data: { step: 'begin', attempt: 2 } },
+      { attempt: 2, level: 'WARN', message: 'slow upstream', data: null },
+    ]);
+
+    expect((await data(OPS, 'mutation ($filter: JobFilter!) { deleteJobs(filter: $filter) { count } }', { filter: { type: ['chatty'] } })).deleteJobs.count).toBe(1);
+    const client = new pg.Client({ connectionString: databaseUrl(app.database) });
+    await client.connect();
+    try {
+      expect((await client.query('SELECT count(*)::int AS n FROM job_logs WHERE job_id = $1', [job.id])).rows[0].n).toBe(0);
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('keeps at most JOB_LOG_MAX_LINES per attempt, and says so', async () => {
+    const [job] = await submitMany(OPS, 1, { type: 'chatty', payload: { lines: 50 } });
+    const done = await waitFor(async () => {
+      const found = (await data(OPS, LOGS, { id: job.id })).job;
+      return found.status === 'COMPLETED' ? found : undefined;
+    }, 15_000, 'the chatty job');
+    expect(done.logs.nodes).toHaveLength(6);
+    expect(done.logs.nodes.at(-1)).toMatchObject({ level: 'WARN', message: expect.stringContaining('JOB_LOG_MAX_LINES = 5') });
   });
 });

@@ -3,6 +3,7 @@
 import { jobReach } from '../auth/access.js';
 import { PermanentError, type JobContext, type JobHandler } from '../handlers/handler.js';
 import type { Logger } from '../logger.js';
+import type { JobLogs } from './logs.js';
 import { nextDelay } from './backoff.js';
 import { storableJson, storableText } from './json.js';
 import type { Job } from './model.js';
@@ -73,6 +74,8 @@ function throttledProgress(write: (percent: number) => Promise<unknown>, logger:
 export interface AttemptDeps {
   stateMachine: JobStateMachine;
   logger: Logger;
+  /** Keeps what the handler logs with the job (Job.logs). */
+  logs?: JobLogs;
 }
 
 /**
@@ -91,7 +94,8 @@ export async function runAttempt(job: Job, handler: JobHandler, controller: Abor
     () => controller.abort(new AttemptAborted('timeout', `timed out after ${job.timeoutMs} ms`)),
     job.timeoutMs,
   );
-  const ctx: JobContext = { jobId: job.id, attempt, signal: controller.signal, progress: progress.report, logger, reach: jobReach(job) };
+  const kept = deps.logs?.attemptLogger(logger, job.id, attempt);
+  const ctx: JobContext = { jobId: job.id, attempt, signal: controller.signal, progress: progress.report, logger: kept?.logger ?? logger, reach: jobReach(job) };
   try {
     const running = handler.run(parsed.data, ctx);
     // A handler that ignores its signal must not hold the attempt open past its timeout.
@@ -114,6 +118,8 @@ export async function runAttempt(job: Job, handler: JobHandler, controller: Abor
   } finally {
     clearTimeout(timer);
     progress.close();
+    // Its lines are stored before its outcome: whoever sees the job finish sees its logs.
+    await kept?.flushed();
   }
 }
 

@@ -62,7 +62,9 @@ const SETS: Record<TransitionName, string> = {
   complete: 'result = x.result, result_bytes = COALESCE(octet_length(x.result::text), 0), progress = 100, finished_at = now()',
   scheduleRetry: "last_error = x.message, last_delay_ms = x.delay_ms, run_at = now() + x.delay_ms * interval '1 millisecond'",
   fail: 'last_error = x.message, finished_at = now()',
-  handBack: 'last_error = x.message, run_at = now()',
+  // Not a failure: the attempt it spent is given back, so a job handed back at every
+  // deploy never runs out of attempts.
+  handBack: 'attempts = jobs.attempts - 1, last_error = x.message, run_at = now()',
   cancel: 'finished_at = now()',
   retry: 'attempts = 0, progress = 0, result = NULL, result_bytes = 0, run_at = NULL, last_delay_ms = NULL, finished_at = NULL',
 };

@@ -13,9 +13,10 @@ import type { JobQueries } from '../store/queries.js';
 import { isDatabaseUnavailable } from '../db/errors.js';
 import type { HandlerRegistry } from '../handlers/registry.js';
 import { AttemptAborted, recordOutcome, runAttempt, type Outcome } from '../jobs/attempt.js';
-import { WAITING_STATUSES, type JobStatus } from '../jobs/model.js';
+import { WAITING_STATUSES, type Job, type JobStatus } from '../jobs/model.js';
 import type { Change, JobStateMachine } from '../jobs/stateMachine.js';
 import type { Logger } from '../logger.js';
+import type { JobLogs } from '../jobs/logs.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { CancelSignals } from './cancellation.js';
 
@@ -27,6 +28,7 @@ export interface WorkerDeps {
   connection: Redis;
   logger: Logger;
   metrics: Metrics;
+  logs?: JobLogs;
 }
 
 export interface WorkerOptions {
@@ -118,7 +120,7 @@ export class JobWorkers {
     const began = performance.now();
     try {
       outcome = handler
-        ? await runAttempt(job, handler, controller, { stateMachine, logger })
+        ? await runAttempt(job, handler, controller, { stateMachine, logger, logs: this.deps.logs })
         : { kind: 'failed', error: `no handler for job type "${job.type}" in this worker`, permanent: true };
     } finally {
       this.running.delete(id);
@@ -126,6 +128,7 @@ export class JobWorkers {
     this.deps.metrics.observeAttempt(job, outcome.kind, (performance.now() - began) / 1000);
     try {
       const change = await this.retryWhileDatabaseDown(() => recordOutcome(job, outcome, stateMachine));
+      if (change) this.tell(job, outcome, change);
       // Refused: the job was cancelled or retried meanwhile; go by what is stored now.
       const now = change
         ? change.job
@@ -134,6 +137,20 @@ export class JobWorkers {
     } catch (error) {
       if (error instanceof DelayedError || error instanceof UnrecoverableError) throw error;
       return this.putBack(worker, bullJob, token, error);
+    }
+  }
+
+  /** The lines an operator looks for: an attempt that failed, a job that failed for good, one handed back. */
+  private tell(job: Job, outcome: Outcome, change: Change): void {
+    const about = { jobId: job.id, type: job.type, queue: job.queue, attempt: job.attempts };
+    if (outcome.kind === 'failed' && change.job.status === 'RETRYING') {
+      const retryInMs = change.job.runAt ? Math.max(change.job.runAt.getTime() - Date.now(), 0) : 0;
+      this.deps.logger.warn({ ...about, error: outcome.error, retryInMs }, `attempt ${job.attempts} of ${job.maxAttempts} failed; retrying in ${retryInMs} ms`);
+    } else if (outcome.kind === 'failed') {
+      const why = outcome.permanent ? 'a permanent error' : `all ${job.maxAttempts} attempts failed`;
+      this.deps.logger.error({ ...about, error: outcome.error }, `job failed: ${why}`);
+    } else if (outcome.kind === 'interrupted') {
+      this.deps.logger.info({ ...about }, 'job handed back: this worker is shutting down; another one runs it (the attempt is not counted)');
     }
   }
 

@@ -2,7 +2,7 @@
 import { ownerName } from '../auth/access.js';
 import type { Context } from '../context.js';
 import type { JobEvent, JobView, LargeJobField } from '../jobs/model.js';
-import { pageSize } from '../store/queries.js';
+import { pageSize, type JobLogLine } from '../store/queries.js';
 import { builder } from './builder.js';
 import { JobEventTypeEnum, JobOrderFieldEnum, JobStatusEnum, OrderDirectionEnum } from './enums.js';
 
@@ -21,6 +21,32 @@ async function largeField(ctx: Context, job: JobView, field: LargeJobField): Pro
 /** What a paged field costs: its items, each as dear as its selection. */
 const paged = (args: { first?: number | null; last?: number | null }) => ({ field: 1, multiplier: pageSize(args) });
 export const JobEventRef = builder.objectRef<JobEvent>('JobEvent');
+const JobLogRef = builder.objectRef<JobLogLine>('JobLog');
+const LogLevelEnum = builder.enumType('LogLevel', { values: ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const });
+JobLogRef.implement({
+  description: 'A line a handler logged through its context while running the job.',
+  fields: (t) => ({
+    attempt: t.exposeInt('attempt'),
+    level: t.expose('level', { type: LogLevelEnum }),
+    message: t.string({
+      resolve: (line, _args, ctx) => {
+        ctx.budget.charge(line.message.length);
+        return line.message;
+      },
+    }),
+    data: t.field({
+      type: 'JSON',
+      nullable: true,
+      description: 'Structured fields logged with the message.',
+      resolve: (line, _args, ctx) => {
+        if (line.data !== null) ctx.budget.charge(Buffer.byteLength(JSON.stringify(line.data)));
+        return line.data;
+      },
+    }),
+    at: t.expose('at', { type: 'DateTime' }),
+  }),
+});
+const JobLogConnection = builder.connectionObject({ type: JobLogRef, name: 'JobLogConnection' }, { name: 'JobLogEdge' });
 
 const JobEventConnection = builder.connectionObject({ type: JobEventRef, name: 'JobEventConnection' }, { name: 'JobEventEdge' });
 
@@ -88,6 +114,13 @@ JobRef.implement({
       },
       complexity: paged,
       resolve: (job, args, ctx) => ctx.eventPages(args).load(job.id),
+    }),
+    logs: t.field({
+      type: JobLogConnection,
+      description: 'What its handler logged while it ran, oldest first, every attempt.',
+      args: { first: t.arg.int(), after: t.arg.string() },
+      complexity: paged,
+      resolve: (job, args, ctx) => ctx.logPages(args).load(job.id),
     }),
   }),
 });

@@ -14,6 +14,17 @@ import type { EventFilter, LiveEvent } from '../events/message.js';
 import { eventsPrunedThrough } from './prune.js';
 import { JOB_SUMMARY_SELECT_J } from './columns.js';
 
+/** A line a handler logged (Job.logs). */
+export interface JobLogLine {
+  id: bigint;
+  jobId: string;
+  attempt: number;
+  level: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  message: string;
+  data: unknown;
+  at: Date;
+}
+
 export type JobOrderField = 'CREATED_AT' | 'UPDATED_AT' | 'PRIORITY';
 export type OrderDirection = 'ASC' | 'DESC';
 
@@ -246,26 +257,41 @@ export class JobQueries {
    * The histories of many jobs, oldest first, one page each: one statement however many
    * jobs a list holds (a lateral join walks each job's index range). Cursors are event ids.
    */
-  async events(jobIds: readonly string[], args: PageArgs): Promise<Page<JobEvent>[]> {
+  events(jobIds: readonly string[], args: PageArgs): Promise<Page<JobEvent>[]> {
+    return this.perJob<JobEvent>(
+      'job_events',
+      Prisma.sql`e.id, e.job_id AS "jobId", e.type, e.status, e.attempt, e.progress, e.message, e.data, e.created_at AS "createdAt"`,
+      jobIds,
+      args,
+    );
+  }
+
+  /** What the handlers of many jobs logged, oldest first, one page each, as events are read. Cursors are log line ids. */
+  logs(jobIds: readonly string[], args: PageArgs): Promise<Page<JobLogLine>[]> {
+    return this.perJob<JobLogLine>('job_logs', Prisma.sql`e.id, e.job_id AS "jobId", e.attempt, e.level, e.message, e.data, e.at`, jobIds, args);
+  }
+
+  /** Rows of `table` (keyed by job_id and a bigint id), one page per job, in one statement. */
+  private async perJob<Row extends { id: bigint; jobId: string }>(table: 'job_events' | 'job_logs', columns: Prisma.Sql, jobIds: readonly string[], args: PageArgs): Promise<Page<Row>[]> {
     const window = pageWindow(args);
     const where: Prisma.Sql[] = [Prisma.sql`e.job_id = p.job_id`];
     for (const name of ['after', 'before'] as const) {
       const cursor = window[name];
       if (cursor === undefined) continue;
-      const eventId = parseEventId(cursor);
-      if (eventId === null) throw new InvalidArgumentError([name], 'not an event cursor (an event id)');
-      where.push(name === 'after' ? Prisma.sql`e.id > ${eventId}` : Prisma.sql`e.id < ${eventId}`);
+      const id = parseEventId(cursor);
+      if (id === null) throw new InvalidArgumentError([name], `not a cursor of this list (an ${table === 'job_logs' ? 'log line' : 'event'} id)`);
+      where.push(name === 'after' ? Prisma.sql`e.id > ${id}` : Prisma.sql`e.id < ${id}`);
     }
-    const rows = await this.db.$queryRaw<JobEvent[]>`
-      SELECT e.id, e.job_id AS "jobId", e.type, e.status, e.attempt, e.progress, e.message, e.data, e.created_at AS "createdAt"
+    const rows = await this.db.$queryRaw<Row[]>`
+      SELECT ${columns}
       FROM unnest(${[...jobIds]}::uuid[]) AS p(job_id)
       CROSS JOIN LATERAL (
-        SELECT * FROM job_events e WHERE ${Prisma.join(where, ' AND ')}
+        SELECT * FROM ${Prisma.raw(table)} e WHERE ${Prisma.join(where, ' AND ')}
         ORDER BY e.id ${Prisma.raw(window.inverted ? 'DESC' : 'ASC')} LIMIT ${window.limit}
       ) e`;
-    const byJob = new Map(jobIds.map((id) => [id, [] as JobEvent[]] as const));
+    const byJob = new Map(jobIds.map((id) => [id, [] as Row[]] as const));
     for (const row of rows) byJob.get(row.jobId)?.push(row);
-    return jobIds.map((id) => toPage(byJob.get(id) ?? [], window, (event) => event.id.toString()));
+    return jobIds.map((id) => toPage(byJob.get(id) ?? [], window, (row) => row.id.toString()));
   }
 
   /** The largest event id the pruner has deleted (0 when none): a cursor below it may have lost events. */

@@ -1,0 +1,29 @@
+// The statement that keeps job logs: many lines, of many jobs, in one INSERT. A line of
+// a job deleted meanwhile (retention, deleteJobs) is dropped rather than failing the rest.
+import type pg from 'pg';
+import { run, statement } from './statement.js';
+
+export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+
+export interface NewJobLog {
+  jobId: string;
+  attempt: number;
+  level: LogLevel;
+  message: string;
+  data: unknown;
+  at: Date;
+}
+
+const APPEND = statement<never>(
+  'logs.append',
+  `INSERT INTO job_logs (job_id, attempt, level, message, data, at)
+   SELECT x.job_id, x.attempt, x.level::"LogLevel", x.message, x.data, x.at
+   FROM jsonb_to_recordset($1::jsonb) AS x(job_id uuid, attempt int, level text, message text, data jsonb, at timestamptz)
+   WHERE EXISTS (SELECT 1 FROM jobs WHERE jobs.id = x.job_id)
+   ORDER BY x.at`,
+);
+
+export async function appendLogs(pool: pg.Pool, lines: NewJobLog[]): Promise<void> {
+  const rows = lines.map((line) => ({ job_id: line.jobId, attempt: line.attempt, level: line.level, message: line.message, data: line.data ?? null, at: line.at }));
+  await run(pool, APPEND, [JSON.stringify(rows)]);
+}
