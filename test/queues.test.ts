@@ -57,6 +57,10 @@ it('limits a queue\'s concurrency and rate across all workers, keeps them across
   const update = (input: Record<string, unknown>) => app.data<Update, unknown>(UPDATE, { name: 'bulk', input });
   expect((await update({ concurrency: 0 })).updateQueue.userErrors).toMatchObject([{ code: 'INVALID_INPUT', field: ['input', 'concurrency'] }]);
   expect((await update({ concurrency: 1 })).updateQueue.queue).toEqual({ name: 'bulk', concurrency: 1, rateLimit: null });
+  const { Queue } = await import('bullmq');
+  const queue = new Queue('bulk', { connection: { host: '127.0.0.1', port: Number(new URL(redis.url).port) }, prefix: app.config.QUEUE_PREFIX });
+  // The mutation tells Redis within QUEUE_TIMEOUT_MS, or the reconciler does (Redis restarted just before this test).
+  await waitFor(async () => ((await queue.getGlobalConcurrency()) === 1 ? true : undefined), 10_000, 'the limit in Redis');
 
   // Each worker runs 10 at once (WORKER_CONCURRENCY); the queue's limit makes it one.
   const ids: string[] = [];
@@ -71,6 +75,8 @@ it('limits a queue\'s concurrency and rate across all workers, keeps them across
 
   // At most 2 starts per second: 6 jobs take at least two more seconds after the first two.
   expect((await update({ concurrency: null, rateLimit: { max: 2, durationMs: 1000 } })).updateQueue.queue).toEqual({ name: 'bulk', concurrency: null, rateLimit: { max: 2, durationMs: 1000 } });
+  await waitFor(async () => ((await queue.getGlobalRateLimit())?.max === 2 ? true : undefined), 10_000, 'the rate limit in Redis');
+  await queue.close();
   const started = Date.now();
   const echoes: string[] = [];
   for (let i = 0; i < 6; i++) echoes.push((await app.data(SubmitJob, { input: { type: 'echo', payload: i, queue: 'bulk' } })).submitJob.job!.id);
@@ -84,13 +90,12 @@ it('limits a queue\'s concurrency and rate across all workers, keeps them across
   await update({ concurrency: 3 });
   await redis.kill();
   await redis.start();
-  const { Queue } = await import('bullmq');
-  const queue = new Queue('bulk', { connection: { host: '127.0.0.1', port: Number(new URL(redis.url).port) }, prefix: app.config.QUEUE_PREFIX });
+  const restarted = new Queue('bulk', { connection: { host: '127.0.0.1', port: Number(new URL(redis.url).port) }, prefix: app.config.QUEUE_PREFIX });
   try {
-    await waitFor(async () => ((await queue.getGlobalConcurrency()) === 3 ? true : undefined), 10_000, 'the concurrency back in Redis');
-    expect(await queue.getGlobalRateLimit()).toMatchObject({ max: 2, duration: 1000 });
+    await waitFor(async () => ((await restarted.getGlobalConcurrency()) === 3 ? true : undefined), 10_000, 'the concurrency back in Redis');
+    expect(await restarted.getGlobalRateLimit()).toMatchObject({ max: 2, duration: 1000 });
   } finally {
-    await queue.close();
+    await restarted.close();
   }
   expect((await update({ concurrency: null, rateLimit: null })).updateQueue.queue).toEqual({ name: 'bulk', concurrency: null, rateLimit: null });
 });
