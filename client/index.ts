@@ -52,6 +52,13 @@ interface Socket {
   stale: boolean;
 }
 
+type GraphQLErrorLike = { message: string; extensions?: { code?: string } };
+
+/** A JobgraphError from GraphQL errors, with their codes. */
+function fromGraphQLErrors(errors: readonly GraphQLErrorLike[]): JobgraphError {
+  return new JobgraphError(errors.map((error) => error.message).join('; '), [], errors.map((error) => error.extensions?.code ?? ''));
+}
+
 /** graphql-ws hands a subscription's GraphQL errors to its error sink as an array. */
 function unauthenticated(error: unknown): boolean {
   return Array.isArray(error) && error.some((item: { extensions?: { code?: string } }) => item?.extensions?.code === 'UNAUTHENTICATED');
@@ -89,7 +96,7 @@ export function createJobgraphClient(options: ClientOptions) {
     const response = await fetch(options.url, { method: 'POST', headers, body: JSON.stringify({ query: print(document), variables }) });
     const body = (await response.json()) as { data?: T; errors?: { message: string; extensions?: { code?: string } }[] };
     if (body.errors?.length || !body.data) {
-      throw new JobgraphError(body.errors?.map((error) => error.message).join('; ') ?? `HTTP ${response.status}`, [], body.errors?.map((error) => error.extensions?.code ?? '') ?? []);
+      throw body.errors?.length ? fromGraphQLErrors(body.errors) : new JobgraphError(`HTTP ${response.status}`);
     }
     return body.data;
   }
@@ -143,7 +150,7 @@ export function createJobgraphClient(options: ClientOptions) {
         const unsubscribe = used.client.subscribe<{ jobUpdated: Job }>(
           { query: print(WatchJobDocument), variables: { id } },
           {
-            next: ({ data, errors }) => (errors?.length ? onError(new JobgraphError(errors.map((e) => e.message).join('; '))) : data && onUpdate(data.jobUpdated)),
+            next: ({ data, errors }) => (errors?.length ? onError(fromGraphQLErrors(errors as GraphQLErrorLike[])) : data && onUpdate(data.jobUpdated)),
             error: (error) => {
               done();
               // The token expired: sign in again on a fresh connection (a new token) and go on.
@@ -152,7 +159,7 @@ export function createJobgraphClient(options: ClientOptions) {
                 start();
                 return;
               }
-              onError(error);
+              onError(Array.isArray(error) ? fromGraphQLErrors(error as GraphQLErrorLike[]) : error);
             },
             complete: done,
           },

@@ -1,17 +1,22 @@
-// The README's worked examples, run as written against a real service: a block marked
-// `<!-- example: NAME -->` is copied next to the README (so its imports resolve as they
-// read there) and imported with the environment it names.
+// The README's examples, run as written against a real service, so they cannot rot.
+// Every ```graphql and ```ts block of the README is marked `<!-- example: NAME -->`
+// (a test fails on one that is not); GraphQL blocks are sent with an operator key and
+// must answer without errors or userErrors; TypeScript blocks are copied next to the
+// README (so their imports resolve as they read there) and imported with the
+// environment they name: JOBGRAPH_URL, JOBGRAPH_KEY, ACME_KEY.
+import { execFile } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestApp, type TestApp } from './helpers/app.js';
 
 const README = new URL('../README.md', import.meta.url);
-const ACME = 'acme-readme-0123456789abcdef';
+const KEYS = { ops: 'ops-readme-0123456789abcdef', app: 'app-readme-0123456789abcdef', acme: 'acme-readme-0123456789abcdef' };
 let app: TestApp;
 
 beforeAll(async () => {
   app = await startTestApp({
-    API_KEYS: `acme-backend:${ACME}:jobs:read,jobs:write:acme`,
+    API_KEYS: `ops:${KEYS.ops}:admin;app:${KEYS.app}:jobs:read,jobs:write;acme-backend:${KEYS.acme}:jobs:read,jobs:write:acme`,
     JOB_TOKEN_SECRET: 'readme-job-token-secret-0123456789abcdef',
   });
 });
@@ -19,19 +24,34 @@ afterAll(async () => {
   await app?.stop();
 });
 
-/** The code of the README block marked `<!-- example: name -->`. */
-function example(name: string): string {
-  const text = readFileSync(README, 'utf8');
-  const match = new RegExp(`<!-- example: ${name}[^>]*-->\\n\`\`\`ts\\n([\\s\\S]*?)\\n\`\`\``).exec(text);
-  if (!match) throw new Error(`README has no example "${name}"`);
-  return match[1] as string;
+interface Example {
+  name: string;
+  lang: string;
+  code: string;
 }
 
-async function run(name: string, env: Record<string, string>): Promise<unknown[][]> {
+/** Every fenced block of the README with its language and, if marked, its name. */
+function blocks(): (Omit<Example, 'name'> & { name: string | null })[] {
+  const text = readFileSync(README, 'utf8');
+  return [...text.matchAll(/(?:<!-- example: ([\w-]+)[^>]*-->\n)?```(\w*)\n([\s\S]*?)\n```/g)].map((match) => ({
+    name: match[1] ?? null,
+    lang: match[2] ?? '',
+    code: match[3] ?? '',
+  }));
+}
+
+const example = (name: string): Example => {
+  const found = blocks().find((block) => block.name === name);
+  if (!found) throw new Error(`README has no example "${name}"`);
+  return found as Example;
+};
+
+async function runTs(name: string): Promise<unknown[][]> {
   const file = new URL(`../.readme-example-${name}-${process.pid}.ts`, import.meta.url);
-  writeFileSync(file, example(name));
+  writeFileSync(file, example(name).code);
   const printed: unknown[][] = [];
   const log = vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => void printed.push(args));
+  const env = { JOBGRAPH_URL: app.url, JOBGRAPH_KEY: KEYS.app, ACME_KEY: KEYS.acme };
   Object.assign(process.env, env);
   try {
     await import(file.href);
@@ -43,11 +63,75 @@ async function run(name: string, env: Record<string, string>): Promise<unknown[]
   return printed;
 }
 
-it('a frontend watches its own job with a job token, as the README shows', async () => {
-  const printed = await run('job-token', { JOBGRAPH_URL: app.url, ACME_KEY: ACME });
-  expect(printed).toHaveLength(1);
-  const [status, result, until] = printed[0] as [string, unknown, string];
-  expect(status).toBe('COMPLETED');
-  expect(result).toEqual({ report: 'monthly' });
-  expect(until).toMatch(/^token valid until \d{4}-/);
+async function post(query: string, key = KEYS.ops): Promise<{ data?: Record<string, { userErrors?: unknown[] }>; errors?: unknown[] }> {
+  const response = await fetch(app.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+    body: JSON.stringify({ query }),
+  });
+  return (await response.json()) as never;
+}
+
+it('marks every GraphQL and TypeScript example, so each is run below', () => {
+  const unmarked = blocks().filter((block) => ['graphql', 'ts'].includes(block.lang) && block.name === null);
+  expect(unmarked.map((block) => block.code.split('\n')[0])).toEqual([]);
+  const names = blocks().flatMap((block) => (block.name ? [block.name] : []));
+  expect(names.sort()).toEqual(['graphql-ws', 'job-token', 'schedule', 'submit', 'typed-client']);
+});
+
+describe('GraphQL examples', () => {
+  for (const name of ['submit', 'schedule']) {
+    it(`${name} runs as written`, async () => {
+      const { data, errors } = await post(example(name).code);
+      expect(errors).toBeUndefined();
+      for (const payload of Object.values(data ?? {})) expect(payload.userErrors ?? []).toEqual([]);
+    });
+  }
+});
+
+describe('TypeScript examples', () => {
+  it('type-check as written (strict, as the project)', { timeout: 120_000 }, async () => {
+    const names = blocks().filter((block) => block.lang === 'ts' && block.name).map((block) => block.name as string);
+    const files = names.map((name) => `.readme-typecheck-${name}-${process.pid}.ts`);
+    const config = `.readme-typecheck-${process.pid}.json`;
+    const root = new URL('../', import.meta.url);
+    try {
+      names.forEach((name, index) => writeFileSync(new URL(files[index] as string, root), example(name).code));
+      writeFileSync(new URL(config, root), JSON.stringify({ extends: './tsconfig.json', compilerOptions: { noEmit: true }, include: [...files, 'client'] }));
+      const result = await promisify(execFile)('npx', ['tsc', '-p', config], { cwd: root }).catch((error: { stdout?: string }) => ({ stdout: error.stdout ?? String(error) }));
+      expect(result.stdout).toBe('');
+    } finally {
+      for (const file of [...files, config]) rmSync(new URL(file, root), { force: true });
+    }
+  });
+
+  it('typed-client: submits, waits for the end, prints it', async () => {
+    const printed = await runTs('typed-client');
+    // No network here: example.com does not resolve, so the job fails after its attempts.
+    expect(printed).toHaveLength(1);
+    expect(printed[0]?.[0]).toMatch(/^(COMPLETED|FAILED)$/);
+  });
+
+  it('graphql-ws: follows jobEvents until a job ends', async () => {
+    const running = runTs('graphql-ws');
+    // It listens for live events: give it a job to watch until it has seen one end.
+    let settled = false;
+    void running.finally(() => (settled = true));
+    for (let i = 0; i < 20 && !settled; i++) {
+      await post('mutation { submitJob(input: { type: "http.request", payload: { url: "https://example.com/", method: "GET" }, maxAttempts: 1 }) { job { id } } }');
+      await Promise.race([running.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 500))]);
+    }
+    const printed = await running;
+    expect(printed.length).toBeGreaterThan(0);
+    expect(printed.at(-1)?.[1]).toMatch(/^(COMPLETED|FAILED)$/);
+  });
+
+  it('job-token: a frontend watches its own job with a job token', async () => {
+    const printed = await runTs('job-token');
+    expect(printed).toHaveLength(1);
+    const [status, result, until] = printed[0] as [string, unknown, string];
+    expect(status).toBe('COMPLETED');
+    expect(result).toEqual({ report: 'monthly' });
+    expect(until).toMatch(/^token valid until \d{4}-/);
+  });
 });

@@ -114,7 +114,7 @@ builder.mutationFields((t) => ({
   }),
   retryJob: t.field({
     type: RetryJobPayload,
-    description: 'Runs a FAILED or CANCELLED job again, with a fresh set of attempts.',
+    description: "Runs a FAILED or CANCELLED job again, with a fresh set of attempts, at once (a delayed job's runAt is not kept).",
     args: { id: t.arg.id({ required: true }) },
     resolve: (_root, { id }, ctx) => limited(ctx, 1, () => ctx.control.retry(String(id), ctx)),
   }),
