@@ -236,7 +236,9 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       ? attachWebSockets(server, yoga, auth, { maxPayloadBytes: config.MAX_BODY_BYTES, maxSubscriptions: config.MAX_SUBSCRIPTIONS_PER_CONNECTION })
       : undefined;
   const port = server ? (server.address() as AddressInfo).port : 0;
-  if (server) logger.info({ port, role: config.ROLE, queues: config.QUEUES }, `jobgraph listening on http://localhost:${port}/graphql`);
+  if (server && yoga) {
+    logger.info({ port, role: config.ROLE, queues: config.QUEUES }, `jobgraph listening: dashboard http://localhost:${port}/, GraphQL http://localhost:${port}/graphql`);
+  } else if (server) logger.info({ port, role: config.ROLE, queues: config.QUEUES }, `jobgraph listening: workers only, health at http://localhost:${port}/health`);
   else logger.info({ role: config.ROLE, queues: config.QUEUES }, 'jobgraph workers running');
 
   let stopping: Promise<void> | undefined;

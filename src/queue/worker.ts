@@ -89,8 +89,13 @@ export class JobWorkers {
 
   /** Stops taking jobs and waits up to `graceMs` for running ones, then aborts them. */
   async close(graceMs: number): Promise<void> {
+    const { logger } = this.deps;
+    const waiting = [...this.running.keys()];
+    if (waiting.length) logger.info({ jobIds: waiting, graceMs }, `shutting down: taking no new jobs; waiting up to ${graceMs} ms for ${waiting.length} running`);
     const closing = Promise.all(this.workers.map((worker) => worker.close()));
     const timer = setTimeout(() => {
+      const left = [...this.running.keys()];
+      if (left.length) logger.warn({ jobIds: left }, `shutdown grace (SHUTDOWN_GRACE_MS) over: handing back ${left.length} running jobs; other workers run them`);
       for (const controller of this.running.values()) controller.abort(new AttemptAborted('shutdown', 'worker shutting down'));
     }, graceMs);
     try {
