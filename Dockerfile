@@ -18,6 +18,9 @@ COPY --from=build /app/src/generated ./src/generated
 COPY prisma ./prisma
 COPY public ./public
 COPY package.json ./
+# Files jobs write (data.export, image.resize) go to OUTPUT_DIR, relative to /app: the
+# image's user must own it (mount a volume here to keep them).
+RUN mkdir -p /app/output && chown node:node /app/output
 USER node
 EXPOSE 4000
 HEALTHCHECK --interval=10s --timeout=3s CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||4000)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"

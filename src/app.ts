@@ -11,7 +11,7 @@ import { Tokens } from './auth/tokens.js';
 import { WorkRateLimit } from './auth/rateLimit.js';
 import type { Config } from './config.js';
 import { createDb } from './db/client.js';
-import { migrate } from './db/migrate.js';
+import { migrateWhenReachable } from './db/migrate.js';
 import { loadHandlers } from './handlers/load.js';
 import { builtInHandlers, HandlerRegistry } from './handlers/registry.js';
 import type { JobHandler } from './handlers/handler.js';
@@ -85,7 +85,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   const serveApi = config.ROLE !== 'worker';
   const runWorkers = config.ROLE !== 'api';
 
-  await migrate(config.DATABASE_URL, logger);
+  await migrateWhenReachable(config.DATABASE_URL, logger, config.DATABASE_WAIT_MS);
   // node-postgres hangs its whole client (parsed statements and all) on a connection's
   // error: the line says what happened, not that.
   const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE, (error) =>

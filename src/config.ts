@@ -20,6 +20,8 @@ const schema = z.object({
   DATABASE_URL: z
     .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgresql:// URL' })
     .default('postgresql://postgres@127.0.0.1:5432/jobgraph'),
+  /** How long to keep trying to reach PostgreSQL at start (it may start after the service); 0: fail at once. */
+  DATABASE_WAIT_MS: int(0, 3_600_000).default(60_000),
   /** Connections in this process's PostgreSQL pool. */
   DATABASE_POOL_SIZE: int(1, 200).default(10),
   REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).default('redis://127.0.0.1:6379'),

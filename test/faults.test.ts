@@ -208,3 +208,20 @@ describe('a second signal', () => {
     expect(Date.now() - started).toBeLessThan(5000);
   });
 });
+
+describe('PostgreSQL down at start', () => {
+  it('waits for it, saying so, instead of exiting (compose and Kubernetes start things in any order)', { timeout: 60_000 }, async () => {
+    const backend = await backendFor();
+    const proxy = later(await startProxy('127.0.0.1', 5432));
+    proxy.cut();
+    const url = new URL(backend.env.DATABASE_URL as string);
+    url.port = String(proxy.port);
+    const starting = startServiceProcess({ ...backend.env, DATABASE_URL: url.toString(), ROLE: 'api' }, 30_000);
+    await sleep(2500);
+    proxy.restore();
+    const service = later<ServiceProcess>(await starting);
+    expect(service.output.some((line) => line.includes('PostgreSQL not reachable yet'))).toBe(true);
+    const response = await fetch(`http://127.0.0.1:${service.port}/ready`);
+    expect(response.status).toBe(200);
+  });
+});

@@ -6,6 +6,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
 import type { Logger } from '../logger.js';
+import { isDatabaseUnavailable } from './errors.js';
 import { findUp } from '../paths.js';
 
 export const MIGRATIONS_DIR = findUp('prisma/migrations/');
@@ -120,5 +121,24 @@ export async function migrate(connectionString: string, logger: Logger, dir: URL
   } finally {
     await client.query('SELECT pg_advisory_unlock($1)', [LOCK_KEY]).catch(() => undefined);
     await client.end();
+  }
+}
+
+/**
+ * migrate(), waiting for PostgreSQL to come up: under compose or Kubernetes the service
+ * often starts first. Retries with backoff (0.5 s doubling to 5 s) while the database is
+ * unreachable, for at most `waitMs`, saying each time what it waits for.
+ */
+export async function migrateWhenReachable(databaseUrl: string, logger: Logger, waitMs: number): Promise<string[]> {
+  const deadline = Date.now() + waitMs;
+  for (let delay = 500; ; delay = Math.min(delay * 2, 5000)) {
+    try {
+      return await migrate(databaseUrl, logger);
+    } catch (error) {
+      if (!isDatabaseUnavailable(error) || Date.now() + delay > deadline) throw error;
+      const reason = (error as { code?: string; message?: string }).code ?? (error as Error).message;
+      logger.warn({ reason, retryInMs: delay }, `PostgreSQL not reachable yet (${reason}); trying again in ${delay} ms (DATABASE_WAIT_MS)`);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
   }
 }
