@@ -175,6 +175,42 @@ export function createJobgraphClient(options: ClientOptions) {
         stop();
       };
     },
+    /**
+     * Any subscription, untyped (`query` is GraphQL source), on the client's WebSocket;
+     * returns the unsubscribe. GraphQL errors reach `error` as a JobgraphError with their codes.
+     */
+    subscribe<T = Record<string, unknown>>(
+      query: string,
+      variables: Record<string, unknown>,
+      sink: { next: (result: { data?: T | null }) => void; error: (error: unknown) => void; complete: () => void },
+    ): () => void {
+      const used = socket();
+      used.active++;
+      let released = false;
+      const done = () => {
+        if (released) return;
+        released = true;
+        release(used);
+      };
+      const unsubscribe = used.client.subscribe<T>(
+        { query, variables },
+        {
+          next: (result) => (result.errors?.length ? sink.error(fromGraphQLErrors(result.errors as GraphQLErrorLike[])) : sink.next({ data: result.data })),
+          error: (error) => {
+            done();
+            sink.error(Array.isArray(error) ? fromGraphQLErrors(error as GraphQLErrorLike[]) : error);
+          },
+          complete: () => {
+            done();
+            sink.complete();
+          },
+        },
+      );
+      return () => {
+        unsubscribe();
+        done();
+      };
+    },
     /** Resolves with the job once it is COMPLETED, FAILED or CANCELLED. */
     waitForJob(id: string, timeoutMs = 60_000): Promise<Job> {
       return new Promise<Job>((resolve, reject) => {

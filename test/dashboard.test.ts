@@ -1,10 +1,13 @@
-// The dashboard in a real browser (Debian's chromium driven by playwright-core): key
-// entry, live counts, submitting from the schema-driven form, watching the job finish,
-// its history, and cancelling. A screenshot is kept in test/artifacts on failure.
+// The dashboard in a real browser (Debian's chromium driven by playwright-core), with
+// the network cut (nothing may load from outside this machine): every page by its own
+// URL and after a reload, credentials (a key, a token, a read-only token), submitting
+// from the schema-driven form and watching the job finish live, cancelling with a
+// confirmation, bulk actions on a filter, queue pause and resume, schedules, workers,
+// dark mode and phone width. Screenshots of every page go to test/artifacts.
 import { mkdir } from 'node:fs/promises';
 import { SignJWT } from 'jose';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './helpers/app.js';
 
 const SECRET = 'dashboard-0123456789abcdef';
@@ -13,14 +16,36 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 let app: TestApp;
 let browser: Browser;
 let page: Page;
+let base: string;
+/** Requests for anything but this service, from any page (the network is cut). */
+const outside: string[] = [];
+const problems: string[] = [];
+
+async function newPage(): Promise<Page> {
+  const created = await browser.newPage();
+  await created.route('**/*', (route) => {
+    const target = new URL(route.request().url());
+    if (target.protocol === 'blob:' || target.protocol === 'data:' || target.hostname === '127.0.0.1') return route.continue();
+    outside.push(target.href);
+    return route.abort();
+  });
+  created.on('pageerror', (error) => problems.push(error.message));
+  created.on('console', (message) => {
+    if (message.type() === 'error' && /Content Security Policy|Refused to/i.test(message.text())) problems.push(message.text());
+  });
+  // Destructive actions ask first; the person says yes (and reads what came of it).
+  created.on('dialog', (dialog) => void dialog.accept());
+  return created;
+}
 
 beforeAll(async () => {
-  app = await startTestApp({ API_KEYS: `ui:${SECRET}:admin`, JWT_SECRET });
+  app = await startTestApp({ API_KEYS: `ui:${SECRET}:admin`, JWT_SECRET, WORKER_HEARTBEAT_MS: '500' });
+  base = app.url.replace('/graphql', '');
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
-  page = await browser.newPage();
+  page = await newPage();
 });
 
 afterAll(async () => {
@@ -28,81 +53,176 @@ afterAll(async () => {
   await app?.stop();
 });
 
-async function screenshotOnFailure(name: string, run: () => Promise<void>): Promise<void> {
+async function shot(target: Page, name: string): Promise<void> {
+  await mkdir('test/artifacts', { recursive: true });
+  await target.screenshot({ path: `test/artifacts/dashboard-${name}.png`, fullPage: true });
+}
+
+async function screenshotOnFailure(name: string, run: () => Promise<void>, target: Page = page): Promise<void> {
   try {
     await run();
   } catch (error) {
-    await mkdir('test/artifacts', { recursive: true });
-    await page.screenshot({ path: `test/artifacts/${name}.png`, fullPage: true }).catch(() => undefined);
+    await shot(target, `${name}-failure`).catch(() => undefined);
     throw error;
   }
 }
 
-it('asks for a key, then submits a job from the form and shows it finish live', { timeout: 60_000 }, async () => {
-  await screenshotOnFailure('dashboard-submit', async () => {
-    await page.goto(app.url.replace('/graphql', '/'));
-    await page.locator('#error').getByText('UNAUTHENTICATED').waitFor();
+async function api(query: string, variables: Record<string, unknown> = {}): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const response = await fetch(app.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${SECRET}` }, body: JSON.stringify({ query, variables }) });
+  return ((await response.json()) as { data: unknown }).data;
+}
 
-    await page.fill('#apiKey', SECRET);
-    await page.click('#saveKey');
-    await page.locator('#live').getByText('live', { exact: true }).waitFor();
-    await page.locator('#stats tbody td', { hasText: 'default' }).waitFor();
+const token = (scope: string, tenant = 'globex') =>
+  new SignJWT({ tenant, scope }).setProtectedHeader({ alg: 'HS256' }).setSubject('hank').setExpirationTime('10m').sign(new TextEncoder().encode(JWT_SECRET));
 
-    await page.selectOption('#sType', 'sleep');
-    await page.fill('#sFields input[name="ms"]', '500');
-    await page.click('#sSubmit');
-    await page.locator('#sResult').getByText('submitted').waitFor();
-    // The job page follows the job live until it is done.
-    await page.locator('#dStatus', { hasText: 'COMPLETED' }).waitFor({ timeout: 15_000 });
-    await page.locator('#dEvents tbody td', { hasText: 'COMPLETED' }).first().waitFor();
-    expect(await page.textContent('#dResult')).toContain('"sleptMs": 500');
-    // The list and the counts caught up too.
-    await page.locator('#jobs tbody tr.job', { hasText: 'sleep' }).first().waitFor();
-    await expect.poll(async () => (await page.locator('#stats tbody tr').first().locator('td').nth(5).textContent()) ?? '', { timeout: 10_000 }).toBe('1');
+describe('with an operator key', () => {
+  it('asks for a credential, then submits a job from the form and shows it finish live, at its own URL', { timeout: 60_000 }, async () => {
+    await screenshotOnFailure('submit', async () => {
+      await page.goto(`${base}/`);
+      await page.locator('#error').getByText('UNAUTHENTICATED').waitFor();
+      await page.fill('#apiKey', SECRET);
+      await page.click('#saveKey');
+      await page.locator('#live').getByText('live', { exact: true }).waitFor();
+      await page.locator('#stats tbody td', { hasText: 'default' }).waitFor();
+      expect(await page.locator('#error').count()).toBe(0); // no blank error strip
+      await shot(page, 'overview');
+
+      await page.selectOption('#sType', 'sleep');
+      await page.fill('#sFields input[name="ms"]', '500');
+      await page.click('#sSubmit');
+      await page.waitForURL(/\/jobs\/[0-9a-f-]{36}$/);
+      await page.locator('#dStatus', { hasText: 'COMPLETED' }).waitFor({ timeout: 15_000 });
+      await page.locator('#dEvents tbody td', { hasText: 'COMPLETED' }).first().waitFor();
+      expect(await page.textContent('#dResult')).toContain('"sleptMs": 500');
+      // The whole id, and times with their date.
+      const id = page.url().split('/').pop() as string;
+      expect(await page.textContent('#dId')).toBe(id);
+      expect(await page.locator('#dEvents time').first().textContent()).toMatch(/\d{4}/);
+      await page.locator('#dEvents tbody td', { hasText: '%' }).first().waitFor(); // PROGRESS rows with their percentage
+      await shot(page, 'job');
+      // A reload lands on the same page.
+      await page.reload();
+      await page.locator('#dStatus', { hasText: 'COMPLETED' }).waitFor();
+      await page.goto(`${base}/`);
+      await expect.poll(async () => (await page.locator('#stats tbody tr').first().locator('td').nth(5).textContent()) ?? '', { timeout: 10_000 }).toBe('1');
+    });
+  });
+
+  it('cancels a running job from its page after asking; Retry and Cancel follow the status', { timeout: 60_000 }, async () => {
+    await screenshotOnFailure('cancel', async () => {
+      const { submitJob } = await api('mutation { submitJob(input: { type: "sleep", payload: { ms: 60000 } }) { job { id } } }');
+      await page.goto(`${base}/jobs/${submitJob.job.id}`);
+      await page.locator('#dStatus', { hasText: 'RUNNING' }).waitFor({ timeout: 15_000 });
+      expect(await page.isDisabled('#retry')).toBe(true);
+      await page.click('#cancel');
+      await page.locator('#dStatus', { hasText: 'CANCELLED' }).waitFor({ timeout: 15_000 });
+      expect(await page.isDisabled('#cancel')).toBe(true);
+      expect(await page.isDisabled('#retry')).toBe(false);
+    });
+  });
+
+  it('lists jobs by filter (in the URL), and cancels everything matching after asking', { timeout: 60_000 }, async () => {
+    await screenshotOnFailure('jobs', async () => {
+      const runAt = new Date(Date.now() + 3_600_000).toISOString();
+      await api('mutation ($runAt: DateTime) { submitJobs(input: [{ type: "echo", payload: 1, tags: ["ui-bulk"], runAt: $runAt }, { type: "echo", payload: 2, tags: ["ui-bulk"], runAt: $runAt }, { type: "echo", payload: 3, tags: ["ui-bulk"], runAt: $runAt }]) { jobs { id } } }', { runAt });
+      await page.goto(`${base}/jobs?tag=ui-bulk`);
+      await page.locator('#total', { hasText: '3 matching' }).waitFor();
+      expect(await page.locator('#jobs tbody tr.job').count()).toBe(3);
+      await shot(page, 'jobs');
+      await page.click('#cancelAll');
+      await expect.poll(async () => page.locator('#jobs tbody tr.job .status.CANCELLED').count(), { timeout: 10_000 }).toBe(3);
+      await page.reload();
+      await page.locator('#total', { hasText: '3 matching' }).waitFor();
+      // The filter form: a status narrows the list, and the URL says so.
+      await page.selectOption('#fStatus', 'SCHEDULED');
+      await page.waitForURL(/status=SCHEDULED/);
+      await page.locator('#total', { hasText: '0 matching' }).waitFor();
+    });
+  });
+
+  it('pauses and resumes a queue, creates and deletes a schedule, and shows the workers', { timeout: 60_000 }, async () => {
+    await screenshotOnFailure('queues', async () => {
+      await page.goto(`${base}/queues`);
+      await page.locator('#queues tbody td', { hasText: 'running' }).first().waitFor();
+      await page.getByRole('button', { name: 'Pause' }).click();
+      await page.locator('#queues tbody td', { hasText: 'paused' }).waitFor();
+      await shot(page, 'queues');
+      await page.getByRole('button', { name: 'Resume' }).click();
+      await page.locator('#queues tbody td', { hasText: 'running' }).first().waitFor();
+
+      await page.goto(`${base}/schedules`);
+      await page.fill('#newSchedule input[name="name"]', 'ui-nightly');
+      await page.fill('#newSchedule input[name="cron"]', '0 3 * * *');
+      await page.fill('#newSchedule input[name="type"]', 'echo');
+      await page.fill('#newSchedule input[name="payload"]', '{"hello": "night"}');
+      await page.click('#newSchedule button[type="submit"]');
+      await page.locator('#schedules tbody td', { hasText: 'ui-nightly' }).waitFor();
+      await shot(page, 'schedules');
+      await page.getByRole('button', { name: 'Delete' }).click();
+      await page.locator('text=No schedules.').waitFor();
+
+      await page.goto(`${base}/workers`);
+      await page.locator('#workers tbody td', { hasText: String(process.pid) }).waitFor();
+      await shot(page, 'workers');
+    });
+  });
+
+  it('is usable at phone width and in dark mode', { timeout: 60_000 }, async () => {
+    const phone = await newPage();
+    try {
+      await phone.setViewportSize({ width: 390, height: 844 });
+      await phone.emulateMedia({ colorScheme: 'dark' });
+      await phone.goto(`${base}/jobs`);
+      await phone.fill('#apiKey', SECRET);
+      await phone.click('#saveKey');
+      await phone.locator('#jobs tbody tr.job').first().waitFor();
+      // Nothing wider than the screen: tables scroll inside their box.
+      expect(await phone.evaluate(() => document.documentElement.scrollWidth <= innerWidth)).toBe(true);
+      const background = await phone.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+      expect(background).toBe('rgb(13, 17, 23)');
+      await shot(phone, 'phone-dark');
+    } finally {
+      await phone.close();
+    }
   });
 });
 
-it('cancels a running job from its page', { timeout: 60_000 }, async () => {
-  await screenshotOnFailure('dashboard-cancel', async () => {
-    await page.selectOption('#sType', 'sleep');
-    await page.fill('#sFields input[name="ms"]', '60000');
-    await page.click('#sSubmit');
-    await page.locator('#dStatus', { hasText: 'RUNNING' }).waitFor({ timeout: 15_000 });
-    await page.click('#cancel');
-    await page.locator('#dStatus', { hasText: 'CANCELLED' }).waitFor({ timeout: 15_000 });
-    // Refusals are shown: a cancelled job cannot be cancelled again.
-    await page.click('#cancel');
-    await page.locator('#error').getByText('INVALID_STATE').waitFor();
-  });
-});
-
-it('takes a user\'s token instead of a key, and shows only that user\'s tenant', { timeout: 60_000 }, async () => {
-  await screenshotOnFailure('dashboard-token', async () => {
-    const token = await new SignJWT({ tenant: 'globex', scope: 'jobs:read jobs:write' })
-      .setProtectedHeader({ alg: 'HS256' })
-      .setSubject('hank')
-      .setExpirationTime('10m')
-      .sign(new TextEncoder().encode(JWT_SECRET));
+describe('with a token', () => {
+  it('takes a user\'s token instead of a key, shows only that tenant, and offers no action a read-only token may not take', { timeout: 60_000 }, async () => {
+    const writer = await token('jobs:read jobs:write');
     const submitted = await fetch(app.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${writer}` },
       body: JSON.stringify({ query: 'mutation { submitJob(input: { type: "echo", payload: "from hank" }) { job { id } } }' }),
     });
-    expect(submitted.status).toBe(200);
-    const user = await browser.newPage();
-    try {
-      await user.goto(app.url.replace('/graphql', '/'));
-      await user.fill('#apiKey', token);
+    const { data } = (await submitted.json()) as { data: { submitJob: { job: { id: string } } } };
+    const user = await newPage();
+    await screenshotOnFailure('token', async () => {
+      await user.goto(`${base}/jobs`);
+      await user.fill('#apiKey', await token('jobs:read'));
       await user.click('#saveKey');
-      await user.locator('#live').getByText('live', { exact: true }).waitFor();
       await user.locator('#jobs tbody tr.job', { hasText: 'echo' }).first().waitFor();
       // The operator's sleep jobs of the tests above are not this tenant's.
       expect(await user.locator('#jobs tbody tr.job').count()).toBe(1);
-      expect(await user.locator('#jobs tbody tr.job', { hasText: 'sleep' }).count()).toBe(0);
-    } finally {
-      await user.close();
-    }
+      expect(await user.locator('#cancelAll').count()).toBe(0);
+      await user.goto(`${base}/jobs/${data.submitJob.job.id}`);
+      await user.locator('#dStatus', { hasText: 'COMPLETED' }).waitFor();
+      expect(await user.locator('#retry').count()).toBe(0);
+      expect(await user.locator('#cancel').count()).toBe(0);
+      await user.goto(`${base}/`);
+      await user.locator('#stats tbody td', { hasText: 'default' }).waitFor();
+      expect(await user.locator('#sSubmit').count()).toBe(0);
+      await user.goto(`${base}/queues`);
+      await user.locator('#queues tbody td', { hasText: 'default' }).waitFor();
+      expect(await user.getByRole('button', { name: 'Pause' }).count()).toBe(0);
+    }, user);
+    await user.close();
   });
+});
+
+it('loaded nothing from outside this machine and broke no Content-Security-Policy', () => {
+  expect(outside).toEqual([]);
+  expect(problems).toEqual([]);
 });
 
 it('opens GraphiQL with nothing loaded from outside this machine, within its Content-Security-Policy', { timeout: 60_000 }, async () => {

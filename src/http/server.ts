@@ -21,6 +21,8 @@ import type { Yoga } from './yoga.js';
 export type Probe = () => Promise<unknown>;
 
 const PROBE_TIMEOUT_MS = 2000;
+/** The dashboard's pages: /, /jobs, /jobs/<id>, /queues, /schedules, /workers. */
+const DASHBOARD_PATHS = /^\/(?:jobs(?:\/[\w-]{1,64})?|queues|schedules|workers)?\/?$/;
 const JSON_TYPES = /^application\/(json|graphql\+json|graphql-response\+json)\s*(;|$)/i;
 
 async function readiness(probes: Record<string, Probe>): Promise<{ ok: boolean; checks: Record<string, string> }> {
@@ -120,8 +122,8 @@ export function createHttpServer(options: HttpOptions): Server {
   // Pages are built once; GraphiQL only where it is turned on.
   const dashboard = yoga ? dashboardPage() : null;
   const graphiql = yoga && options.graphiql ? graphiqlPage() : null;
-  // The typed client, bundled for browsers (npm run bundle:client): the dashboard uses it.
-  const clientBundle = yoga ? readFileSync(findUp('public/client.js')) : null;
+  // The typed client and the dashboard, bundled for browsers (npm run bundle:client).
+  const scripts = yoga ? new Map(['/client.js', '/dashboard.js'].map((name) => [name, readFileSync(findUp(`public${name}`))])) : new Map<string, Buffer>();
 
   const server = createServer(
     // Node checks the request timeouts below on this interval.
@@ -129,10 +131,12 @@ export function createHttpServer(options: HttpOptions): Server {
     (req: IncomingMessage, res: ServerResponse) => {
       const path = (req.url ?? '/').split('?')[0];
       const readOnly = req.method === 'GET' || req.method === 'HEAD';
-      if (dashboard && path === '/' && readOnly) return sendPage(req, res, dashboard);
-      if (clientBundle && path === '/client.js' && req.method === 'GET') {
+      // Each dashboard page has its own URL: a reload or a link lands on the same page.
+      if (dashboard && readOnly && DASHBOARD_PATHS.test(path ?? '')) return sendPage(req, res, dashboard);
+      const script = req.method === 'GET' ? scripts.get(path ?? '') : undefined;
+      if (script) {
         res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' });
-        res.end(clientBundle);
+        res.end(script);
         return;
       }
       if (path === '/health') return sendJson(res, 200, { status: 'ok' });

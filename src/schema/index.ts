@@ -10,6 +10,7 @@ import './schedules.js';
 import './stats.js';
 import './workers.js';
 import './subscriptions.js';
+import './viewer.js';
 
 let schema: GraphQLSchema | undefined;
 

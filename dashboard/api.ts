@@ -1,0 +1,52 @@
+// The dashboard's link to the service: the typed client (queries, mutations, and
+// subscriptions over graphql-ws), the credential kept in the browser, and what the
+// credential may do (Query.viewer), so actions it may not take are not offered.
+import { createJobgraphClient, JobgraphError } from '../client/index.js';
+
+const STORAGE_KEY = 'jobgraph.apiKey';
+const url = new URL('/graphql', location.href).href;
+
+export let credential = localStorage.getItem(STORAGE_KEY) ?? '';
+export let client = createJobgraphClient({ url, apiKey: credential || undefined });
+
+export function useCredential(value: string): void {
+  credential = value.trim();
+  localStorage.setItem(STORAGE_KEY, credential);
+  void client.close();
+  client = createJobgraphClient({ url, apiKey: credential || undefined });
+}
+
+export interface Viewer {
+  name: string | null;
+  tenant: string | null;
+  scopes: string[];
+}
+
+export const can = (viewer: Viewer | null, scope: 'read' | 'write' | 'admin'): boolean => {
+  if (!viewer) return false;
+  const scopes = viewer.scopes;
+  if (scopes.includes('admin')) return true;
+  if (scope === 'read') return scopes.some((s) => s.startsWith('jobs:read'));
+  if (scope === 'write') return scopes.some((s) => s.startsWith('jobs:write'));
+  return false;
+};
+
+/** A refusal in one line: the userErrors' own messages (which name their field), or the codes and message. */
+export function describe(error: unknown): string {
+  if (error instanceof JobgraphError) {
+    if (error.userErrors.length) return error.userErrors.map((e) => `${e.code}: ${e.message}`).join('; ');
+    const codes = error.codes.filter(Boolean);
+    return codes.length ? `${codes.join(', ')}: ${error.message}` : error.message;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+export function gql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  return client.query<T>(query, variables);
+}
+
+/** A payload's userErrors as a thrown JobgraphError, as the typed client's own methods do. */
+export function checked<T extends { userErrors: { code: string; field?: string[] | null; message: string }[] }>(payload: T): T {
+  if (payload.userErrors.length) throw new JobgraphError(payload.userErrors.map((e) => e.message).join('; '), payload.userErrors);
+  return payload;
+}

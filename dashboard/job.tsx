@@ -1,0 +1,115 @@
+// One job: payload, result, error, history (with progress) and logs, following the job
+// live; retry and cancel only when its status allows them, each asking first.
+import { useState } from 'preact/hooks';
+import { can, checked, describe, gql, type Viewer } from './api.js';
+import { useEvents, useQuery } from './hooks.js';
+import { Confirm, Json, Section, Status, Table, When } from './ui.js';
+
+const JOB = `query ($id: ID!) { job(id: $id) {
+  id type queue status priority attempts maxAttempts progress payload result lastError tags owner tenant submittedBy runAt createdAt startedAt finishedAt
+  events(first: 500) { nodes { id type status attempt progress message createdAt } }
+  logs(first: 500) { nodes { attempt level message data at } }
+} }`;
+
+interface JobView {
+  id: string;
+  type: string;
+  queue: string;
+  status: string;
+  attempts: number;
+  maxAttempts: number;
+  progress: number;
+  payload: unknown;
+  result: unknown;
+  lastError: string | null;
+  tags: string[];
+  owner: string | null;
+  runAt: string | null;
+  createdAt: string;
+  finishedAt: string | null;
+  events: { nodes: { id: string; type: string; status: string; attempt: number; progress: number | null; message: string | null; createdAt: string }[] };
+  logs: { nodes: { attempt: number; level: string; message: string; data: unknown; at: string }[] };
+}
+
+const UNFINISHED = ['PENDING', 'SCHEDULED', 'RUNNING', 'RETRYING'];
+
+export function Job({ id, viewer, onError }: { id: string; viewer: Viewer | null; onError: (message: string | null) => void }) {
+  const { data, error, reload } = useQuery<{ job: JobView | null }>(JOB, { id }, id);
+  useEvents(() => reload(), { jobId: id });
+  const [busy, setBusy] = useState(false);
+  const job = data?.job;
+  const act = async (mutation: 'retryJob' | 'cancelJob') => {
+    setBusy(true);
+    onError(null);
+    try {
+      checked((await gql<Record<string, { userErrors: never[] }>>(`mutation ($id: ID!) { ${mutation}(id: $id) { userErrors { code field message } } }`, { id }))[mutation] as { userErrors: never[] });
+      reload();
+    } catch (failure) {
+      onError(describe(failure));
+    } finally {
+      setBusy(false);
+    }
+  };
+  if (error) return <Section title="Job" wide><p class="error">{error}</p></Section>;
+  if (data && !job) return <Section title="Job" wide><p>No job {id} (or not one you may see).</p></Section>;
+  if (!job) return <Section title="Job" wide><p>Loading…</p></Section>;
+  const writer = can(viewer, 'write');
+  return (
+    <>
+      <Section title={`Job ${job.type}`} wide>
+        <p class="id"><code id="dId">{job.id}</code></p>
+        <div class="row">
+          <span id="dStatus"><Status status={job.status} /></span>
+          <span>attempt {job.attempts} of {job.maxAttempts}</span>
+          <span>progress {Math.round(job.progress)}%</span>
+          <span>queue {job.queue}</span>
+          {job.tags.length > 0 && <span>tags {job.tags.join(', ')}</span>}
+          {job.owner && <span>by {job.owner}</span>}
+          {writer && (
+            <>
+              <Confirm id="retry" label="Retry" disabled={busy || !['FAILED', 'CANCELLED'].includes(job.status)} question={`Run job ${job.id} again, with fresh attempts?`} action={() => void act('retryJob')} />
+              <Confirm id="cancel" label="Cancel" disabled={busy || !UNFINISHED.includes(job.status)} question={`Cancel job ${job.id}?${job.status === 'RUNNING' ? ' Its handler is told to stop.' : ''}`} action={() => void act('cancelJob')} />
+            </>
+          )}
+        </div>
+        <div class="row">
+          <span>created <When at={job.createdAt} /></span>
+          {job.runAt && <span>runs at <When at={job.runAt} /></span>}
+          {job.finishedAt && <span>finished <When at={job.finishedAt} /></span>}
+        </div>
+      </Section>
+      <Section title="Payload"><Json id="dPayload" value={job.payload} /></Section>
+      <Section title="Result"><Json id="dResult" value={job.result} /></Section>
+      {job.lastError && <Section title="Last error" wide><pre id="dError">{job.lastError}</pre></Section>}
+      <Section title="History" wide>
+        <Table id="dEvents" head={['#', 'event', 'status', 'attempt', 'progress', 'message', 'at']}>
+          {job.events.nodes.map((event) => (
+            <tr key={event.id}>
+              <td>{event.id}</td>
+              <td>{event.type}</td>
+              <td><Status status={event.status} /></td>
+              <td>{event.attempt}</td>
+              <td>{event.progress === null ? '' : `${Math.round(event.progress)}%`}</td>
+              <td>{event.message ?? ''}</td>
+              <td><When at={event.createdAt} /></td>
+            </tr>
+          ))}
+        </Table>
+      </Section>
+      <Section title="Logs" wide>
+        <Table id="dLogs" head={['attempt', 'level', 'message', 'data', 'at']}>
+          {job.logs.nodes.map((line, index) => (
+            <tr key={index} class={`log ${line.level}`}>
+              <td>{line.attempt}</td>
+              <td>{line.level}</td>
+              <td>{line.message}</td>
+              <td>{line.data === null ? '' : <code>{JSON.stringify(line.data)}</code>}</td>
+              <td><When at={line.at} /></td>
+            </tr>
+          ))}
+        </Table>
+        {job.logs.nodes.length === 0 && <p class="muted">Its handler logged nothing.</p>}
+      </Section>
+    </>
+  );
+}

@@ -1,0 +1,146 @@
+// Jobs: filtered by status, type, queue, tag or id, paged; retry, cancel or delete the
+// selected jobs or every job the filter matches (each asks first).
+import { useState } from 'preact/hooks';
+import { can, checked, describe, gql, type Viewer } from './api.js';
+import { navigate, useEvents, useQuery } from './hooks.js';
+import { Confirm, Link, Section, Status, Table, When } from './ui.js';
+
+const STATUSES = ['PENDING', 'SCHEDULED', 'RUNNING', 'RETRYING', 'COMPLETED', 'FAILED', 'CANCELLED'];
+const LIST = `query ($filter: JobFilter, $first: Int, $after: String, $last: Int, $before: String) {
+  jobs(filter: $filter, first: $first, after: $after, last: $last, before: $before) {
+    totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    nodes { id type queue status attempts maxAttempts progress tags createdAt }
+  }
+}`;
+const PAGE = 25;
+
+interface Row {
+  id: string;
+  type: string;
+  queue: string;
+  status: string;
+  attempts: number;
+  maxAttempts: number;
+  progress: number;
+  tags: string[];
+  createdAt: string;
+}
+
+/** The filter in the URL's query, so a filtered list is a link too. */
+function filterOf(search: string) {
+  const params = new URLSearchParams(search);
+  const list = (name: string) => (params.get(name) ? [params.get(name) as string] : undefined);
+  return { status: list('status'), type: list('type'), queue: list('queue'), tags: list('tag') };
+}
+
+export function Jobs({ search, viewer, onError }: { search: string; viewer: Viewer | null; onError: (message: string | null) => void }) {
+  const params = new URLSearchParams(search);
+  const filter = filterOf(search);
+  const [page, setPage] = useState<{ after?: string; before?: string }>({});
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const variables = { filter, ...(page.before ? { last: PAGE, before: page.before } : { first: PAGE, after: page.after }) };
+  const { data, error, reload } = useQuery<{ jobs: { totalCount: number; pageInfo: Record<string, string | boolean | null>; nodes: Row[] } }>(
+    LIST,
+    variables,
+    JSON.stringify(variables),
+  );
+  useEvents(() => undefined); // keeps the live indicator honest on this page too
+  const set = (name: string, value: string) => {
+    const next = new URLSearchParams(search);
+    if (value) next.set(name, value);
+    else next.delete(name);
+    setPage({});
+    setSelected(new Set());
+    navigate(`/jobs${next.size ? `?${next}` : ''}`);
+  };
+  const act = async (run: () => Promise<string>) => {
+    try {
+      onError(null);
+      alert(await run());
+      setSelected(new Set());
+      reload();
+    } catch (failure) {
+      onError(describe(failure));
+    }
+  };
+  const bulk = (action: 'retryJobs' | 'cancelJobs' | 'deleteJobs') =>
+    act(async () => {
+      const result = await gql<Record<string, { count: number; userErrors: never[] }>>(`mutation ($filter: JobFilter!) { ${action}(filter: $filter) { count userErrors { code field message } } }`, { filter });
+      return `${checked(result[action] as { count: number; userErrors: never[] }).count} jobs changed`;
+    });
+  const each = (action: 'retryJob' | 'cancelJob') =>
+    act(async () => {
+      for (const id of selected) checked((await gql<Record<string, { userErrors: never[] }>>(`mutation ($id: ID!) { ${action}(id: $id) { userErrors { code field message } } }`, { id }))[action] as { userErrors: never[] });
+      return `${selected.size} jobs changed`;
+    });
+  const jobs = data?.jobs;
+  const writer = can(viewer, 'write');
+  return (
+    <Section title="Jobs" wide>
+      <form
+        class="row"
+        onSubmit={(event) => {
+          event.preventDefault();
+          const id = (new FormData(event.currentTarget).get('id') as string).trim();
+          if (id) navigate(`/jobs/${id}`);
+        }}
+      >
+        <select id="fStatus" aria-label="status" value={params.get('status') ?? ''} onChange={(event) => set('status', event.currentTarget.value)}>
+          <option value="">any status</option>
+          {STATUSES.map((status) => <option key={status} value={status}>{status}</option>)}
+        </select>
+        <input id="fType" placeholder="type" aria-label="type" value={params.get('type') ?? ''} onChange={(event) => set('type', event.currentTarget.value)} />
+        <input id="fQueue" placeholder="queue" aria-label="queue" value={params.get('queue') ?? ''} onChange={(event) => set('queue', event.currentTarget.value)} />
+        <input id="fTag" placeholder="tag" aria-label="tag" value={params.get('tag') ?? ''} onChange={(event) => set('tag', event.currentTarget.value)} />
+        <input id="fId" name="id" placeholder="job id" aria-label="job id" />
+        <button type="submit">Open</button>
+      </form>
+      <div class="row">
+        <button id="prev" disabled={!jobs?.pageInfo.hasPreviousPage} onClick={() => setPage({ before: jobs?.pageInfo.startCursor as string })}>Newer</button>
+        <button id="next" disabled={!jobs?.pageInfo.hasNextPage} onClick={() => setPage({ after: jobs?.pageInfo.endCursor as string })}>Older</button>
+        <span id="total">{jobs ? `${jobs.totalCount} matching` : ''}</span>
+        {writer && (
+          <span class="actions">
+            <Confirm label={`Retry selected (${selected.size})`} disabled={!selected.size} question={`Retry ${selected.size} selected jobs?`} action={() => void each('retryJob')} />
+            <Confirm label={`Cancel selected (${selected.size})`} disabled={!selected.size} question={`Cancel ${selected.size} selected jobs?`} action={() => void each('cancelJob')} />
+            <Confirm id="retryAll" label="Retry all matching" question={`Retry every FAILED or CANCELLED job of the ${jobs?.totalCount ?? 0} matching?`} action={() => void bulk('retryJobs')} />
+            <Confirm id="cancelAll" label="Cancel all matching" question={`Cancel every unfinished job of the ${jobs?.totalCount ?? 0} matching?`} action={() => void bulk('cancelJobs')} />
+            <Confirm id="deleteAll" label="Delete all matching" question={`Delete every finished job of the ${jobs?.totalCount ?? 0} matching, with its history and logs? This cannot be undone.`} action={() => void bulk('deleteJobs')} />
+          </span>
+        )}
+      </div>
+      {error && <p class="error">{error}</p>}
+      <Table id="jobs" head={[...(writer ? [''] : []), 'id', 'type', 'queue', 'status', 'attempts', 'progress', 'tags', 'created']}>
+        {(jobs?.nodes ?? []).map((job) => (
+          <tr key={job.id} class="job">
+            {writer && (
+              <td>
+                <input
+                  type="checkbox"
+                  aria-label={`select ${job.id}`}
+                  checked={selected.has(job.id)}
+                  onChange={(event) => {
+                    const next = new Set(selected);
+                    if (event.currentTarget.checked) next.add(job.id);
+                    else next.delete(job.id);
+                    setSelected(next);
+                  }}
+                />
+              </td>
+            )}
+            <td class="id">
+              <Link to={`/jobs/${job.id}`}>{job.id}</Link>
+            </td>
+            <td>{job.type}</td>
+            <td>{job.queue}</td>
+            <td><Status status={job.status} /></td>
+            <td>{job.attempts}/{job.maxAttempts}</td>
+            <td>{Math.round(job.progress)}%</td>
+            <td>{job.tags.join(', ')}</td>
+            <td><When at={job.createdAt} /></td>
+          </tr>
+        ))}
+      </Table>
+    </Section>
+  );
+}

@@ -1,0 +1,52 @@
+// Workers: the processes alive now and what each runs, refreshed every 2 s.
+import { useEffect } from 'preact/hooks';
+import { useQuery } from './hooks.js';
+import { Link, Section, Table, When } from './ui.js';
+
+const WORKERS = '{ workers { id hostname pid queues concurrency running { id type } startedAt lastSeenAt } }';
+
+interface Worker {
+  id: string;
+  hostname: string;
+  pid: number;
+  queues: string[];
+  concurrency: number;
+  running: { id: string; type: string }[];
+  startedAt: string;
+  lastSeenAt: string;
+}
+
+export function Workers() {
+  const { data, error, reload } = useQuery<{ workers: Worker[] }>(WORKERS, {}, 'workers');
+  useEffect(() => {
+    const timer = setInterval(reload, 2000);
+    return () => clearInterval(timer);
+  }, [reload]);
+  return (
+    <Section title="Workers" wide>
+      {error && <p class="error">{error}</p>}
+      <Table id="workers" head={['host', 'pid', 'queues', 'concurrency', 'running', 'started', 'last seen']}>
+        {(data?.workers ?? []).map((worker) => (
+          <tr key={worker.id}>
+            <td title={worker.id}>{worker.hostname}</td>
+            <td>{worker.pid}</td>
+            <td>{worker.queues.join(', ')}</td>
+            <td>{worker.concurrency}</td>
+            <td>
+              {worker.running.length === 0
+                ? 'idle'
+                : worker.running.map((job) => (
+                    <div key={job.id}>
+                      <Link to={`/jobs/${job.id}`}>{job.type} {job.id}</Link>
+                    </div>
+                  ))}
+            </td>
+            <td><When at={worker.startedAt} /></td>
+            <td><When at={worker.lastSeenAt} /></td>
+          </tr>
+        ))}
+      </Table>
+      {data?.workers.length === 0 && <p class="muted">No worker is alive.</p>}
+    </Section>
+  );
+}
