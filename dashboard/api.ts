@@ -1,7 +1,7 @@
 // The dashboard's link to the service: the typed client (queries, mutations, and
 // subscriptions over graphql-ws), the credential kept in the browser, and what the
 // credential may do (Query.viewer), so actions it may not take are not offered.
-import { createJobgraphClient, JobgraphError } from '../client/index.js';
+import { createJobgraphClient, JobgraphError } from '@jobgraph/client';
 
 const STORAGE_KEY = 'jobgraph.apiKey';
 const url = new URL('/graphql', location.href).href;

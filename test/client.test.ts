@@ -2,7 +2,7 @@
 // would use it: submit, await completion through a subscription, cancel, refusals.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { createJobgraphClient, JobgraphError, type JobgraphClient } from '../client/index.js';
+import { createJobgraphClient, JobgraphError, type JobgraphClient } from '@jobgraph/client';
 import { startTestApp, type TestApp } from './helpers/app.js';
 
 const SECRET = 'client-test-0123456789abcdef';

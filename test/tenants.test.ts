@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { exportJWK, exportSPKI, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createJobgraphClient } from '../client/index.js';
+import { createJobgraphClient } from '@jobgraph/client';
 import { loadConfig, ConfigError } from '../src/config.js';
 import { parseApiKeys } from '../src/auth/apiKeys.js';
 import { startTestApp, waitFor, type TestApp } from './helpers/app.js';
