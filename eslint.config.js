@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'tmp/', 'src/generated/', 'test/gql/', 'client/gql/', 'public/client.js', 'public/dashboard.js'] },
+  { ignores: ['node_modules/', 'dist/', 'tmp/', 'src/generated/', 'test/gql/', 'client/gql/', 'public/client.js', 'public/dashboard.js', 'client/dist/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
