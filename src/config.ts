@@ -36,8 +36,8 @@ const schema = z.object({
   WORKER_CONCURRENCY: int(1, 1000).default(10),
   /** A worker that stops renewing its hold on a job (it died) loses the job after this; it then runs again. */
   WORKER_LOCK_MS: int(1000, 600_000).default(30_000),
-  /** Lines a handler's ctx.logger keeps with the job per attempt (Job.logs); past it they go to the process log only. */
-  JOB_LOG_MAX_LINES: int(0, 10_000).default(100),
+  /** Lines a handler's ctx.logger keeps with the job, over all its attempts and retries (Job.logs); past it they go to the process log only. */
+  JOB_LOG_MAX_LINES: int(0, 100_000).default(1000),
   /** Lines below this level are not kept with the job. */
   JOB_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   /** How often each worker process writes its heartbeat (Query.workers); one that misses three is gone. */

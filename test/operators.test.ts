@@ -17,13 +17,13 @@ let app: TestApp;
 const chatty = defineHandler({
   name: 'chatty',
   description: 'Logs, and fails its first attempt when asked.',
-  payload: z.object({ lines: z.number().int().min(0).max(100), failFirst: z.boolean().default(false) }),
-  async run({ lines, failFirst }, ctx) {
+  payload: z.object({ lines: z.number().int().min(0).max(100), failFirst: z.boolean().default(false), failAlways: z.boolean().default(false) }),
+  async run({ lines, failFirst, failAlways }, ctx) {
     ctx.logger.info({ step: 'begin', attempt: ctx.attempt }, 'starting %s', 'the work');
     ctx.logger.debug('not kept: below JOB_LOG_LEVEL');
     ctx.logger.child({ part: 'upload' }).warn('slow upstream');
     for (let i = 0; i < lines; i++) ctx.logger.info(`line ${i}`);
-    if (failFirst && ctx.attempt === 1) {
+    if (failAlways || (failFirst && ctx.attempt === 1)) {
       ctx.logger.error(new Error('upstream said 503'));
       throw new Error('upstream said 503');
     }
@@ -203,7 +203,7 @@ describe('job logs', () => {
     }
   });
 
-  it('keeps at most JOB_LOG_MAX_LINES per attempt, and says so', async () => {
+  it('keeps at most JOB_LOG_MAX_LINES per job, over attempts and retries, and says so once', async () => {
     const [job] = await submitMany(OPS, 1, { type: 'chatty', payload: { lines: 50 } });
     const done = await waitFor(async () => {
       const found = (await data(OPS, LOGS, { id: job.id })).job;
@@ -211,5 +211,20 @@ describe('job logs', () => {
     }, 15_000, 'the chatty job');
     expect(done.logs.nodes).toHaveLength(6);
     expect(done.logs.nodes.at(-1)).toMatchObject({ level: 'WARN', message: expect.stringContaining('JOB_LOG_MAX_LINES = 5') });
+
+    // A job retried again and again does not grow its logs past the bound.
+    const [failing] = await submitMany(OPS, 1, { type: 'chatty', payload: { lines: 3, failAlways: true }, maxAttempts: 1 });
+    const failed = async () =>
+      waitFor(async () => {
+        const found = (await data(OPS, LOGS, { id: failing.id })).job;
+        return found.status === 'FAILED' ? found : undefined;
+      }, 15_000, 'the failing job');
+    expect((await failed()).logs.nodes).toHaveLength(6);
+    const failures = async () => (await data(OPS, 'query ($id: ID!) { job(id: $id) { events { nodes { type } } } }', { id: failing.id })).job.events.nodes.filter((event: any) => event.type === 'FAILED').length;
+    for (let i = 0; i < 2; i++) {
+      expect((await data(OPS, 'mutation ($id: ID!) { retryJob(id: $id) { userErrors { code } } }', { id: failing.id })).retryJob.userErrors).toEqual([]);
+      await waitFor(async () => ((await failures()) === i + 2 ? true : undefined), 15_000, 'the retried job to fail again');
+    }
+    expect((await failed()).logs.nodes).toHaveLength(6);
   });
 });

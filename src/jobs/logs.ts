@@ -1,13 +1,14 @@
 // Job logs: what a handler logs through `ctx.logger` goes to the process log as before
 // and is also kept with the job (Job.logs), so whoever looks at a job sees what its
 // handler said. Lines are batched into one INSERT per turn of the event loop, bounded
-// per attempt (JOB_LOG_MAX_LINES) and in size, and never fail the job: a line that
-// cannot be stored is dropped (and said so in the process log, at most once a minute).
+// per job over all its attempts and retries (JOB_LOG_MAX_LINES) and in size, and never
+// fail the job: a line that cannot be stored is dropped (and said so in the process
+// log, at most once a minute).
 import { format } from 'node:util';
 import type pg from 'pg';
 import { poolOf, type Db } from '../db/client.js';
 import type { Logger } from '../logger.js';
-import { appendLogs, type LogLevel, type NewJobLog } from '../store/logs.js';
+import { appendLogs, countLogs, type LogLevel, type NewJobLog } from '../store/logs.js';
 import { Batcher } from './batcher.js';
 
 /** pino's methods, and the level each is kept as. */
@@ -17,7 +18,7 @@ export const JOB_LOG_LIMITS = { messageChars: 2000, dataBytes: 8192 } as const;
 const WARN_EVERY_MS = 60_000;
 
 export interface JobLogOptions {
-  /** Lines kept per attempt (JOB_LOG_MAX_LINES); 0 keeps none. */
+  /** Lines kept per job, over all its attempts (JOB_LOG_MAX_LINES); 0 keeps none. */
   maxLines: number;
   /** Lines below this level are not kept (JOB_LOG_LEVEL). */
   level: LogLevel;
@@ -71,18 +72,39 @@ export class JobLogs {
    */
   attemptLogger(base: Logger, jobId: string, attempt: number): { logger: Logger; flushed: () => Promise<void> } {
     const { maxLines, level } = this.options;
-    let kept = 0;
-    let last: Promise<void> = Promise.resolve();
+    // Room left for this job: counted once, at the attempt's first line; lines logged
+    // before the count is known wait for it, in order.
+    let left: number | undefined;
+    let counting: Promise<void> | undefined;
+    const waiting: NewJobLog[] = [];
+    const pending: Promise<void>[] = [];
+    const admit = (line: NewJobLog) => {
+      const room = left as number;
+      if (room < 0) return;
+      left = room - 1;
+      const kept =
+        room > 0
+          ? line
+          : { ...line, level: 'WARN' as const, message: `further lines of this job are not kept with it (JOB_LOG_MAX_LINES = ${maxLines}); they still go to the process log`, data: null };
+      pending.push(this.batcher.add(kept).catch((error: unknown) => this.dropped(error)));
+    };
     const keep = (lineLevel: LogLevel, args: unknown[]) => {
-      if (RANK[lineLevel] < RANK[level] || kept > maxLines) return;
-      kept++;
-      const line =
-        kept > maxLines
-          ? { level: 'WARN' as const, message: `further lines of this attempt are not kept with the job (JOB_LOG_MAX_LINES = ${maxLines}); they still go to the process log`, data: null }
-          : { level: lineLevel, ...toLine(args) };
-      last = this.batcher
-        .add({ jobId, attempt, level: line.level, message: line.message.slice(0, JOB_LOG_LIMITS.messageChars), data: storable(line.data), at: new Date() })
-        .catch((error: unknown) => this.dropped(error));
+      if (maxLines === 0 || RANK[lineLevel] < RANK[level] || (left !== undefined && left < 0)) return;
+      const { message, data } = toLine(args);
+      const line = { jobId, attempt, level: lineLevel, message: message.slice(0, JOB_LOG_LIMITS.messageChars), data: storable(data), at: new Date() };
+      if (left !== undefined) return admit(line);
+      waiting.push(line);
+      counting ??= countLogs(this.pool, jobId).then(
+        (count) => {
+          left = maxLines - count;
+          for (const queued of waiting.splice(0)) admit(queued);
+        },
+        (error: unknown) => {
+          left = -1; // PostgreSQL away: the process log has them.
+          waiting.length = 0;
+          this.dropped(error);
+        },
+      );
     };
     // A child the handler makes (ctx.logger.child({...})) keeps its lines too.
     const wrap = (target: Logger): Logger =>
@@ -100,7 +122,10 @@ export class JobLogs {
           };
         },
       });
-    return { logger: wrap(base), flushed: () => last };
+    return { logger: wrap(base), flushed: async () => {
+      await counting;
+      await Promise.all(pending);
+    } };
   }
 
   private dropped(error: unknown): void {

@@ -27,3 +27,11 @@ export async function appendLogs(pool: pg.Pool, lines: NewJobLog[]): Promise<voi
   const rows = lines.map((line) => ({ job_id: line.jobId, attempt: line.attempt, level: line.level, message: line.message, data: line.data ?? null, at: line.at }));
   await run(pool, APPEND, [JSON.stringify(rows)]);
 }
+
+const COUNT = statement<{ count: string }>('logs.count', 'SELECT count(*) AS count FROM job_logs WHERE job_id = $1');
+
+/** Lines a job has kept so far, over all its attempts (and retries). */
+export async function countLogs(pool: pg.Pool, jobId: string): Promise<number> {
+  const [row] = await run(pool, COUNT, [jobId]);
+  return Number(row?.count ?? 0);
+}
