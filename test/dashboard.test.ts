@@ -20,6 +20,8 @@ let base: string;
 /** Requests for anything but this service, from any page (the network is cut). */
 const outside: string[] = [];
 const problems: string[] = [];
+/** What the dashboard asked the person before destructive actions. */
+const asked: string[] = [];
 
 async function newPage(): Promise<Page> {
   const created = await browser.newPage();
@@ -34,7 +36,10 @@ async function newPage(): Promise<Page> {
     if (message.type() === 'error' && /Content Security Policy|Refused to/i.test(message.text())) problems.push(message.text());
   });
   // Destructive actions ask first; the person says yes (and reads what came of it).
-  created.on('dialog', (dialog) => void dialog.accept());
+  created.on('dialog', (dialog) => {
+    if (dialog.type() === 'confirm') asked.push(dialog.message());
+    void dialog.accept();
+  });
   return created;
 }
 
@@ -116,6 +121,7 @@ describe('with an operator key', () => {
       expect(await page.isDisabled('#retry')).toBe(true);
       await page.click('#cancel');
       await page.locator('#dStatus', { hasText: 'CANCELLED' }).waitFor({ timeout: 15_000 });
+      expect(asked.at(-1)).toMatch(/^Cancel job [0-9a-f-]{36}\? Its handler is told to stop\.$/);
       expect(await page.isDisabled('#cancel')).toBe(true);
       expect(await page.isDisabled('#retry')).toBe(false);
     });
@@ -130,6 +136,7 @@ describe('with an operator key', () => {
       expect(await page.locator('#jobs tbody tr.job').count()).toBe(3);
       await shot(page, 'jobs');
       await page.click('#cancelAll');
+      expect(asked.at(-1)).toBe('Cancel every unfinished job of the 3 matching?');
       await expect.poll(async () => page.locator('#jobs tbody tr.job .status.CANCELLED').count(), { timeout: 10_000 }).toBe(3);
       await page.reload();
       await page.locator('#total', { hasText: '3 matching' }).waitFor();
@@ -160,6 +167,14 @@ describe('with an operator key', () => {
       await shot(page, 'schedules');
       await page.getByRole('button', { name: 'Delete' }).click();
       await page.locator('text=No schedules.').waitFor();
+      // A refusal shows once, naming its field once.
+      await page.fill('#newSchedule input[name="name"]', 'ui-bad');
+      await page.fill('#newSchedule input[name="cron"]', 'not a cron');
+      await page.fill('#newSchedule input[name="type"]', 'echo');
+      await page.click('#newSchedule button[type="submit"]');
+      const refusal = (await page.locator('#error').textContent({ timeout: 10_000 })) ?? '';
+      expect(refusal).toMatch(/^INVALID_INPUT: cron: /);
+      expect(refusal.split('cron:').length).toBe(2);
 
       await page.goto(`${base}/workers`);
       await page.locator('#workers tbody td', { hasText: String(process.pid) }).waitFor();
@@ -218,6 +233,27 @@ describe('with a token', () => {
     }, user);
     await user.close();
   });
+});
+
+it('serves every page at its own URL, again after a reload', { timeout: 60_000 }, async () => {
+  const marks: [string, string][] = [
+    ['/', '#stats tbody td'],
+    ['/jobs', '#jobs tbody tr.job'],
+    ['/queues', '#queues tbody td'],
+    ['/schedules', '#newSchedule'],
+    ['/workers', '#workers tbody td'],
+  ];
+  for (const [path, mark] of marks) {
+    await page.goto(`${base}${path}`);
+    await page.locator(mark).first().waitFor();
+    await page.reload();
+    await page.locator(mark).first().waitFor();
+    expect(new URL(page.url()).pathname).toBe(path);
+  }
+  // The chart has its axes: time along, counts up.
+  await page.goto(`${base}/`);
+  await page.locator('#chart .u-axis').first().waitFor();
+  expect(await page.locator('#chart .u-axis').count()).toBeGreaterThanOrEqual(2);
 });
 
 it('loaded nothing from outside this machine and broke no Content-Security-Policy', () => {
