@@ -39,6 +39,14 @@ export interface ClientOptions {
    * the client signs in again with it on a fresh connection and resubscribes.
    */
   token?: string | (() => string | Promise<string>);
+  /**
+   * How often the WebSocket reconnects by itself before subscriptions see the break
+   * (graphql-ws resends each subscription as first sent). 0 hands every break to the
+   * subscriber, which resubscribes with its own cursor (the dashboard does). Default 5.
+   */
+  retryAttempts?: number;
+  /** Told when the WebSocket connects (true) and closes (false). */
+  onConnection?: (connected: boolean) => void;
   /** A WebSocket class where there is no global one (Node 20: `import { WebSocket } from 'ws'`). */
   webSocketImpl?: unknown;
 }
@@ -76,7 +84,13 @@ export function createJobgraphClient(options: ClientOptions) {
     if (current && !current.stale) return current;
     current = {
       // connectionParams is called at every (re)connect: a fresh token each time.
-      client: createClient({ url: options.url.replace(/^http/, 'ws'), webSocketImpl: options.webSocketImpl, connectionParams: authorization }),
+      client: createClient({
+        url: options.url.replace(/^http/, 'ws'),
+        webSocketImpl: options.webSocketImpl,
+        connectionParams: authorization,
+        retryAttempts: options.retryAttempts ?? 5,
+        on: { connected: () => options.onConnection?.(true), closed: () => options.onConnection?.(false) },
+      }),
       active: 0,
       stale: false,
     };
@@ -152,13 +166,14 @@ export function createJobgraphClient(options: ClientOptions) {
           {
             next: ({ data, errors }) => (errors?.length ? onError(fromGraphQLErrors(errors as GraphQLErrorLike[])) : data && onUpdate(data.jobUpdated)),
             error: (error) => {
-              done();
               // The token expired: sign in again on a fresh connection (a new token) and go on.
               if (refreshes && unauthenticated(error) && !stopped) {
                 used.stale = true;
+                done();
                 start();
                 return;
               }
+              done();
               onError(Array.isArray(error) ? fromGraphQLErrors(error as GraphQLErrorLike[]) : error);
             },
             complete: done,
@@ -192,21 +207,37 @@ export function createJobgraphClient(options: ClientOptions) {
         released = true;
         release(used);
       };
+      let ended = false;
       const unsubscribe = used.client.subscribe<T>(
         { query, variables },
         {
-          next: (result) => (result.errors?.length ? sink.error(fromGraphQLErrors(result.errors as GraphQLErrorLike[])) : sink.next({ data: result.data })),
+          next: (result) => {
+            if (ended) return;
+            if (!result.errors?.length) return sink.next({ data: result.data });
+            // A result with errors ends this subscription here, so one resubscribing never leaves the old one running.
+            ended = true;
+            unsubscribe();
+            done();
+            sink.error(fromGraphQLErrors(result.errors as GraphQLErrorLike[]));
+          },
           error: (error) => {
+            if (ended) return;
+            ended = true;
+            // An expired token: the next subscribe gets a fresh connection (and token).
+            if (refreshes && unauthenticated(error)) used.stale = true;
             done();
             sink.error(Array.isArray(error) ? fromGraphQLErrors(error as GraphQLErrorLike[]) : error);
           },
           complete: () => {
+            if (ended) return;
+            ended = true;
             done();
             sink.complete();
           },
         },
       );
       return () => {
+        ended = true;
         unsubscribe();
         done();
       };

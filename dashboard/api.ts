@@ -6,14 +6,31 @@ import { createJobgraphClient, JobgraphError } from '@jobgraph/client';
 const STORAGE_KEY = 'jobgraph.apiKey';
 const url = new URL('/graphql', location.href).href;
 
+/** Whether the WebSocket is connected now, for the header's badge. */
+export const connection = { connected: false, listeners: new Set<(connected: boolean) => void>() };
+
+function connect(apiKey: string) {
+  // No reconnects of its own: a break reaches the subscribers, which resubscribe after
+  // the last event they saw (graphql-ws would resend their first cursor).
+  return createJobgraphClient({
+    url,
+    apiKey: apiKey || undefined,
+    retryAttempts: 0,
+    onConnection: (connected) => {
+      connection.connected = connected;
+      for (const listener of connection.listeners) listener(connected);
+    },
+  });
+}
+
 export let credential = localStorage.getItem(STORAGE_KEY) ?? '';
-export let client = createJobgraphClient({ url, apiKey: credential || undefined });
+export let client = connect(credential);
 
 export function useCredential(value: string): void {
   credential = value.trim();
   localStorage.setItem(STORAGE_KEY, credential);
   void client.close();
-  client = createJobgraphClient({ url, apiKey: credential || undefined });
+  client = connect(credential);
 }
 
 export interface Viewer {

@@ -1,7 +1,8 @@
 // Small hooks the pages share: a query that reloads on demand (and on live events), a
 // live event feed resumed from the last id after any break, and the current path.
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { client, describe, gql } from './api.js';
+import { JobgraphError } from '@jobgraph/client';
+import { client, connection, describe, gql } from './api.js';
 
 export interface Loaded<T> {
   data: T | null;
@@ -41,48 +42,66 @@ export interface LiveEvent {
 
 const EVENTS = 'subscription ($after: ID, $filter: JobEventFilter) { jobEvents(after: $after, filter: $filter) { id jobId type status progress createdAt job { queue type } } }';
 
+/** Errors after which subscribing again cannot help: the credential or the request is at fault. */
+const PERMANENT = new Set(['UNAUTHENTICATED', 'FORBIDDEN', 'BAD_USER_INPUT', 'NOT_FOUND', 'LIMIT_EXCEEDED']);
+
 /**
  * Live job events (matching `filter`) to `onEvent`. After a break (the connection drops,
  * the subscription ends), it subscribes again after the last id it saw: nothing is
- * missed and nothing comes twice. `live` says whether it is connected.
+ * missed and nothing comes twice (ids at or below the last are dropped). Events pruned
+ * meanwhile (EVENTS_PRUNED) restart it from now; a refusal stops it.
  */
-export function useEvents(onEvent: (event: LiveEvent) => void, filter: Record<string, unknown> | null = null): boolean {
-  const [live, setLive] = useState(false);
+export function useEvents(onEvent: (event: LiveEvent) => void, filter: Record<string, unknown> | null = null): void {
   const handler = useRef(onEvent);
   handler.current = onEvent;
   const filterKey = JSON.stringify(filter);
   useEffect(() => {
-    let lastId: string | null = null;
+    let lastId: bigint | null = null;
     let stopped = false;
     let unsubscribe = () => undefined as void;
     let retry: ReturnType<typeof setTimeout> | undefined;
-    const start = (delay: number) => {
-      unsubscribe = client.subscribe<{ jobEvents: LiveEvent }>(EVENTS, { after: lastId, filter }, {
+    let delay = 500;
+    const start = () => {
+      unsubscribe = client.subscribe<{ jobEvents: LiveEvent }>(EVENTS, { after: lastId?.toString() ?? null, filter }, {
         next: ({ data }) => {
-          setLive(true);
+          delay = 500;
           if (!data) return;
-          lastId = data.jobEvents.id;
+          const id = BigInt(data.jobEvents.id);
+          if (lastId !== null && id <= lastId) return;
+          lastId = id;
           handler.current(data.jobEvents);
         },
-        error: () => again(delay),
-        complete: () => again(delay),
+        error: (error: unknown) => {
+          const codes = error instanceof JobgraphError ? error.codes : [];
+          if (codes.some((code) => PERMANENT.has(code))) return;
+          if (codes.includes('EVENTS_PRUNED')) lastId = null;
+          again();
+        },
+        complete: () => again(),
       });
-      // Subscribing succeeded once the socket is open: graphql-ws sends nothing before the first event.
-      setLive(true);
     };
-    const again = (delay: number) => {
-      setLive(false);
+    const again = () => {
       if (stopped) return;
-      retry = setTimeout(() => start(Math.min(delay * 2, 10_000)), delay);
+      retry = setTimeout(start, delay);
+      delay = Math.min(delay * 2, 10_000);
     };
-    start(500);
+    start();
     return () => {
       stopped = true;
       clearTimeout(retry);
       unsubscribe();
     };
   }, [filterKey]);
-  return live;
+}
+
+/** Whether the WebSocket is connected now. */
+export function useConnected(): boolean {
+  const [connected, setConnected] = useState(connection.connected);
+  useEffect(() => {
+    connection.listeners.add(setConnected);
+    return () => void connection.listeners.delete(setConnected);
+  }, []);
+  return connected;
 }
 
 /** The path, updated on navigation (links call navigate()). */

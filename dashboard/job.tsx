@@ -1,14 +1,14 @@
 // One job: payload, result, error, history (with progress) and logs, following the job
 // live; retry and cancel only when its status allows them, each asking first.
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { can, checked, describe, gql, type Viewer } from './api.js';
 import { useEvents, useQuery } from './hooks.js';
 import { Confirm, Json, Section, Status, Table, When } from './ui.js';
 
 const JOB = `query ($id: ID!) { job(id: $id) {
   id type queue status priority attempts maxAttempts progress payload result lastError tags owner tenant submittedBy runAt createdAt startedAt finishedAt
-  events(first: 500) { nodes { id type status attempt progress message createdAt } }
-  logs(first: 500) { nodes { attempt level message data at } }
+  events(last: 500) { pageInfo { hasPreviousPage } nodes { id type status attempt progress message createdAt } }
+  logs(first: 500) { pageInfo { hasNextPage } nodes { attempt level message data at } }
 } }`;
 
 interface JobView {
@@ -27,15 +27,23 @@ interface JobView {
   runAt: string | null;
   createdAt: string;
   finishedAt: string | null;
-  events: { nodes: { id: string; type: string; status: string; attempt: number; progress: number | null; message: string | null; createdAt: string }[] };
-  logs: { nodes: { attempt: number; level: string; message: string; data: unknown; at: string }[] };
+  events: { pageInfo: { hasPreviousPage: boolean }; nodes: { id: string; type: string; status: string; attempt: number; progress: number | null; message: string | null; createdAt: string }[] };
+  logs: { pageInfo: { hasNextPage: boolean }; nodes: { attempt: number; level: string; message: string; data: unknown; at: string }[] };
 }
 
 const UNFINISHED = ['PENDING', 'SCHEDULED', 'RUNNING', 'RETRYING'];
 
 export function Job({ id, viewer, onError }: { id: string; viewer: Viewer | null; onError: (message: string | null) => void }) {
   const { data, error, reload } = useQuery<{ job: JobView | null }>(JOB, { id }, id);
-  useEvents(() => reload(), { jobId: id });
+  // Progress can come four times a second: the job is read again at most once a second.
+  const pending = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  useEvents(() => {
+    pending.current ??= setTimeout(() => {
+      pending.current = undefined;
+      reload();
+    }, 1000);
+  }, { jobId: id });
+  useEffect(() => () => clearTimeout(pending.current), []);
   const [busy, setBusy] = useState(false);
   const job = data?.job;
   const act = async (mutation: 'retryJob' | 'cancelJob') => {
@@ -50,7 +58,7 @@ export function Job({ id, viewer, onError }: { id: string; viewer: Viewer | null
       setBusy(false);
     }
   };
-  if (error) return <Section title="Job" wide><p class="error">{error}</p></Section>;
+  if (error && !job) return <Section title="Job" wide><p class="error">{error}</p></Section>;
   if (data && !job) return <Section title="Job" wide><p>No job {id} (or not one you may see).</p></Section>;
   if (!job) return <Section title="Job" wide><p>Loading…</p></Section>;
   const writer = can(viewer, 'write');
@@ -82,6 +90,7 @@ export function Job({ id, viewer, onError }: { id: string; viewer: Viewer | null
       <Section title="Result"><Json id="dResult" value={job.result} /></Section>
       {job.lastError && <Section title="Last error" wide><pre id="dError">{job.lastError}</pre></Section>}
       <Section title="History" wide>
+        {job.events.pageInfo.hasPreviousPage && <p class="muted">The latest 500 events; older ones are in the API (Job.events).</p>}
         <Table id="dEvents" head={['#', 'event', 'status', 'attempt', 'progress', 'message', 'at']}>
           {job.events.nodes.map((event) => (
             <tr key={event.id}>
@@ -109,6 +118,7 @@ export function Job({ id, viewer, onError }: { id: string; viewer: Viewer | null
           ))}
         </Table>
         {job.logs.nodes.length === 0 && <p class="muted">Its handler logged nothing.</p>}
+        {job.logs.pageInfo.hasNextPage && <p class="muted">The first 500 lines; the rest are in the API (Job.logs, paged).</p>}
       </Section>
     </>
   );

@@ -1,8 +1,8 @@
 // Jobs: filtered by status, type, queue, tag or id, paged; retry, cancel or delete the
 // selected jobs or every job the filter matches (each asks first).
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { can, checked, describe, gql, type Viewer } from './api.js';
-import { navigate, useEvents, useQuery } from './hooks.js';
+import { navigate, useQuery } from './hooks.js';
 import { Confirm, Link, Section, Status, Table, When } from './ui.js';
 
 const STATUSES = ['PENDING', 'SCHEDULED', 'RUNNING', 'RETRYING', 'COMPLETED', 'FAILED', 'CANCELLED'];
@@ -44,7 +44,11 @@ export function Jobs({ search, viewer, onError }: { search: string; viewer: View
     variables,
     JSON.stringify(variables),
   );
-  useEvents(() => undefined); // keeps the live indicator honest on this page too
+  // Another filter (typed, or back and forward): first page, nothing selected.
+  useEffect(() => {
+    setPage({});
+    setSelected(new Set());
+  }, [search]);
   const set = (name: string, value: string) => {
     const next = new URLSearchParams(search);
     if (value) next.set(name, value);
@@ -70,9 +74,18 @@ export function Jobs({ search, viewer, onError }: { search: string; viewer: View
     });
   const each = (action: 'retryJob' | 'cancelJob') =>
     act(async () => {
-      for (const id of selected) checked((await gql<Record<string, { userErrors: never[] }>>(`mutation ($id: ID!) { ${action}(id: $id) { userErrors { code field message } } }`, { id }))[action] as { userErrors: never[] });
-      return `${selected.size} jobs changed`;
+      // Each job on its own: one refused does not stop the rest, and the answer says which.
+      const refused: string[] = [];
+      for (const id of selected) {
+        const result = (await gql<Record<string, { userErrors: { message: string }[] }>>(`mutation ($id: ID!) { ${action}(id: $id) { userErrors { code field message } } }`, { id }))[action];
+        if (result?.userErrors.length) refused.push(result.userErrors[0]?.message ?? id);
+      }
+      return `${selected.size - refused.length} of ${selected.size} jobs changed${refused.length ? `; refused: ${refused.join('; ')}` : ''}`;
     });
+  const turn = (to: { after?: string; before?: string }) => {
+    setSelected(new Set()); // a selection is of the rows in view
+    setPage(to);
+  };
   const jobs = data?.jobs;
   const writer = can(viewer, 'write');
   return (
@@ -96,8 +109,8 @@ export function Jobs({ search, viewer, onError }: { search: string; viewer: View
         <button type="submit">Open</button>
       </form>
       <div class="row">
-        <button id="prev" disabled={!jobs?.pageInfo.hasPreviousPage} onClick={() => setPage({ before: jobs?.pageInfo.startCursor as string })}>Newer</button>
-        <button id="next" disabled={!jobs?.pageInfo.hasNextPage} onClick={() => setPage({ after: jobs?.pageInfo.endCursor as string })}>Older</button>
+        <button id="prev" disabled={!jobs?.pageInfo.hasPreviousPage} onClick={() => turn({ before: jobs?.pageInfo.startCursor as string })}>Newer</button>
+        <button id="next" disabled={!jobs?.pageInfo.hasNextPage} onClick={() => turn({ after: jobs?.pageInfo.endCursor as string })}>Older</button>
         <span id="total">{jobs ? `${jobs.totalCount} matching` : ''}</span>
         {writer && (
           <span class="actions">

@@ -6,7 +6,7 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import uplotCss from 'uplot/dist/uPlot.min.css';
 import { can, credential, describe, gql, useCredential, type Viewer } from './api.js';
-import { useEvents, usePath } from './hooks.js';
+import { useConnected, useEvents, usePath } from './hooks.js';
 import { Job } from './job.js';
 import { Jobs } from './jobs.js';
 import { Overview } from './overview.js';
@@ -24,8 +24,10 @@ const PAGES = [
   ['/workers', 'Workers'],
 ] as const;
 
+/** Keeps a subscription open (to a job that cannot exist: no events) and shows whether the WebSocket is connected. */
 function Live() {
-  const live = useEvents(() => undefined);
+  useEvents(() => undefined, { jobId: '00000000-0000-0000-0000-000000000000' });
+  const live = useConnected();
   return <span id="live" class={live ? 'on' : 'off'}>{live ? 'live' : 'offline'}</span>;
 }
 
@@ -47,10 +49,18 @@ function App() {
       },
     );
   }, [generation]);
+  // A message belongs to the page it came from.
+  useEffect(() => setError(null), [pathname]);
   const jobMatch = /^\/jobs\/([^/]+)$/.exec(pathname ?? '/');
+  let jobId: string | null = null;
+  try {
+    jobId = jobMatch ? decodeURIComponent(jobMatch[1] as string) : null;
+  } catch {
+    jobId = jobMatch?.[1] ?? null; // a malformed %-escape: looked up as written, and not found
+  }
   let page;
   if (!viewer) page = null;
-  else if (jobMatch) page = <Job id={decodeURIComponent(jobMatch[1] as string)} viewer={viewer} onError={setError} />;
+  else if (jobId !== null) page = <Job id={jobId} viewer={viewer} onError={setError} />;
   else if (pathname === '/jobs') page = <Jobs search={search} viewer={viewer} onError={setError} />;
   else if (pathname === '/queues') page = <Queues viewer={viewer} onError={setError} />;
   else if (pathname === '/schedules') page = <Schedules viewer={viewer} onError={setError} />;

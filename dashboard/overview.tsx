@@ -39,7 +39,10 @@ export function Overview() {
   });
   useEffect(() => {
     const timer = setInterval(() => setNow(Date.now()), BUCKET_MS);
-    return () => clearInterval(timer);
+    return () => {
+      clearInterval(timer);
+      clearTimeout(pending.current);
+    };
   }, []);
   const queues = data?.queues ?? [];
   const chartSeries = new Map(queues.map((queue) => [queue.name, series.get(queue.name) ?? new Map<number, number>()]));

@@ -198,7 +198,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
         submitter,
         schedules,
         control: new JobControl({ queries, stateMachine, queues, cancelSignals, logger }),
-        workers: () => liveWorkers(redis, config.QUEUE_PREFIX, config.WORKER_HEARTBEAT_MS),
+        workers: () => liveWorkers(redis, config.QUEUE_PREFIX),
         bulk: new BulkActions({ db, queries, stateMachine, queues, cancelSignals, logger, maxJobs: config.MAX_BULK_JOBS }),
         queries,
         streams: { hub, queries, snapshots: new JobSnapshots(queries) },

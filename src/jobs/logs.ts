@@ -85,7 +85,7 @@ export class JobLogs {
       const kept =
         room > 0
           ? line
-          : { ...line, level: 'WARN' as const, message: `further lines of this job are not kept with it (JOB_LOG_MAX_LINES = ${maxLines}); they still go to the process log`, data: null };
+          : { ...line, level: 'WARN' as const, message: `further lines of this job are not kept with it (JOB_LOG_MAX_LINES = ${maxLines}); the process log has them, at its own LOG_LEVEL`, data: null };
       pending.push(this.batcher.add(kept).catch((error: unknown) => this.dropped(error)));
     };
     const keep = (lineLevel: LogLevel, args: unknown[]) => {
@@ -93,6 +93,8 @@ export class JobLogs {
       const { message, data } = toLine(args);
       const line = { jobId, attempt, level: lineLevel, message: message.slice(0, JOB_LOG_LIMITS.messageChars), data: storable(data), at: new Date() };
       if (left !== undefined) return admit(line);
+      // Bounded while the count is out: more than could be kept is never held.
+      if (waiting.length > maxLines) return;
       waiting.push(line);
       counting ??= countLogs(this.pool, jobId).then(
         (count) => {

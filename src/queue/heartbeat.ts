@@ -7,6 +7,7 @@ import { hostname } from 'node:os';
 import { threadId } from 'node:worker_threads';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
+import { within } from './within.js';
 
 /** A worker that missed this many beats is gone. */
 const MISSED_BEATS = 3;
@@ -25,8 +26,15 @@ export interface WorkerInfo {
 
 const keys = (prefix: string) => ({ entries: `${prefix}:workers`, seen: `${prefix}:workers:seen` });
 
-/** Drops entries that missed MISSED_BEATS beats; part of every read and write. */
-function forgetStale(redis: Redis, prefix: string, now: number, beatMs: number) {
+/** Longest wait for Redis in a read or a goodbye: a request or a shutdown must not hang on it. */
+const REDIS_WAIT_MS = 2000;
+
+/**
+ * Drops entries whose deadline has passed; part of every read and write. Each writer
+ * scores its entry with its own deadline (now + MISSED_BEATS beats), so readers with
+ * another WORKER_HEARTBEAT_MS agree on who is alive.
+ */
+function forgetStale(redis: Redis, prefix: string, now: number) {
   const { entries, seen } = keys(prefix);
   return redis.eval(
     `local gone = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[1])
@@ -36,14 +44,16 @@ function forgetStale(redis: Redis, prefix: string, now: number, beatMs: number) 
     2,
     entries,
     seen,
-    String(now - MISSED_BEATS * beatMs),
+    String(now),
   );
 }
 
 /** The workers alive now, oldest first. */
-export async function liveWorkers(redis: Redis, prefix: string, beatMs: number): Promise<WorkerInfo[]> {
-  await forgetStale(redis, prefix, Date.now(), beatMs);
-  const values = await redis.hvals(keys(prefix).entries);
+export async function liveWorkers(redis: Redis, prefix: string): Promise<WorkerInfo[]> {
+  // Redis away: the commands would wait in the client's offline queue; answer at once instead.
+  if (redis.status !== 'ready') throw new Error('Redis is unreachable: the workers cannot be listed now');
+  await within(forgetStale(redis, prefix, Date.now()), REDIS_WAIT_MS, 'listing workers');
+  const values = await within(redis.hvals(keys(prefix).entries), REDIS_WAIT_MS, 'listing workers');
   return values.map((value) => JSON.parse(value) as WorkerInfo).sort((a, b) => a.startedAt.localeCompare(b.startedAt));
 }
 
@@ -77,8 +87,9 @@ export class Heartbeat {
   /** Says goodbye at once, rather than being missed for three beats. */
   async stop(): Promise<void> {
     clearInterval(this.timer);
+    if (this.redis.status !== 'ready') return; // it will be missed instead
     const { entries, seen } = keys(this.prefix);
-    await Promise.all([this.redis.hdel(entries, this.info.id), this.redis.zrem(seen, this.info.id)]).catch(() => undefined);
+    await within(Promise.all([this.redis.hdel(entries, this.info.id), this.redis.zrem(seen, this.info.id)]), REDIS_WAIT_MS, 'saying goodbye').catch(() => undefined);
   }
 
   private async beat(): Promise<void> {
@@ -88,8 +99,8 @@ export class Heartbeat {
     const { entries, seen } = keys(this.prefix);
     const entry: WorkerInfo = { ...this.info, running: [...this.running()], lastSeenAt: new Date(now).toISOString() };
     try {
-      await this.redis.multi().hset(entries, this.info.id, JSON.stringify(entry)).zadd(seen, now, this.info.id).exec();
-      await forgetStale(this.redis, this.prefix, now, this.beatMs);
+      await this.redis.multi().hset(entries, this.info.id, JSON.stringify(entry)).zadd(seen, now + MISSED_BEATS * this.beatMs, this.info.id).exec();
+      await forgetStale(this.redis, this.prefix, now);
     } catch (error) {
       // Redis away: the next beat writes it again.
       this.logger.debug({ err: error }, 'worker heartbeat not written');

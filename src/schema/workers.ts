@@ -1,6 +1,6 @@
 // Query.workers: the worker processes alive now, from their heartbeats, with the jobs
 // each runs (only those the caller may read).
-import { reaches } from '../auth/access.js';
+import { GraphQLError } from 'graphql';
 import type { WorkerInfo } from '../queue/heartbeat.js';
 import { builder } from './builder.js';
 import { JobRef } from './job.js';
@@ -15,10 +15,7 @@ const WorkerRef = builder.objectRef<WorkerInfo>('Worker').implement({
     running: t.field({
       type: [JobRef],
       description: 'Jobs it is running now.',
-      resolve: async (worker, _args, ctx) => {
-        const jobs = worker.running.length ? await ctx.queries.byIds(worker.running) : [];
-        return jobs.filter((job) => job !== null && reaches(ctx.reads, job)) as NonNullable<(typeof jobs)[number]>[];
-      },
+      resolve: (worker, _args, ctx) => (worker.running.length ? ctx.queries.list({ ids: worker.running }, { field: 'CREATED_AT', direction: 'ASC' }, { first: 500 }, ctx.reads).then((page) => page.edges.map((edge) => edge.node)) : []),
     }),
     startedAt: t.field({ type: 'DateTime', resolve: (worker) => new Date(worker.startedAt) }),
     lastSeenAt: t.field({ type: 'DateTime', description: 'Its latest heartbeat.', resolve: (worker) => new Date(worker.lastSeenAt) }),
@@ -31,6 +28,9 @@ builder.queryFields((t) => ({
     description: 'Worker processes alive now (seen within their heartbeat window).',
     // Each may run WORKER_CONCURRENCY jobs per queue: priced as a page of them.
     complexity: { field: 1, multiplier: 100 },
-    resolve: (_root, _args, ctx) => ctx.workers(),
+    resolve: (_root, _args, ctx) =>
+      ctx.workers().catch((error: unknown) => {
+        throw new GraphQLError(`Service unavailable: ${(error as Error).message}.`, { extensions: { code: 'SERVICE_UNAVAILABLE' } });
+      }),
   }),
 }));

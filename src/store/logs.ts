@@ -1,5 +1,6 @@
-// The statement that keeps job logs: many lines, of many jobs, in one INSERT. A line of
-// a job deleted meanwhile (retention, deleteJobs) is dropped rather than failing the rest.
+// The statement that keeps job logs: many lines, of many jobs, in one INSERT, ids in the
+// order the lines were logged. A line of a job deleted before the statement began
+// (retention, deleteJobs) is dropped rather than failing the rest.
 import type pg from 'pg';
 import { run, statement } from './statement.js';
 
@@ -18,9 +19,10 @@ const APPEND = statement<never>(
   'logs.append',
   `INSERT INTO job_logs (job_id, attempt, level, message, data, at)
    SELECT x.job_id, x.attempt, x.level::"LogLevel", x.message, x.data, x.at
-   FROM jsonb_to_recordset($1::jsonb) AS x(job_id uuid, attempt int, level text, message text, data jsonb, at timestamptz)
+   FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (job_id uuid, attempt int, level text, message text, data jsonb, at timestamptz))
+        WITH ORDINALITY AS x(job_id, attempt, level, message, data, at, n)
    WHERE EXISTS (SELECT 1 FROM jobs WHERE jobs.id = x.job_id)
-   ORDER BY x.at`,
+   ORDER BY x.n`,
 );
 
 export async function appendLogs(pool: pg.Pool, lines: NewJobLog[]): Promise<void> {

@@ -37,6 +37,8 @@ export interface JobFilter {
   idempotencyKey?: string | null;
   /** Jobs carrying every one of these tags. */
   tags?: string[] | null;
+  /** Only these jobs (the running jobs of a worker); not a client's filter. */
+  ids?: readonly string[];
 }
 
 export interface PageArgs {
@@ -110,6 +112,7 @@ function filterSql(filter: JobFilter | null | undefined): Prisma.Sql[] {
   if (filter.idempotencyKey != null) where.push(Prisma.sql`idempotency_key = ${filter.idempotencyKey}`);
   // Containment, which the GIN index on tags answers.
   if (filter.tags?.length) where.push(Prisma.sql`tags @> ${filter.tags}::text[]`);
+  if (filter.ids) where.push(Prisma.sql`id = ANY(${[...filter.ids]}::uuid[])`);
   return where;
 }
 
