@@ -44,7 +44,8 @@ async function readMigrations(dir: URL): Promise<Migration[]> {
 
 /** Connects, first creating the database when it does not exist yet, as `prisma migrate deploy` does. */
 async function connectCreatingDatabase(connectionString: string, logger: Logger): Promise<pg.Client> {
-  const client = new pg.Client({ connectionString });
+  // A host that drops packets must not hold a start past DATABASE_WAIT_MS.
+  const client = new pg.Client({ connectionString, connectionTimeoutMillis: 10_000 });
   try {
     await client.connect();
     return client;
@@ -100,20 +101,22 @@ export async function migrate(connectionString: string, logger: Logger, dir: URL
         continue;
       }
       const id = randomUUID();
-      await client.query('INSERT INTO "_prisma_migrations" (id, checksum, migration_name) VALUES ($1, $2, $3)', [
-        id,
-        migration.checksum,
-        migration.name,
-      ]);
       try {
-        // One script, one transaction: a failing migration leaves nothing half applied.
-        await client.query(`BEGIN;\n${migration.sql}\nCOMMIT;`);
+        // One transaction for the script and its bookkeeping: a failing migration leaves
+        // nothing half applied, and a connection lost halfway leaves no row saying it
+        // failed (the next start simply runs it).
+        await client.query('BEGIN');
+        await client.query('INSERT INTO "_prisma_migrations" (id, checksum, migration_name) VALUES ($1, $2, $3)', [id, migration.checksum, migration.name]);
+        await client.query(migration.sql);
+        await client.query('UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1', [id]);
+        await client.query('COMMIT');
       } catch (error) {
         await client.query('ROLLBACK').catch(() => undefined);
-        await client.query('UPDATE "_prisma_migrations" SET logs = $2 WHERE id = $1', [id, String(error)]);
+        if (isDatabaseUnavailable(error)) throw error;
+        // The script itself failed: recorded as prisma migrate does, for a person to look at.
+        await client.query('INSERT INTO "_prisma_migrations" (id, checksum, migration_name, logs) VALUES ($1, $2, $3, $4)', [id, migration.checksum, migration.name, String(error)]);
         throw new Error(`Migration ${migration.name} failed: ${(error as Error).message}`, { cause: error });
       }
-      await client.query('UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1', [id]);
       logger.info({ migration: migration.name }, 'migration applied');
       done.push(migration.name);
     }

@@ -91,7 +91,9 @@ export class BulkActions {
       if (action === 'retry') await this.deps.queues.enqueue(jobs);
       else {
         // As cancelJob: a running one is told to stop, a waiting one leaves its queue (which applies is not known here; both are harmless).
-        await Promise.allSettled(jobs.flatMap((job) => [this.deps.cancelSignals.send(job.id), this.deps.queues.remove(job)]));
+        const results = await Promise.allSettled(jobs.flatMap((job) => [this.deps.cancelSignals.send(job.id), this.deps.queues.remove(job)]));
+        const failed = results.filter((result) => result.status === 'rejected');
+        if (failed.length) this.deps.logger.warn({ err: (failed[0] as PromiseRejectedResult).reason, failed: failed.length }, 'bulk cancel not passed on to the queue for some jobs; a cancelled job that starts is refused');
       }
     } catch (error) {
       // Stored either way: the reconciler queues retried jobs; a cancelled one that starts is refused.

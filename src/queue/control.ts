@@ -66,13 +66,24 @@ export class QueueControl {
     return { queue, userErrors: [] };
   }
 
-  /** Makes BullMQ's paused flags and limits match PostgreSQL's. */
+  /**
+   * Makes BullMQ's paused flags and limits match PostgreSQL's. Each queue's row is read
+   * just before it is applied, so a pause or limit set meanwhile is not undone; one
+   * queue that fails does not stop the others.
+   */
   async reconcile(): Promise<void> {
-    for (const queue of await this.list()) {
-      if ((await this.queues.isPaused(queue.name)) !== queue.paused) await this.queues.setPaused(queue.name, queue.paused);
-      // Setting them again is idempotent and as cheap as reading them.
-      await this.queues.setLimits(queue.name, queue);
+    let failure: unknown;
+    for (const name of this.names) {
+      try {
+        const queue = await this.state(name);
+        if ((await this.queues.isPaused(name)) !== queue.paused) await this.queues.setPaused(name, queue.paused);
+        // Setting them again is idempotent and as cheap as reading them.
+        await this.queues.setLimits(name, queue);
+      } catch (error) {
+        failure ??= error;
+      }
     }
+    if (failure) throw failure;
   }
 
   private async tell(name: string, what: string, change: () => Promise<void>): Promise<void> {
