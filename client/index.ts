@@ -105,6 +105,21 @@ export function createJobgraphClient(options: ClientOptions) {
     }
   }
 
+  /** The socket for one subscription, and its release (once, however often called). */
+  function lease(): { used: Socket; done: () => void } {
+    const used = socket();
+    used.active++;
+    let released = false;
+    return {
+      used,
+      done: () => {
+        if (released) return;
+        released = true;
+        release(used);
+      },
+    };
+  }
+
   async function request<T, V>(document: TypedDocumentNode<T, V>, variables: V): Promise<T> {
     const headers = { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...(await authorization()) };
     const response = await fetch(options.url, { method: 'POST', headers, body: JSON.stringify({ query: print(document), variables }) });
@@ -153,14 +168,7 @@ export function createJobgraphClient(options: ClientOptions) {
       let stopped = false;
       let stop = () => undefined as void;
       const start = () => {
-        const used = socket();
-        used.active++;
-        let released = false;
-        const done = () => {
-          if (released) return;
-          released = true;
-          release(used);
-        };
+        const { used, done } = lease();
         const unsubscribe = used.client.subscribe<{ jobUpdated: Job }>(
           { query: print(WatchJobDocument), variables: { id } },
           {
@@ -199,14 +207,7 @@ export function createJobgraphClient(options: ClientOptions) {
       variables: Record<string, unknown>,
       sink: { next: (result: { data?: T | null }) => void; error: (error: unknown) => void; complete: () => void },
     ): () => void {
-      const used = socket();
-      used.active++;
-      let released = false;
-      const done = () => {
-        if (released) return;
-        released = true;
-        release(used);
-      };
+      const { used, done } = lease();
       let ended = false;
       const unsubscribe = used.client.subscribe<T>(
         { query, variables },
