@@ -30,7 +30,8 @@ interface Row {
 function filterOf(search: string) {
   const params = new URLSearchParams(search);
   const list = (name: string) => (params.get(name) ? [params.get(name) as string] : undefined);
-  return { status: list('status'), type: list('type'), queue: list('queue'), tags: list('tag') };
+  const instant = (name: string) => (params.get(name) ? new Date(params.get(name) as string).toISOString() : undefined);
+  return { status: list('status'), type: list('type'), queue: list('queue'), tags: list('tag'), createdAfter: instant('after'), createdBefore: instant('before') };
 }
 
 export function Jobs({ search, viewer, onError }: { search: string; viewer: Viewer | null; onError: (message: string | null) => void }) {
@@ -105,6 +106,12 @@ export function Jobs({ search, viewer, onError }: { search: string; viewer: View
         <input id="fType" placeholder="type" aria-label="type" value={params.get('type') ?? ''} onChange={(event) => set('type', event.currentTarget.value)} />
         <input id="fQueue" placeholder="queue" aria-label="queue" value={params.get('queue') ?? ''} onChange={(event) => set('queue', event.currentTarget.value)} />
         <input id="fTag" placeholder="tag" aria-label="tag" value={params.get('tag') ?? ''} onChange={(event) => set('tag', event.currentTarget.value)} />
+        <label class="inline">
+          created after <input id="fAfter" type="datetime-local" aria-label="created after" value={params.get('after') ?? ''} onChange={(event) => set('after', event.currentTarget.value)} />
+        </label>
+        <label class="inline">
+          before <input id="fBefore" type="datetime-local" aria-label="created before" value={params.get('before') ?? ''} onChange={(event) => set('before', event.currentTarget.value)} />
+        </label>
         <input id="fId" name="id" placeholder="job id" aria-label="job id" />
         <button type="submit">Open</button>
       </form>

@@ -144,6 +144,12 @@ describe('with an operator key', () => {
       await page.selectOption('#fStatus', 'SCHEDULED');
       await page.waitForURL(/status=SCHEDULED/);
       await page.locator('#total', { hasText: '0 matching' }).waitFor();
+      // Dates narrow it too: created before 2020, nothing.
+      await page.goto(`${base}/jobs?tag=ui-bulk`);
+      await page.locator('#total', { hasText: '3 matching' }).waitFor();
+      await page.fill('#fBefore', '2020-01-01T00:00');
+      await page.waitForURL(/before=2020/);
+      await page.locator('#total', { hasText: '0 matching' }).waitFor();
     });
   });
 

@@ -26,8 +26,15 @@ const APPEND = statement<never>(
 );
 
 export async function appendLogs(pool: pg.Pool, lines: NewJobLog[]): Promise<void> {
-  const rows = lines.map((line) => ({ job_id: line.jobId, attempt: line.attempt, level: line.level, message: line.message, data: line.data ?? null, at: line.at }));
-  await run(pool, APPEND, [JSON.stringify(rows)]);
+  const rows = JSON.stringify(lines.map((line) => ({ job_id: line.jobId, attempt: line.attempt, level: line.level, message: line.message, data: line.data ?? null, at: line.at })));
+  try {
+    await run(pool, APPEND, [rows]);
+  } catch (error) {
+    // A job deleted after the statement's snapshot but before its foreign-key check: once
+    // more, in a new statement, whose EXISTS no longer sees it; the other jobs' lines stay.
+    if ((error as { code?: string }).code !== '23503') throw error;
+    await run(pool, APPEND, [rows]);
+  }
 }
 
 const COUNT = statement<{ count: string }>('logs.count', 'SELECT count(*) AS count FROM job_logs WHERE job_id = $1');
