@@ -5,7 +5,7 @@ import { can, checked, describe, gql, type Viewer } from './api.js';
 import { navigate, useQuery } from './hooks.js';
 import { Confirm, Link, Section, Status, Table, When } from './ui.js';
 
-const STATUSES = ['PENDING', 'SCHEDULED', 'RUNNING', 'RETRYING', 'COMPLETED', 'FAILED', 'CANCELLED'];
+const STATUSES = ['PENDING', 'SCHEDULED', 'BLOCKED', 'RUNNING', 'RETRYING', 'COMPLETED', 'FAILED', 'CANCELLED'];
 const LIST = `query ($filter: JobFilter, $first: Int, $after: String, $last: Int, $before: String) {
   jobs(filter: $filter, first: $first, after: $after, last: $last, before: $before) {
     totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }

@@ -4,7 +4,7 @@ import { BUCKET_MS, BUCKETS, Chart, type Series } from './chart.js';
 import { useEvents, useQuery } from './hooks.js';
 import { Link, Section, Table } from './ui.js';
 
-const COUNTS = 'pending scheduled running retrying completed failed cancelled';
+const COUNTS = 'pending scheduled blocked running retrying completed failed cancelled';
 const QUEUES = `{ queues { name paused counts { ${COUNTS} } } }`;
 
 interface Queue {

@@ -28,6 +28,7 @@ import { createGraphQLServer } from './http/yoga.js';
 import { JobControl } from './jobs/control.js';
 import { BulkActions } from './jobs/bulk.js';
 import { JobLogs } from './jobs/logs.js';
+import { FlowProgress } from './jobs/flows.js';
 import type { LogLevel } from './store/logs.js';
 import { JobQueries } from './store/queries.js';
 import { JobStateMachine } from './jobs/stateMachine.js';
@@ -117,8 +118,11 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   const stateMachine = new JobStateMachine(db, (changes) => {
     bus.publish(changes);
     metrics.record(changes);
+    // Assigned just below, before anything can commit.
+    flows.follow(changes);
   });
   const queues = new JobQueues(redis, config.QUEUE_PREFIX, config.QUEUE_TIMEOUT_MS);
+  const flows = new FlowProgress(db, stateMachine, queues, logger);
   const cancelSignals = new CancelSignals(redis, `${config.QUEUE_PREFIX}:cancel`, config.QUEUE_TIMEOUT_MS);
   const queueControl = new QueueControl(db, queues, config.QUEUES, logger);
   await hub?.start();
@@ -163,7 +167,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       logger,
     );
     pruner.start();
-    reconciler = new Reconciler(queries, queues, queueControl, schedules, logger);
+    reconciler = new Reconciler(queries, queues, queueControl, schedules, logger, flows);
     await reconciler.start(config.RECONCILE_INTERVAL_MS);
     // After a reconnect, Redis may have restarted empty.
     redis.on('ready', () => void reconciler?.run());
@@ -252,6 +256,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       await pruner?.stop();
       output.stop();
       await workers?.close(config.SHUTDOWN_GRACE_MS);
+      await flows.settled();
       await heartbeat?.stop();
       await bus.close();
       rateLimit.close();

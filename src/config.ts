@@ -58,6 +58,8 @@ const schema = z.object({
   MAX_BODY_BYTES: int(1024, 256 * 1024 * 1024).default(16 * 1024 * 1024),
   /** Most jobs one retryJobs, cancelJobs or deleteJobs call may change; a filter matching more is refused. */
   MAX_BULK_JOBS: int(1, 1_000_000).default(10_000),
+  /** Most jobs in one flow (submitFlow). */
+  MAX_FLOW_SIZE: int(1, 10_000).default(1000),
   /** Most jobs in one submitJobs call. */
   MAX_BATCH_SIZE: int(1, 10_000).default(1000),
   /** Time that running jobs get to finish on shutdown before they are handed back. */

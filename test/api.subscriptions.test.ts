@@ -10,7 +10,7 @@ import { GetJob, JobHistory, SubmitJob, SubmitJobs, WatchJob, WatchJobEvents } f
 import type { SubmitJobInput, WatchJobEventsSubscription } from './gql/graphql.js';
 
 const QUEUES = 'default,fanout,resume,filters,progress,sse';
-const STATUS_RANK = { PENDING: 0, SCHEDULED: 0, RUNNING: 1, RETRYING: 1, COMPLETED: 2, FAILED: 2, CANCELLED: 2 } as const;
+const STATUS_RANK = { BLOCKED: 0, PENDING: 0, SCHEDULED: 0, RUNNING: 1, RETRYING: 1, COMPLETED: 2, FAILED: 2, CANCELLED: 2 } as const;
 
 let backend: SharedBackend;
 let apiA: TestApp;

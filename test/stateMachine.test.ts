@@ -42,6 +42,9 @@ function newJob(overrides: Partial<NewJob> = {}): NewJob {
     owner: null,
     ownerOnly: false,
     tags: [],
+    flowId: null,
+    flowKey: null,
+    flowName: null,
     runAt: null,
     ...overrides,
   };
@@ -65,7 +68,7 @@ describe('state machine', () => {
       }
     }
     // Every status is reachable as some transition's target or as a created status.
-    const targets = new Set<string>([...Object.values(TRANSITIONS).map((t) => t.to), 'PENDING', 'SCHEDULED']);
+    const targets = new Set<string>([...Object.values(TRANSITIONS).map((t) => t.to), 'PENDING', 'SCHEDULED', 'BLOCKED']);
     expect([...JOB_STATUSES].every((status) => targets.has(status))).toBe(true);
   });
 

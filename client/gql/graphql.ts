@@ -30,6 +30,8 @@ export type Jitter =
   | 'NONE';
 
 export type JobStatus =
+  /** Part of a flow: waits until every job it depends on is COMPLETED. */
+  | 'BLOCKED'
   /** Cancelled before it finished. Final until retried. */
   | 'CANCELLED'
   /** Finished successfully. Final. */

@@ -16,6 +16,8 @@ export interface JobContext {
   logger: Logger;
   /** The jobs this job may read on its submitter's behalf: its tenant's, or only its owner's. */
   reach: Reach;
+  /** In a flow: the results of the jobs it depends on, by their keys (all COMPLETED). */
+  dependencies: Record<string, unknown>;
 }
 
 export interface JobHandler<Schema extends z.ZodType = z.ZodType> {

@@ -76,6 +76,8 @@ export interface AttemptDeps {
   logger: Logger;
   /** Keeps what the handler logs with the job (Job.logs). */
   logs?: JobLogs;
+  /** The results of the jobs a flow's job depends on, by key. */
+  dependencies?: Record<string, unknown>;
 }
 
 /**
@@ -95,7 +97,7 @@ export async function runAttempt(job: Job, handler: JobHandler, controller: Abor
     job.timeoutMs,
   );
   const kept = deps.logs?.attemptLogger(logger, job.id, attempt);
-  const ctx: JobContext = { jobId: job.id, attempt, signal: controller.signal, progress: progress.report, logger: kept?.logger ?? logger, reach: jobReach(job) };
+  const ctx: JobContext = { jobId: job.id, attempt, signal: controller.signal, progress: progress.report, logger: kept?.logger ?? logger, reach: jobReach(job), dependencies: deps.dependencies ?? {} };
   try {
     const running = handler.run(parsed.data, ctx);
     // A handler that ignores its signal must not hold the attempt open past its timeout.

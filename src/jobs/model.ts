@@ -21,7 +21,7 @@ export type JobSummary = Omit<Job, LargeJobField>;
 /** A job as GraphQL resolves it: a summary, or a whole job (what a mutation just wrote). */
 export type JobView = JobSummary & Partial<Pick<Job, LargeJobField>>;
 
-export const JOB_STATUSES = ['PENDING', 'SCHEDULED', 'RUNNING', 'RETRYING', 'COMPLETED', 'FAILED', 'CANCELLED'] as const satisfies readonly JobStatus[];
+export const JOB_STATUSES = ['PENDING', 'SCHEDULED', 'RUNNING', 'RETRYING', 'COMPLETED', 'FAILED', 'CANCELLED', 'BLOCKED'] as const satisfies readonly JobStatus[];
 
 export const JOB_EVENT_TYPES = [
   'CREATED',
@@ -32,6 +32,7 @@ export const JOB_EVENT_TYPES = [
   'FAILED',
   'CANCELLED',
   'RETRIED',
+  'RELEASED',
 ] as const satisfies readonly JobEventType[];
 
 /** Statuses in which a job is still owed a run: each has a job in the queue backend. */

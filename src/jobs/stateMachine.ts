@@ -10,7 +10,7 @@
 // store/changes.ts.
 import type pg from 'pg';
 import { poolOf, type Db } from '../db/client.js';
-import { applyTransition, createJobs, type Change, type NewJob, type Target } from '../store/changes.js';
+import { applyTransition, createJobs, DEPENDENCIES_DONE, type Change, type NewJob, type Target } from '../store/changes.js';
 import type { JobEventType, JobStatus } from './model.js';
 import { Batcher } from './batcher.js';
 
@@ -34,10 +34,15 @@ export const TRANSITIONS = {
   fail: { from: ['RUNNING'], to: 'FAILED', event: 'FAILED' },
   /** The worker is shutting down and its grace period ran out: the job waits for another one. */
   handBack: { from: ['RUNNING'], to: 'RETRYING', event: 'RETRY_SCHEDULED' },
-  cancel: { from: ['PENDING', 'SCHEDULED', 'RETRYING', 'RUNNING'], to: 'CANCELLED', event: 'CANCELLED' },
-  /** A client asks for a failed or cancelled job to run again. */
+  cancel: { from: ['PENDING', 'SCHEDULED', 'RETRYING', 'RUNNING', 'BLOCKED'], to: 'CANCELLED', event: 'CANCELLED' },
+  /** A client asks for a failed or cancelled job to run again (a flow's job: once what it waits for COMPLETED). */
   retry: { from: ['FAILED', 'CANCELLED'], to: 'PENDING', event: 'RETRIED' },
+  /** Every job a flow's job waits for COMPLETED. */
+  release: { from: ['BLOCKED'], to: 'PENDING', event: 'RELEASED' },
 } as const satisfies Record<string, Transition>;
+
+/** More conditions of some transitions on the job row. */
+const WHERE: Partial<Record<TransitionName, string>> = { release: DEPENDENCIES_DONE, retry: DEPENDENCIES_DONE };
 
 export type TransitionName = keyof typeof TRANSITIONS;
 
@@ -67,6 +72,8 @@ const SETS: Record<TransitionName, string> = {
   handBack: 'attempts = jobs.attempts - 1, last_error = x.message, run_at = now()',
   cancel: 'finished_at = now()',
   retry: 'attempts = 0, progress = 0, result = NULL, result_bytes = 0, run_at = NULL, last_delay_ms = NULL, finished_at = NULL',
+  // A flow job's own runAt still holds: BullMQ delays it until then.
+  release: '',
 };
 
 export class JobStateMachine {
@@ -142,8 +149,8 @@ export class JobStateMachine {
     return this.transition('retry', { id });
   }
 
-  /** retry or cancel of many jobs in one statement (bulk actions); the reason is each event's message. */
-  async many(name: 'retry' | 'cancel', ids: string[], reason: string): Promise<Change[]> {
+  /** retry, cancel or release of many jobs in one statement (bulk actions, flows); the reason is each event's message. */
+  async many(name: 'retry' | 'cancel' | 'release', ids: string[], reason: string | null): Promise<Change[]> {
     const changes = await this.apply(name, ids.map((id) => ({ id, message: reason })));
     return changes.filter((change): change is Change => change !== null);
   }
@@ -161,7 +168,7 @@ export class JobStateMachine {
   private async apply(name: TransitionName, targets: Target[]): Promise<(Change | null)[]> {
     // A job asked for twice in one batch changes once; the second ask is refused, as it would be in turn.
     const unique = [...new Map(targets.map((target) => [target.id, target])).values()];
-    const changes = await applyTransition(this.pool, name, { ...TRANSITIONS[name], set: SETS[name] }, unique);
+    const changes = await applyTransition(this.pool, name, { ...TRANSITIONS[name], set: SETS[name], where: WHERE[name] }, unique);
     if (changes.length) this.onCommitted(changes);
     const byId = new Map(changes.map((change) => [change.job.id, change]));
     const claimed = new Set<string>();

@@ -13,6 +13,7 @@ import type { JobQueries } from '../store/queries.js';
 import { jsonProblem } from './json.js';
 import { WAITING_STATUSES, type BackoffType, type Job, type Jitter } from './model.js';
 import type { JobStateMachine, NewJob } from './stateMachine.js';
+import type { NewFlowJob } from '../store/changes.js';
 import { fromZod, inInstantRange, userError, type UserError } from './userErrors.js';
 
 export interface SubmitJobInput {
@@ -107,6 +108,38 @@ export interface SubmitDeps {
   logger: Logger;
 }
 
+export interface FlowJobInput {
+  key: string;
+  job: SubmitJobInput;
+  dependsOn?: string[] | null;
+}
+
+export type FlowResult = { flowId: string; jobs: Job[]; userErrors: [] } | { flowId: null; jobs: []; userErrors: UserError[] };
+
+/** A cycle among the flow's keys, as the keys on it in order (first repeated last), or null. */
+export function findCycle(edges: Map<string, string[]>): string[] | null {
+  const state = new Map<string, 'open' | 'done'>();
+  const path: string[] = [];
+  const visit = (key: string): string[] | null => {
+    if (state.get(key) === 'done') return null;
+    if (state.get(key) === 'open') return [...path.slice(path.indexOf(key)), key];
+    state.set(key, 'open');
+    path.push(key);
+    for (const next of edges.get(key) ?? []) {
+      const cycle = visit(next);
+      if (cycle) return cycle;
+    }
+    path.pop();
+    state.set(key, 'done');
+    return null;
+  };
+  for (const key of edges.keys()) {
+    const cycle = visit(key);
+    if (cycle) return cycle;
+  }
+  return null;
+}
+
 /** Submissions of an open service (no credentials configured). */
 const ANYONE: Submitter = { tenant: '', owner: null, ownerOnly: false, submittedBy: null, idempotencyScope: '' };
 
@@ -139,6 +172,50 @@ export class JobSubmitter {
     const jobs = await this.store(rows as NewJob[]);
     await this.enqueue(jobs);
     return { jobs, userErrors: [] };
+  }
+
+  /**
+   * Checks a flow (keys, edges, no cycle, each job) and stores all its jobs and edges in
+   * one statement, or nothing. Jobs with dependencies start BLOCKED.
+   */
+  async submitFlow(name: string | null, inputs: FlowJobInput[], submitter: Submitter = ANYONE): Promise<FlowResult> {
+    const { config } = this.deps;
+    const problems: UserError[] = [];
+    const refuse = (field: (string | number)[], message: string) => problems.push(userError('INVALID_INPUT', field, `${field.join('.')}: ${message}`));
+    if (inputs.length === 0 || inputs.length > config.MAX_FLOW_SIZE) refuse(['input', 'jobs'], `1 to ${config.MAX_FLOW_SIZE} jobs (MAX_FLOW_SIZE), got ${inputs.length}`);
+    if (name != null && (name.length < 1 || name.length > 200)) refuse(['input', 'name'], '1 to 200 characters');
+    const keys = new Map<string, number>();
+    inputs.forEach((input, index) => {
+      if (input.key.length < 1 || input.key.length > 100) refuse(['input', 'jobs', index, 'key'], '1 to 100 characters');
+      else if (keys.has(input.key)) refuse(['input', 'jobs', index, 'key'], `"${input.key}" is used twice`);
+      keys.set(input.key, index);
+      if (input.job.idempotencyKey != null) refuse(['input', 'jobs', index, 'job', 'idempotencyKey'], 'not taken within a flow (the flow is submitted once, all or nothing)');
+    });
+    const edges = new Map<string, string[]>();
+    inputs.forEach((input, index) => {
+      const dependsOn = [...new Set(input.dependsOn ?? [])];
+      for (const key of dependsOn) {
+        if (!keys.has(key)) refuse(['input', 'jobs', index, 'dependsOn'], `no job with key "${key.slice(0, 100)}" in this flow`);
+        else if (key === input.key) refuse(['input', 'jobs', index, 'dependsOn'], 'a job cannot depend on itself');
+      }
+      edges.set(input.key, dependsOn.filter((key) => keys.has(key) && key !== input.key));
+    });
+    const cycle = problems.length ? null : findCycle(edges);
+    if (cycle) refuse(['input', 'jobs'], `a cycle: ${cycle.join(' -> ')}`);
+    inputs.forEach((input, index) => problems.push(...this.check(input.job, ['input', 'jobs', index, 'job'])));
+    if (problems.length) return { flowId: null, jobs: [], userErrors: problems };
+
+    const flowId = uuidv7();
+    const now = Date.now();
+    const rows = inputs.map((input) => ({ ...this.toNewJob(input.job, now, submitter), flowId, flowKey: input.key, flowName: name ?? null }));
+    const ids = new Map(inputs.map((input, index) => [input.key, (rows[index] as NewJob).id]));
+    const flowRows = rows.map((row, index) => {
+      const dependsOn = (edges.get((inputs[index] as FlowJobInput).key) ?? []).map((key) => ids.get(key) as string);
+      return dependsOn.length ? { ...row, status: 'BLOCKED' as const, dependsOn } : row;
+    });
+    const jobs = await this.store(flowRows);
+    await this.enqueue(jobs);
+    return { flowId, jobs, userErrors: [] };
   }
 
   /** The refusals `submit` would give this input, without storing anything (schedules check their templates). */
@@ -192,6 +269,9 @@ export class JobSubmitter {
       owner: submitter.owner,
       ownerOnly: submitter.ownerOnly,
       tags: [...new Set(input.tags ?? [])],
+      flowId: null,
+      flowKey: null,
+      flowName: null,
       runAt,
     };
   }
@@ -200,7 +280,7 @@ export class JobSubmitter {
    * Inserts the jobs; an input whose idempotency key its submitter already used, in the
    * database or earlier in the same batch, gets the job that holds the key.
    */
-  private async store(rows: NewJob[]): Promise<Job[]> {
+  private async store(rows: NewFlowJob[]): Promise<Job[]> {
     const firstByKey = new Map<string, NewJob>();
     const fresh = rows.filter((row) => {
       if (row.idempotencyKey === null) return true;

@@ -27,6 +27,8 @@ export class Reconciler {
     private readonly queueControl: QueueControl,
     private readonly schedules: Schedules,
     private readonly logger: Logger,
+    /** Flows' BLOCKED jobs wait for PostgreSQL, not Redis: what a crash left unreleased is released here. */
+    private readonly flows?: { sweep(): Promise<void> },
   ) {}
 
   /** Runs now and then every `intervalMs`. */
@@ -55,6 +57,7 @@ export class Reconciler {
   private async pass(): Promise<number> {
     await this.queueControl.reconcile();
     await this.schedules.reconcile();
+    await this.flows?.sweep();
     let after: string | null = null;
     let added = 0;
     for (;;) {

@@ -125,7 +125,7 @@ export class JobWorkers {
     const began = performance.now();
     try {
       outcome = handler
-        ? await runAttempt(job, handler, controller, { stateMachine, logger, logs: this.deps.logs })
+        ? await this.withDependencies(job, (dependencies) => runAttempt(job, handler, controller, { stateMachine, logger, logs: this.deps.logs, dependencies }))
         : { kind: 'failed', error: `no handler for job type "${job.type}" in this worker`, permanent: true };
     } finally {
       this.running.delete(id);
@@ -143,6 +143,18 @@ export class JobWorkers {
       if (error instanceof DelayedError || error instanceof UnrecoverableError) throw error;
       return this.putBack(worker, bullJob, token, error);
     }
+  }
+
+  /** A flow's job runs with its dependencies' results; if they cannot be read, the attempt fails (and is retried). */
+  private async withDependencies(job: Job, run: (dependencies: Record<string, unknown> | undefined) => Promise<Outcome>): Promise<Outcome> {
+    if (!job.flowId) return run(undefined);
+    let dependencies: Record<string, unknown>;
+    try {
+      dependencies = await this.deps.queries.dependencyResults(job.id);
+    } catch (error) {
+      return { kind: 'failed', error: `the results of the jobs it depends on could not be read: ${(error as Error).message}`, permanent: false };
+    }
+    return run(dependencies);
   }
 
   /** The lines an operator looks for: an attempt that failed, a job that failed for good, one handed back. */

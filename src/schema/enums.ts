@@ -9,6 +9,7 @@ export const JobStatusEnum = builder.enumType('JobStatus', {
     COMPLETED: { description: 'Finished successfully. Final.' },
     FAILED: { description: 'Failed and has no attempts left (the dead-letter state). Final until retried.' },
     CANCELLED: { description: 'Cancelled before it finished. Final until retried.' },
+    BLOCKED: { description: 'Part of a flow: waits until every job it depends on is COMPLETED.' },
   } as const,
 });
 
@@ -22,6 +23,7 @@ export const JobEventTypeEnum = builder.enumType('JobEventType', {
     FAILED: { description: 'The last attempt failed, or the error was permanent.' },
     CANCELLED: { description: 'A client cancelled the job.' },
     RETRIED: { description: 'A person or client asked for a FAILED or CANCELLED job to run again.' },
+    RELEASED: { description: 'Every job it depends on COMPLETED: it may run now (BLOCKED to PENDING).' },
   } as const,
 });
 

@@ -2,6 +2,7 @@
 import type { GraphQLSchema } from 'graphql';
 import { builder } from './builder.js';
 import './bulk.js';
+import './flows.js';
 import './job.js';
 import './jobTokens.js';
 import './mutations.js';

@@ -15,6 +15,7 @@ JobStatsRef.implement({
     completed: t.exposeInt('completed'),
     failed: t.exposeInt('failed'),
     cancelled: t.exposeInt('cancelled'),
+    blocked: t.exposeInt('blocked', { description: 'Jobs of flows waiting for the jobs they depend on.' }),
   }),
 });
 

@@ -54,28 +54,39 @@ const CREATE = statement<ChangeRow>(
   `WITH j AS (
      INSERT INTO jobs (id, queue, type, payload, payload_bytes, status, priority, max_attempts, backoff_type, backoff_delay_ms,
                        backoff_max_delay_ms, backoff_jitter, timeout_ms, idempotency_key, idempotency_scope, submitted_by, run_at,
-                       tenant, owner, owner_only, tags)
+                       tenant, owner, owner_only, tags, flow_id, flow_key, flow_name)
      SELECT id, queue, type, payload, octet_length(payload::text), status::"JobStatus", priority, max_attempts, backoff_type::"BackoffType",
             backoff_delay_ms, backoff_max_delay_ms, backoff_jitter::"Jitter", timeout_ms, idempotency_key, idempotency_scope, submitted_by, run_at,
-            tenant, owner, owner_only, tags
+            tenant, owner, owner_only, tags, flow_id, flow_key, flow_name
      FROM jsonb_to_recordset($1::jsonb) AS x(
        id uuid, queue text, type text, payload jsonb, status text, priority int, max_attempts int, backoff_type text,
        backoff_delay_ms int, backoff_max_delay_ms int, backoff_jitter text, timeout_ms int, idempotency_key text,
-       idempotency_scope text, submitted_by text, run_at timestamptz, tenant text, owner text, owner_only boolean, tags text[])
+       idempotency_scope text, submitted_by text, run_at timestamptz, tenant text, owner text, owner_only boolean, tags text[], flow_id uuid, flow_key text, flow_name text)
      ON CONFLICT (idempotency_scope, idempotency_key) DO NOTHING
      RETURNING *
    ), ${ORDERED}, e AS (
      INSERT INTO job_events (id, job_id, type, status, attempt)
      SELECT nextval('job_events_id_seq'), j.id, 'CREATED', j.status, 0 FROM j, ordered
      RETURNING *
+   ), edges AS (
+     -- A flow's edges, in the same statement as its jobs: all or nothing.
+     INSERT INTO job_dependencies (job_id, depends_on_id)
+     SELECT x.job_id, x.depends_on_id FROM jsonb_to_recordset($2::jsonb) AS x(job_id uuid, depends_on_id uuid)
    )
    SELECT ${CHANGE_SELECT} FROM j JOIN e ON e.job_id = j.id ORDER BY e.id`,
 );
 
-/** Stores new jobs with their CREATED events; a job whose idempotency key is taken is left out. */
-export async function createJobs(pool: pg.Pool, jobs: NewJob[]): Promise<Change[]> {
-  const rows = jobs.map((job) => Object.fromEntries(Object.entries(job).map(([field, value]) => [JOB_COLUMNS[field as keyof Job], value])));
-  return (await run(pool, CREATE, [JSON.stringify(rows)])).map(toChange);
+/** A job ready to be stored, and (in a flow) the ids of the jobs it waits for. */
+export type NewFlowJob = NewJob & { dependsOn?: string[] };
+
+/**
+ * Stores new jobs with their CREATED events, and a flow's edges; a job whose idempotency
+ * key is taken is left out (flows take no idempotency keys, so their edges always hold).
+ */
+export async function createJobs(pool: pg.Pool, jobs: NewFlowJob[]): Promise<Change[]> {
+  const rows = jobs.map(({ dependsOn: _edges, ...job }) => Object.fromEntries(Object.entries(job).map(([field, value]) => [JOB_COLUMNS[field as keyof Job], value])));
+  const edges = jobs.flatMap((job) => (job.dependsOn ?? []).map((dependsOn) => ({ job_id: job.id, depends_on_id: dependsOn })));
+  return (await run(pool, CREATE, [JSON.stringify(rows), JSON.stringify(edges)])).map(toChange);
 }
 
 /** A job a transition applies to, with what the transition writes for it. */
@@ -102,11 +113,13 @@ export interface TransitionSql {
   event: JobEventType;
   /** Assignments besides status and updated_at, e.g. `result = x.result`; a fixed text. */
   set: string;
+  /** A further condition on the job row (`jobs`), a fixed text. */
+  where?: string;
 }
 
 const transitionStatements = new Map<string, Statement<ChangeRow>>();
 
-function transitionStatement(name: string, { from, to, event, set }: TransitionSql): Statement<ChangeRow> {
+function transitionStatement(name: string, { from, to, event, set, where }: TransitionSql): Statement<ChangeRow> {
   let found = transitionStatements.get(name);
   if (!found) {
     // Statuses and event types are the schema's enum values, never input: safe to write in the text.
@@ -119,7 +132,7 @@ function transitionStatement(name: string, { from, to, event, set }: TransitionS
        ), j AS (
          UPDATE jobs SET status = '${to}', updated_at = now()${set ? `, ${set}` : ''}
          FROM x
-         WHERE jobs.id = x.id AND jobs.status IN (${statuses}) AND (x.attempt IS NULL OR jobs.attempts = x.attempt)
+         WHERE jobs.id = x.id AND jobs.status IN (${statuses}) AND (x.attempt IS NULL OR jobs.attempts = x.attempt)${where ? ` AND ${where}` : ''}
          RETURNING jobs.*, x.progress AS x_progress, x.message AS x_message, x.data AS x_data
        ), ${ORDERED}, e AS (
          INSERT INTO job_events (id, job_id, type, status, attempt, progress, message, data)
@@ -150,4 +163,48 @@ export async function applyTransition(pool: pg.Pool, name: string, transition: T
     data: target.data ?? null,
   }));
   return (await run(pool, transitionStatement(name, transition), [JSON.stringify(rows)])).map(toChange);
+}
+
+/** A transition's further condition (on `jobs`): every job it depends on has COMPLETED. */
+export const DEPENDENCIES_DONE = `NOT EXISTS (SELECT 1 FROM job_dependencies d JOIN jobs p ON p.id = d.depends_on_id WHERE d.job_id = jobs.id AND p.status <> 'COMPLETED')`;
+
+/** The BLOCKED jobs that wait for any of these jobs (a release's candidates). */
+const DEPENDENTS = statement<{ id: string }>(
+  'dependents',
+  `SELECT d.job_id AS id FROM job_dependencies d JOIN jobs j ON j.id = d.job_id
+   WHERE d.depends_on_id = ANY($1::uuid[]) AND j.status = 'BLOCKED'`,
+);
+
+export async function blockedDependents(pool: pg.Pool, ids: string[]): Promise<string[]> {
+  return (await run(pool, DEPENDENTS, [ids])).map((row) => row.id);
+}
+
+/** Every BLOCKED job that waits, directly or not, for any of these jobs. */
+const DOWNSTREAM = statement<{ id: string }>(
+  'downstream',
+  `WITH RECURSIVE down(id) AS (
+     SELECT job_id FROM job_dependencies WHERE depends_on_id = ANY($1::uuid[])
+     UNION
+     SELECT d.job_id FROM job_dependencies d JOIN down ON d.depends_on_id = down.id
+   )
+   SELECT down.id FROM down JOIN jobs j ON j.id = down.id WHERE j.status = 'BLOCKED'`,
+);
+
+export async function blockedDownstream(pool: pg.Pool, ids: string[]): Promise<string[]> {
+  return (await run(pool, DOWNSTREAM, [ids])).map((row) => row.id);
+}
+
+/** BLOCKED jobs whose dependencies all COMPLETED, or one of which ended otherwise: what a lost release or cancel left (the reconciler's sweep). */
+const STRANDED = statement<{ id: string; settled: boolean }>(
+  'stranded',
+  `SELECT j.id, bool_and(p.status = 'COMPLETED') AS settled
+   FROM jobs j JOIN job_dependencies d ON d.job_id = j.id JOIN jobs p ON p.id = d.depends_on_id
+   WHERE j.status = 'BLOCKED'
+   GROUP BY j.id
+   HAVING bool_and(p.status = 'COMPLETED') OR bool_or(p.status IN ('FAILED', 'CANCELLED'))
+   LIMIT $1`,
+);
+
+export async function strandedBlocked(pool: pg.Pool, limit: number): Promise<{ id: string; settled: boolean }[]> {
+  return run(pool, STRANDED, [limit]);
 }

@@ -23,6 +23,9 @@ export async function pruneBatch(db: Db, rule: PruneRule, limit: number): Promis
     Prisma.sql`
       SELECT id FROM jobs
       WHERE status = ANY(${rule.statuses}::"JobStatus"[]) AND finished_at < now() - ${rule.olderThanMs} * interval '1 millisecond'
+        -- A flow goes only when all of it has finished: a waiting job still needs the results it waits for.
+        AND (flow_id IS NULL OR NOT EXISTS (
+          SELECT 1 FROM jobs o WHERE o.flow_id = jobs.flow_id AND o.status NOT IN ('COMPLETED', 'FAILED', 'CANCELLED')))
       ORDER BY status, finished_at
       LIMIT ${limit}
       FOR UPDATE SKIP LOCKED`,

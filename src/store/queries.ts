@@ -170,6 +170,28 @@ export class JobQueries {
     return this.db.job.findUnique({ where: { id: jobId, tenant: reach.tenant, owner: reach.owner }, omit: OMIT_LARGE });
   }
 
+  /** The results of the jobs a flow's job depends on, by their keys (a handler's ctx.dependencies). */
+  async dependencyResults(jobId: string): Promise<Record<string, unknown>> {
+    const rows = await this.db.$queryRaw<{ key: string | null; id: string; result: unknown }[]>`
+      SELECT p.flow_key AS key, p.id, p.result FROM job_dependencies d JOIN jobs p ON p.id = d.depends_on_id WHERE d.job_id = ${jobId}::uuid`;
+    return Object.fromEntries(rows.map((row) => [row.key ?? row.id, row.result]));
+  }
+
+  /** The jobs of a flow the caller reaches, in the order they were given (their ids are time-ordered). */
+  async flowJobs(flowId: string, reach: Reach): Promise<JobSummary[]> {
+    const rows = await this.db.$queryRaw<JobSummary[]>`
+      SELECT ${JOB_SUMMARY_SELECT_J} FROM jobs j ${whereAll([Prisma.sql`j.flow_id = ${flowId}::uuid`, ...reachSql(reach, 'j')])} ORDER BY j.id`;
+    return rows;
+  }
+
+  /** The jobs each of these waits for (Job.dependsOn), within reach, in the order asked. */
+  async dependenciesOf(jobIds: readonly string[], reach: Reach): Promise<JobSummary[][]> {
+    const rows = await this.db.$queryRaw<(JobSummary & { dependentId: string })[]>`
+      SELECT ${JOB_SUMMARY_SELECT_J}, d.job_id AS "dependentId" FROM job_dependencies d JOIN jobs j ON j.id = d.depends_on_id
+      ${whereAll([Prisma.sql`d.job_id = ANY(${[...jobIds]}::uuid[])`, ...reachSql(reach, 'j')])} ORDER BY j.id`;
+    return jobIds.map((id) => rows.filter((row) => row.dependentId === id).map(({ dependentId: _dependent, ...job }) => job as JobSummary));
+  }
+
   /** Whose a job is: what decides whether a caller reaches it. */
   async ownerOf(id: string): Promise<{ id: string; tenant: string; owner: string | null } | null> {
     return this.db.job.findUnique({ where: { id }, select: { id: true, tenant: true, owner: true } });

@@ -49,6 +49,8 @@ export type JobEventType =
   | 'FAILED'
   /** The handler reported progress. */
   | 'PROGRESS'
+  /** Every job it depends on COMPLETED: it may run now (BLOCKED to PENDING). */
+  | 'RELEASED'
   /** A person or client asked for a FAILED or CANCELLED job to run again. */
   | 'RETRIED'
   /** An attempt failed; the next one waits for its backoff. */
@@ -78,6 +80,8 @@ export type JobOrderField =
   | 'UPDATED_AT';
 
 export type JobStatus =
+  /** Part of a flow: waits until every job it depends on is COMPLETED. */
+  | 'BLOCKED'
   /** Cancelled before it finished. Final until retried. */
   | 'CANCELLED'
   /** Finished successfully. Final. */

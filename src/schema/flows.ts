@@ -1,0 +1,131 @@
+// Flows: submitFlow, flow(id), cancelFlow, and on Job its flowId and dependsOn. A flow
+// is its jobs: its status is read from theirs, within what the caller may read.
+import type { Context } from '../context.js';
+import { isUuid } from '../jobs/ids.js';
+import type { JobSummary } from '../jobs/model.js';
+import { userError, type UserError } from '../jobs/userErrors.js';
+import { builder } from './builder.js';
+import { JobRef } from './job.js';
+import { limited, SubmitJobInput, UserErrorRef } from './mutations.js';
+
+interface FlowView {
+  id: string;
+  jobs: JobSummary[];
+}
+
+const FlowStatusEnum = builder.enumType('FlowStatus', {
+  values: {
+    RUNNING: { description: 'Some job has not finished yet.' },
+    COMPLETED: { description: 'Every job COMPLETED.' },
+    FAILED: { description: 'A job FAILED; the jobs that depended on it were CANCELLED.' },
+    CANCELLED: { description: 'Cancelled by a client before it finished.' },
+  } as const,
+});
+
+const FINAL = new Set(['COMPLETED', 'FAILED', 'CANCELLED']);
+
+function statusOf(jobs: JobSummary[]): 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELLED' {
+  if (jobs.some((job) => !FINAL.has(job.status))) return 'RUNNING';
+  if (jobs.some((job) => job.status === 'FAILED')) return 'FAILED';
+  if (jobs.some((job) => job.status === 'CANCELLED')) return 'CANCELLED';
+  return 'COMPLETED';
+}
+
+const FlowRef = builder.objectRef<FlowView>('Flow').implement({
+  description: 'Jobs submitted together that wait for each other (submitFlow).',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    name: t.string({ nullable: true, resolve: (flow) => flow.jobs[0]?.flowName ?? null }),
+    status: t.field({ type: FlowStatusEnum, resolve: (flow) => statusOf(flow.jobs) }),
+    jobs: t.field({ type: [JobRef], description: 'Every job of the flow, in the order they were given.', resolve: (flow) => flow.jobs }),
+    createdAt: t.field({ type: 'DateTime', resolve: (flow) => flow.jobs[0]?.createdAt as Date }),
+    finishedAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      resolve: (flow) => (statusOf(flow.jobs) === 'RUNNING' ? null : new Date(Math.max(...flow.jobs.map((job) => job.finishedAt?.getTime() ?? 0)))),
+    }),
+  }),
+});
+
+const FlowJobInput = builder.inputType('FlowJobInput', {
+  fields: (t) => ({
+    key: t.string({ required: true, description: 'Names this job within the flow, for dependsOn (1 to 100 characters).' }),
+    job: t.field({ type: SubmitJobInput, required: true }),
+    dependsOn: t.stringList({ description: 'Keys of jobs of the same flow that must be COMPLETED before this one starts.' }),
+  }),
+});
+
+const SubmitFlowInput = builder.inputType('SubmitFlowInput', {
+  fields: (t) => ({
+    name: t.string(),
+    jobs: t.field({ type: [FlowJobInput], required: true }),
+  }),
+});
+
+interface FlowPayload {
+  flow: FlowView | null;
+  userErrors: UserError[];
+}
+
+const SubmitFlowPayloadRef = builder.objectRef<FlowPayload>('SubmitFlowPayload').implement({
+  fields: (t) => ({
+    flow: t.field({ type: FlowRef, nullable: true, resolve: (payload) => payload.flow }),
+    userErrors: t.field({ type: [UserErrorRef], resolve: (payload) => payload.userErrors }),
+  }),
+});
+
+const FlowPayloadRef = builder.objectRef<FlowPayload>('FlowPayload').implement({
+  fields: (t) => ({
+    flow: t.field({ type: FlowRef, nullable: true, resolve: (payload) => payload.flow }),
+    userErrors: t.field({ type: [UserErrorRef], resolve: (payload) => payload.userErrors }),
+  }),
+});
+
+/** The flow as the caller may see it; null when it sees none of its jobs (another tenant's, or none). */
+async function flowById(ctx: Context, id: string): Promise<FlowView | null> {
+  if (!isUuid(id)) return null;
+  const jobs = await ctx.queries.flowJobs(id, ctx.reads);
+  return jobs.length ? { id, jobs } : null;
+}
+
+builder.objectField(JobRef, 'flowId', (t) => t.exposeID('flowId', { nullable: true, description: 'The flow this job belongs to, if any.' }));
+builder.objectField(JobRef, 'dependsOn', (t) =>
+  t.field({
+    type: [JobRef],
+    description: 'Jobs of the same flow that must be COMPLETED before this one may start.',
+    resolve: async (job, _args, ctx) => (job.flowId ? ((await ctx.queries.dependenciesOf([job.id], ctx.reads))[0] ?? []) : []),
+  }),
+);
+
+builder.queryFields((t) => ({
+  flow: t.field({ type: FlowRef, nullable: true, args: { id: t.arg.id({ required: true }) }, resolve: (_root, { id }, ctx) => flowById(ctx, String(id)) }),
+}));
+
+builder.mutationFields((t) => ({
+  submitFlow: t.field({
+    type: SubmitFlowPayloadRef,
+    description: 'Submits jobs that depend on each other, all or nothing.',
+    args: { input: t.arg({ type: SubmitFlowInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => {
+      const result = await limited(ctx, input.jobs.length, () => ctx.submitter.submitFlow(input.name ?? null, input.jobs, ctx.identity));
+      return { flow: result.flowId ? { id: result.flowId, jobs: result.jobs } : null, userErrors: result.userErrors };
+    },
+  }),
+  cancelFlow: t.field({
+    type: FlowPayloadRef,
+    description: 'Cancels every unfinished job of the flow.',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (_root, { id }, ctx) => {
+      const flow = await flowById(ctx, String(id));
+      if (!flow) return { flow: null, userErrors: [userError('NOT_FOUND', ['id'], `id: no flow ${String(id).slice(0, 100)}`)] };
+      const result = await ctx.bulk.run('cancel', {
+        filter: { ids: flow.jobs.map((job) => job.id) },
+        reach: ctx.writes,
+        by: ctx.caller.kind === 'known' ? ctx.caller.who.name : 'anonymous',
+        take: (jobs) => ctx.rateLimit.take(ctx.rateKeys, jobs),
+        refund: (jobs) => ctx.rateLimit.refund(ctx.rateKeys, jobs),
+      });
+      return { flow: await flowById(ctx, flow.id), userErrors: result.userErrors };
+    },
+  }),
+}));
