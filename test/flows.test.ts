@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineHandler, PermanentError } from '../src/handlers/handler.js';
 import { startTestApp, waitFor, type TestApp } from './helpers/app.js';
+import { connectWs, subscribeSse, subscribeWs } from './helpers/live.js';
 
 const step = defineHandler({
   name: 'step',
@@ -74,6 +75,32 @@ describe('flows', () => {
     expect(flow.status).toBe('FAILED');
     expect(flow.jobs.map((j: any) => j.status)).toEqual(['FAILED', 'COMPLETED', 'CANCELLED', 'CANCELLED', 'CANCELLED']);
     expect(flow.jobs[2].events.nodes.at(-1)).toEqual({ type: 'CANCELLED', message: 'cancelled: fetch, which it depends on, ended FAILED' });
+  });
+
+  it('streams a flow live (flowUpdated, and jobEvents by flowId), and its final state to a late subscriber', async () => {
+    const WATCH = 'subscription ($id: ID!) { flowUpdated(id: $id) { status jobs { status } } }';
+    const EVENTS = 'subscription ($flowId: ID) { jobEvents(after: "0", filter: { flowId: $flowId }) { jobId type } }';
+    const { submitFlow } = await app.data<any, any>(SUBMIT, { input: { jobs: [job('one', [], { ms: 300 }), job('two', ['one'], { ms: 100 })] } });
+    const id = submitFlow.flow.id;
+    await app.data<any, any>(SUBMIT, { input: { jobs: [job('other')] } }); // another flow's events must not come
+    const live = subscribeWs<any, any>(connectWs(app.url), WATCH, { id });
+    const events = subscribeWs<any, any>(connectWs(app.url), EVENTS, { flowId: id });
+    await live.until((f) => f.items.some((item) => item.flowUpdated.status === 'COMPLETED'), 20_000, 'the flow to complete');
+    const seen = live.items.map((item) => item.flowUpdated.jobs.map((j: any) => j.status).join(','));
+    // Each state once, in order: the second job goes BLOCKED, then on.
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen.at(-1)).toBe('COMPLETED,COMPLETED');
+    expect(seen.some((state) => state.endsWith('BLOCKED'))).toBe(true);
+    const ids = new Set(submitFlow.flow.jobs.map((j: any) => j.id));
+    await events.until((f) => f.items.filter((item) => item.jobEvents.type === 'COMPLETED').length === 2, 10_000, 'both COMPLETED events');
+    expect(events.items.every((item) => ids.has(item.jobEvents.jobId))).toBe(true);
+    expect(events.items.map((item) => item.jobEvents.type)).toContain('RELEASED');
+    live.unsubscribe();
+    events.unsubscribe();
+    const late = subscribeSse<any, any>(app.url, WATCH, { id });
+    await late.until((f) => f.items.length > 0, 10_000, 'the final state');
+    expect(late.items[0].flowUpdated.status).toBe('COMPLETED');
+    late.unsubscribe();
   });
 
   it('refuses a cycle naming its keys, and bad keys naming the field, storing nothing', async () => {

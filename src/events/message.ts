@@ -12,6 +12,7 @@ export interface LiveEvent extends JobEvent {
   jobType: string;
   tenant: string;
   owner: string | null;
+  flowId: string | null;
 }
 
 /** JSON form of a LiveEvent (bigint and Date as strings). */
@@ -29,6 +30,7 @@ export interface EventMessage {
   jobType: string;
   tenant: string;
   owner: string | null;
+  flowId?: string | null;
 }
 
 export function toMessage({ job, event }: Change): EventMessage {
@@ -46,11 +48,12 @@ export function toMessage({ job, event }: Change): EventMessage {
     jobType: job.type,
     tenant: job.tenant,
     owner: job.owner,
+    flowId: job.flowId,
   };
 }
 
 export function fromMessage(message: EventMessage): LiveEvent {
-  return { ...message, id: BigInt(message.id), createdAt: new Date(message.createdAt) };
+  return { ...message, flowId: message.flowId ?? null, id: BigInt(message.id), createdAt: new Date(message.createdAt) };
 }
 
 /** Filters of a jobEvents subscription; an absent filter matches everything. */
@@ -58,6 +61,7 @@ export interface EventFilter {
   /** The jobs the subscriber may see (always set for clients; the hub's own reads see all). */
   reach?: Reach;
   jobId?: string | null;
+  flowId?: string | null;
   queue?: readonly string[] | null;
   type?: readonly string[] | null;
   eventType?: readonly JobEvent['type'][] | null;
@@ -67,6 +71,7 @@ export function matches(filter: EventFilter, event: LiveEvent): boolean {
   return (
     (filter.reach === undefined || reaches(filter.reach, { id: event.jobId, tenant: event.tenant, owner: event.owner })) &&
     (filter.jobId == null || filter.jobId === event.jobId) &&
+    (filter.flowId == null || filter.flowId === event.flowId) &&
     (filter.queue == null || filter.queue.includes(event.queue)) &&
     (filter.type == null || filter.type.includes(event.jobType)) &&
     (filter.eventType == null || filter.eventType.includes(event.type))

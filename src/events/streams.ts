@@ -204,3 +204,47 @@ export function expiring<T>(source: AsyncIterator<T>, expiresAt: number | null, 
     },
   };
 }
+
+/**
+ * A value read again after each event matching `filter` (a flow after any change of one
+ * of its jobs): at once, then after changes, never twice the same (`version`), reloads
+ * one at a time with the events of one reload coalesced, so a subscriber gets the latest
+ * state without ever seeing it go back.
+ */
+export function liveSnapshots<T>(hub: EventHub, filter: EventFilter, load: () => Promise<T | null>, version: (value: T) => string): Repeater<T> {
+  return new Repeater<T>(async (push, stop) => {
+    let changed = false;
+    let wake: (() => void) | undefined;
+    const remove = hub.add({
+      filter,
+      push() {
+        changed = true;
+        wake?.();
+      },
+      close: () => void stop(),
+    });
+    try {
+      // Registered before this read: a change after it cannot be missed.
+      let value = await load();
+      if (value === null) return;
+      let sent = version(value);
+      await push(value);
+      for (;;) {
+        if (!changed) {
+          const woken = new Promise<void>((resolve) => (wake = resolve));
+          const done = await Promise.race([woken.then(() => false), stop.then(() => true)]);
+          wake = undefined;
+          if (done) return;
+        }
+        changed = false;
+        value = (await load()) ?? value;
+        if (version(value) !== sent) {
+          sent = version(value);
+          await push(value);
+        }
+      }
+    } finally {
+      remove();
+    }
+  });
+}

@@ -1,6 +1,9 @@
 // Flows: submitFlow, flow(id), cancelFlow, and on Job its flowId and dependsOn. A flow
 // is its jobs: its status is read from theirs, within what the caller may read.
+import { GraphQLError } from 'graphql';
 import type { Context } from '../context.js';
+import { expiring, liveSnapshots } from '../events/streams.js';
+import { expiresAt } from './subscriptions.js';
 import { isUuid } from '../jobs/ids.js';
 import type { JobSummary } from '../jobs/model.js';
 import { userError, type UserError } from '../jobs/userErrors.js';
@@ -126,6 +129,29 @@ builder.mutationFields((t) => ({
         refund: (jobs) => ctx.rateLimit.refund(ctx.rateKeys, jobs),
       });
       return { flow: await flowById(ctx, flow.id), userErrors: result.userErrors };
+    },
+  }),
+}));
+
+/** What a flowUpdated subscriber would see change. */
+const flowVersion = (flow: FlowView) => flow.jobs.map((job) => `${job.id}:${job.status}:${job.updatedAt.getTime()}`).join('|');
+
+builder.subscriptionFields((t) => ({
+  flowUpdated: t.field({
+    type: FlowRef,
+    description: 'The flow as it is now, at once, then again after every change of one of its jobs.',
+    args: { id: t.arg.id({ required: true }) },
+    subscribe: async (_root, args, ctx) => {
+      const id = String(args.id);
+      const first = await flowById(ctx, id);
+      if (!first) throw new GraphQLError(`id: no flow ${id.slice(0, 100)}`, { extensions: { code: 'NOT_FOUND', field: ['id'] } });
+      const flow = liveSnapshots(ctx.streams.hub, { flowId: id, reach: ctx.reads }, () => flowById(ctx, id), flowVersion);
+      return expiring(flow, expiresAt(ctx), () => null);
+    },
+    // Each state is a response of its own, with a fresh MAX_RESPONSE_BYTES.
+    resolve: (flow: FlowView, _args, ctx) => {
+      ctx.budget.reset();
+      return flow;
     },
   }),
 }));

@@ -15,6 +15,7 @@ const JobEventFilterInput = builder.inputType('JobEventFilter', {
   description: 'Which events a jobEvents subscription receives; every field given must match.',
   fields: (t) => ({
     jobId: t.id(),
+    flowId: t.id({ description: 'Events of the jobs of one flow.' }),
     queue: t.stringList(),
     type: t.stringList({ description: 'Job types.' }),
     eventType: t.field({ type: [JobEventTypeEnum] }),
@@ -24,7 +25,7 @@ const JobEventFilterInput = builder.inputType('JobEventFilter', {
 builder.subscriptionType({});
 
 /** When the caller's credential expires (a token's `exp`); null for keys. */
-const expiresAt = (ctx: Context) => (ctx.caller.kind === 'known' ? ctx.caller.who.expiresAt : null);
+export const expiresAt = (ctx: Context) => (ctx.caller.kind === 'known' ? ctx.caller.who.expiresAt : null);
 
 /**
  * A cursor below what retention has deleted would skip events silently: the
@@ -65,12 +66,13 @@ builder.subscriptionFields((t) => ({
     args: { filter: t.arg({ type: JobEventFilterInput }), after: t.arg.id() },
     subscribe: async (_root, { filter, after }, ctx) => {
       const jobId = filter?.jobId == null ? null : checkJobId(['filter', 'jobId'], String(filter.jobId));
+      const flowId = filter?.flowId == null ? null : checkJobId(['filter', 'flowId'], String(filter.flowId));
       checkFilterList(['filter', 'queue'], filter?.queue);
       checkFilterList(['filter', 'type'], filter?.type);
       const afterId = after == null ? null : parseEventId(String(after));
       if (after != null && afterId === null) throw new InvalidArgumentError(['after'], 'not an event id (digits, as JobEvent.id gives)');
       if (afterId !== null) await refusePruned(ctx, afterId);
-      const events = jobEventStream(ctx.streams, { ...filter, jobId, reach: ctx.reads }, afterId, ctx.config.SUBSCRIPTION_BUFFER_SIZE);
+      const events = jobEventStream(ctx.streams, { ...filter, jobId, flowId, reach: ctx.reads }, afterId, ctx.config.SUBSCRIPTION_BUFFER_SIZE);
       return expiring(events, expiresAt(ctx), (last) => (last ? last.id.toString() : (afterId?.toString() ?? null)));
     },
     resolve: (event: LiveEvent, _args, ctx) => {

@@ -345,12 +345,13 @@ export class JobQueries {
     const where = [Prisma.sql`e.id > ${after}`, ...reachSql(filter?.reach ?? {}, 'j')];
     if (upTo !== undefined) where.push(Prisma.sql`e.id <= ${upTo}`);
     if (filter?.jobId != null) where.push(Prisma.sql`e.job_id = ${filter.jobId}::uuid`);
+    if (filter?.flowId != null) where.push(Prisma.sql`j.flow_id = ${filter.flowId}::uuid`);
     if (filter?.queue != null) where.push(Prisma.sql`j.queue = ANY(${[...filter.queue]}::text[])`);
     if (filter?.type != null) where.push(Prisma.sql`j.type = ANY(${[...filter.type]}::text[])`);
     if (filter?.eventType != null) where.push(Prisma.sql`e.type = ANY(${[...filter.eventType]}::"JobEventType"[])`);
     return this.db.$queryRaw<LiveEvent[]>`
       SELECT e.id, e.job_id AS "jobId", e.type, e.status, e.attempt, e.progress, e.message, e.data,
-             e.created_at AS "createdAt", j.queue, j.type AS "jobType", j.tenant, j.owner
+             e.created_at AS "createdAt", j.queue, j.type AS "jobType", j.tenant, j.owner, j.flow_id AS "flowId"
       FROM job_events e JOIN jobs j ON j.id = e.job_id
       WHERE ${Prisma.join(where, ' AND ')}
       ORDER BY e.id

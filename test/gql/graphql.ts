@@ -32,6 +32,8 @@ export type Jitter =
 /** Which events a jobEvents subscription receives; every field given must match. */
 export type JobEventFilter = {
   eventType?: Array<JobEventType> | null | undefined;
+  /** Events of the jobs of one flow. */
+  flowId?: string | null | undefined;
   jobId?: string | null | undefined;
   queue?: Array<string> | null | undefined;
   /** Job types. */
