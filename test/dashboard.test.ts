@@ -109,7 +109,9 @@ describe('with an operator key', () => {
       await page.reload();
       await page.locator('#dStatus', { hasText: 'COMPLETED' }).waitFor();
       await page.goto(`${base}/`);
-      await expect.poll(async () => (await page.locator('#stats tbody tr').first().locator('td').nth(5).textContent()) ?? '', { timeout: 10_000 }).toBe('1');
+      const headers = await page.locator('#stats thead th').allTextContents();
+      const completed = headers.indexOf('completed');
+      await expect.poll(async () => (await page.locator('#stats tbody tr').first().locator('td').nth(completed).textContent()) ?? '', { timeout: 10_000 }).toBe('1');
     });
   });
 

@@ -5,16 +5,24 @@
 import { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineHandler, PermanentError } from '../src/handlers/handler.js';
-import { startTestApp, waitFor, type TestApp } from './helpers/app.js';
+import { createSharedBackend, startTestApp, waitFor, type TestApp } from './helpers/app.js';
+import { startOwnRedis } from './helpers/redis.js';
 import { connectWs, subscribeSse, subscribeWs } from './helpers/live.js';
+
+/** Marks of the steps that have failed their one time (failOnce). */
+const failedOnce = new Set<string>();
 
 const step = defineHandler({
   name: 'step',
   description: 'Returns its name and what it saw of the jobs it depends on; fails when told to.',
-  payload: z.object({ name: z.string(), fail: z.boolean().default(false), ms: z.number().int().min(0).max(2000).default(0) }),
-  async run({ name, fail, ms }, ctx) {
+  payload: z.object({ name: z.string(), fail: z.boolean().default(false), failOnce: z.string().optional(), ms: z.number().int().min(0).max(2000).default(0) }),
+  async run({ name, fail, failOnce, ms }, ctx) {
     await new Promise((resolve) => setTimeout(resolve, ms));
     if (fail) throw new PermanentError(`${name} cannot go on`);
+    if (failOnce && !failedOnce.has(failOnce)) {
+      failedOnce.add(failOnce);
+      throw new PermanentError(`${name} failed this once`);
+    }
     return { name, saw: ctx.dependencies };
   },
 });
@@ -77,6 +85,30 @@ describe('flows', () => {
     expect(flow.jobs[2].events.nodes.at(-1)).toEqual({ type: 'CANCELLED', message: 'cancelled: fetch, which it depends on, ended FAILED' });
   });
 
+  it('brings the cancelled downstream back when the failed job is retried, and the flow runs on', async () => {
+    const { submitFlow } = await app.data<any, any>(SUBMIT, {
+      input: { jobs: [job('load', [], { fail: true }), job('transform', ['load']), job('publish', ['transform'])] },
+    });
+    const failed = await finished(submitFlow.flow.id);
+    expect(failed.jobs.map((j: any) => j.status)).toEqual(['FAILED', 'CANCELLED', 'CANCELLED']);
+    // Retrying a cancelled downstream job alone is refused: what it waits for has not COMPLETED.
+    const early = await app.data<any, any>('mutation ($id: ID!) { retryJob(id: $id) { userErrors { code } } }', { id: failed.jobs[1].id });
+    expect(early.retryJob.userErrors[0].code).toBe('INVALID_STATE');
+    await app.data<any, any>('mutation ($id: ID!) { retryJob(id: $id) { userErrors { code } } }', { id: failed.jobs[0].id });
+    // The step fails again (its payload says so), and takes its downstream with it once more:
+    // each downstream job was brought back (BLOCKED), then cancelled again.
+    const again = await waitFor(async () => {
+      const { flow } = await app.data<any, any>(FLOW, { id: submitFlow.flow.id });
+      const cancels = flow.jobs[2].events.nodes.filter((event: any) => event.type === 'CANCELLED').length;
+      return flow.status === 'FAILED' && cancels === 2 ? flow : undefined;
+    }, 15_000, 'the second failure');
+    for (const downstream of again.jobs.slice(1)) {
+      expect(downstream.events.nodes.map((event: any) => event.type)).toEqual(['CREATED', 'CANCELLED', 'RETRIED', 'CANCELLED']);
+      expect(downstream.events.nodes[2].message).toBe('brought back: load, which it depends on, was retried');
+    }
+    expect(again.jobs.map((j: any) => j.status)).toEqual(['FAILED', 'CANCELLED', 'CANCELLED']);
+  });
+
   it('streams a flow live (flowUpdated, and jobEvents by flowId), and its final state to a late subscriber', async () => {
     const WATCH = 'subscription ($id: ID!) { flowUpdated(id: $id) { status jobs { status } } }';
     const EVENTS = 'subscription ($flowId: ID) { jobEvents(after: "0", filter: { flowId: $flowId }) { jobId type } }';
@@ -103,6 +135,18 @@ describe('flows', () => {
     late.unsubscribe();
   });
 
+  it('runs on to the end once the failed job, retried, succeeds', async () => {
+    const { submitFlow } = await app.data<any, any>(SUBMIT, {
+      input: { jobs: [job('pull', [], { failOnce: 'pull-1' }), job('merge', ['pull']), job('ship', ['merge'])] },
+    });
+    const failed = await finished(submitFlow.flow.id);
+    expect(failed.status).toBe('FAILED');
+    await app.data<any, any>('mutation ($id: ID!) { retryJob(id: $id) { userErrors { code } } }', { id: failed.jobs[0].id });
+    const done = await finished(submitFlow.flow.id);
+    expect(done.status).toBe('COMPLETED');
+    expect(done.jobs[2].result).toEqual({ name: 'ship', saw: { merge: { name: 'merge', saw: { pull: { name: 'pull', saw: {} } } } } });
+  });
+
   it('refuses a cycle naming its keys, and bad keys naming the field, storing nothing', async () => {
     const cycle = (await app.data<any, any>(SUBMIT, { input: { jobs: [job('x', ['z']), job('y', ['x']), job('z', ['y'])] } })).submitFlow;
     expect(cycle.flow).toBeNull();
@@ -113,5 +157,54 @@ describe('flows', () => {
     expect(bad.userErrors.map((e: any) => e.field.join('.'))).toEqual(['input.jobs.1.key', 'input.jobs.0.dependsOn', 'input.jobs.2.dependsOn']);
     const { jobStats } = await app.data<any, any>('{ jobStats { blocked } }');
     expect(jobStats.blocked).toBe(0);
+  });
+});
+
+describe('flows under faults', () => {
+  it('release a job once when the two it waits for complete at the same instant in two processes', { timeout: 60_000 }, async () => {
+    const backend = await createSharedBackend();
+    const first = await startTestApp({}, { handlers: [step] }, backend);
+    const second = await startTestApp({}, { handlers: [step] }, backend);
+    try {
+      const flows: string[] = [];
+      for (let i = 0; i < 5; i++) {
+        const { submitFlow } = await first.data<any, any>(SUBMIT, { input: { jobs: [job('A'), job('B', ['A'], { ms: 150 }), job('C', ['A'], { ms: 150 }), job('D', ['B', 'C'])] } });
+        flows.push(submitFlow.flow.id);
+      }
+      for (const id of flows) {
+        const flow = await waitFor(async () => {
+          const found = (await first.data<any, any>(FLOW, { id })).flow;
+          return found.status === 'RUNNING' ? undefined : found;
+        }, 30_000, 'the flow');
+        expect(flow.status).toBe('COMPLETED');
+        const d = flow.jobs[3].events.nodes.map((event: any) => event.type);
+        expect(d.filter((type: string) => type === 'RELEASED')).toHaveLength(1);
+        expect(d.filter((type: string) => type === 'STARTED')).toHaveLength(1);
+      }
+    } finally {
+      await second.stop();
+      await first.stop();
+      await backend.drop();
+    }
+  });
+
+  it('loses nothing and runs nothing twice when Redis restarts empty in the middle of a flow', { timeout: 60_000 }, async () => {
+    const redis = await startOwnRedis();
+    const faulty = await startTestApp({ REDIS_URL: redis.url, RECONCILE_INTERVAL_MS: '1000', QUEUE_TIMEOUT_MS: '500' }, { handlers: [step] });
+    try {
+      const { submitFlow } = await faulty.data<any, any>(SUBMIT, { input: { jobs: [job('first', [], { ms: 1000 }), job('second', ['first']), job('third', ['second'])] } });
+      await waitFor(async () => ((await faulty.data<any, any>(FLOW, { id: submitFlow.flow.id })).flow.jobs[0].status === 'RUNNING' ? true : undefined), 10_000, 'the first job to run');
+      await redis.kill();
+      await redis.start();
+      const flow = await waitFor(async () => {
+        const found = (await faulty.data<any, any>(FLOW, { id: submitFlow.flow.id })).flow;
+        return found.status === 'RUNNING' ? undefined : found;
+      }, 40_000, 'the flow after the Redis restart');
+      expect(flow.status).toBe('COMPLETED');
+      for (const each of flow.jobs) expect(each.events.nodes.filter((event: any) => event.type === 'COMPLETED')).toHaveLength(1);
+    } finally {
+      await faulty.stop();
+      await redis.kill();
+    }
   });
 });

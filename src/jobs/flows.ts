@@ -5,12 +5,13 @@
 // of its own after the commit, so it sees every completion committed before it: two
 // completions at once release a job once, the second finding it no longer BLOCKED); a
 // job that ends FAILED or CANCELLED cancels everything that waits for it, directly or
-// not. The reconciler's sweep finishes what a crash between the two left undone.
+// not. A retried job brings back what was cancelled downstream of it (BLOCKED again).
+// The reconciler's sweep finishes what a crash between the two left undone.
 import type pg from 'pg';
 import { poolOf, type Db } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import type { JobQueues } from '../queue/queues.js';
-import { blockedDependents, blockedDownstream, strandedBlocked, type Change } from '../store/changes.js';
+import { blockedDependents, blockedDownstream, cancelledDownstream, strandedBlocked, type Change } from '../store/changes.js';
 import type { JobStateMachine } from './stateMachine.js';
 
 /** Jobs a sweep looks at per run. */
@@ -35,8 +36,10 @@ export class FlowProgress {
     if (flow.length === 0) return;
     const completed = flow.filter((change) => change.job.status === 'COMPLETED').map((change) => change.job.id);
     const ended = flow.filter((change) => change.job.status === 'FAILED' || change.job.status === 'CANCELLED');
+    const retried = flow.filter((change) => change.event.type === 'RETRIED' && change.job.status === 'PENDING');
     this.chain = this.chain
       .then(async () => {
+        for (const change of retried) await this.reblock(change);
         if (completed.length) await this.release(completed);
         for (const change of ended) await this.cancelDownstream([change.job.id], `cancelled: ${change.job.flowKey ?? change.job.id}, which it depends on, ended ${change.job.status}`);
       })
@@ -54,6 +57,16 @@ export class FlowProgress {
     if (candidates.length === 0) return;
     const released = await this.stateMachine.many('release', candidates, null);
     if (released.length) await this.queues.enqueue(released.map((change) => change.job)).catch((error: unknown) => this.logger.warn({ err: error }, 'released jobs not queued yet; the reconciler will'));
+  }
+
+  /** What was cancelled downstream of a retried job waits for it again. */
+  async reblock(retried: Change): Promise<void> {
+    const downstream = await cancelledDownstream(this.pool, [retried.job.id]);
+    if (downstream.length === 0) return;
+    const back = await this.stateMachine.many('reblock', downstream, `brought back: ${retried.job.flowKey ?? retried.job.id}, which it depends on, was retried`);
+    // The retried job may have completed meanwhile (in another process): release what is ready now.
+    const released = await this.stateMachine.many('release', back.map((change) => change.job.id), null);
+    if (released.length) await this.queues.enqueue(released.map((change) => change.job));
   }
 
   async cancelDownstream(endedIds: string[], reason: string): Promise<void> {

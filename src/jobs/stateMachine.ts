@@ -39,6 +39,8 @@ export const TRANSITIONS = {
   retry: { from: ['FAILED', 'CANCELLED'], to: 'PENDING', event: 'RETRIED' },
   /** Every job a flow's job waits for COMPLETED. */
   release: { from: ['BLOCKED'], to: 'PENDING', event: 'RELEASED' },
+  /** A job a cancelled flow job waited for was retried: it waits again. */
+  reblock: { from: ['CANCELLED'], to: 'BLOCKED', event: 'RETRIED' },
 } as const satisfies Record<string, Transition>;
 
 /** More conditions of some transitions on the job row. */
@@ -74,6 +76,7 @@ const SETS: Record<TransitionName, string> = {
   retry: 'attempts = 0, progress = 0, result = NULL, result_bytes = 0, run_at = NULL, last_delay_ms = NULL, finished_at = NULL',
   // A flow job's own runAt still holds: BullMQ delays it until then.
   release: '',
+  reblock: 'attempts = 0, progress = 0, result = NULL, result_bytes = 0, last_delay_ms = NULL, finished_at = NULL',
 };
 
 export class JobStateMachine {
@@ -150,7 +153,7 @@ export class JobStateMachine {
   }
 
   /** retry, cancel or release of many jobs in one statement (bulk actions, flows); the reason is each event's message. */
-  async many(name: 'retry' | 'cancel' | 'release', ids: string[], reason: string | null): Promise<Change[]> {
+  async many(name: 'retry' | 'cancel' | 'release' | 'reblock', ids: string[], reason: string | null): Promise<Change[]> {
     const changes = await this.apply(name, ids.map((id) => ({ id, message: reason })));
     return changes.filter((change): change is Change => change !== null);
   }

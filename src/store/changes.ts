@@ -194,6 +194,21 @@ export async function blockedDownstream(pool: pg.Pool, ids: string[]): Promise<s
   return (await run(pool, DOWNSTREAM, [ids])).map((row) => row.id);
 }
 
+/** Every CANCELLED job that waits, directly or through other CANCELLED ones, for any of these (what a retry brings back). */
+const CANCELLED_DOWNSTREAM = statement<{ id: string }>(
+  'cancelledDownstream',
+  `WITH RECURSIVE down(id) AS (
+     SELECT d.job_id FROM job_dependencies d JOIN jobs j ON j.id = d.job_id WHERE d.depends_on_id = ANY($1::uuid[]) AND j.status = 'CANCELLED'
+     UNION
+     SELECT d.job_id FROM job_dependencies d JOIN down ON d.depends_on_id = down.id JOIN jobs j ON j.id = d.job_id WHERE j.status = 'CANCELLED'
+   )
+   SELECT id FROM down`,
+);
+
+export async function cancelledDownstream(pool: pg.Pool, ids: string[]): Promise<string[]> {
+  return (await run(pool, CANCELLED_DOWNSTREAM, [ids])).map((row) => row.id);
+}
+
 /** BLOCKED jobs whose dependencies all COMPLETED, or one of which ended otherwise: what a lost release or cancel left (the reconciler's sweep). */
 const STRANDED = statement<{ id: string; settled: boolean }>(
   'stranded',
