@@ -3,11 +3,12 @@
 import { parse, print } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import type { ClientJobFragment, SubmitJobInput } from './gql/graphql.js';
-import { CancelJobDocument, CreateJobTokenDocument, JobDocument, RetryJobDocument, SubmitJobDocument, SubmitJobsDocument, WatchJobDocument } from './operations.js';
+import type { ClientFlowFragment, ClientJobFragment, SubmitFlowInput, SubmitJobInput } from './gql/graphql.js';
+import { CancelJobDocument, CreateJobTokenDocument, JobDocument, SubmitFlowDocument, WatchFlowDocument, RetryJobDocument, SubmitJobDocument, SubmitJobsDocument, WatchJobDocument } from './operations.js';
 
 export type Job = ClientJobFragment;
-export type { SubmitJobInput };
+export type Flow = ClientFlowFragment;
+export type { SubmitFlowInput, SubmitJobInput };
 
 export interface UserError {
   code: string;
@@ -197,6 +198,18 @@ export function createJobgraphClient(options: ClientOptions) {
         stopped = true;
         stop();
       };
+    },
+    /** Submits jobs that wait for each other (`dependsOn` names other jobs' keys): all or nothing. */
+    async submitFlow(input: SubmitFlowInput): Promise<Flow> {
+      return unwrap((await request(SubmitFlowDocument, { input })).submitFlow).flow as Flow;
+    },
+    /** Calls `onUpdate` with the flow now and after each change of one of its jobs; returns the unsubscribe. */
+    watchFlow(id: string, onUpdate: (flow: Flow) => void, onError: (error: unknown) => void = () => undefined): () => void {
+      return client.subscribe<{ flowUpdated: Flow }>(print(WatchFlowDocument), { id }, {
+        next: ({ data }) => data && onUpdate(data.flowUpdated),
+        error: onError,
+        complete: () => undefined,
+      });
     },
     /**
      * Any subscription, untyped (`query` is GraphQL source), on the client's WebSocket;

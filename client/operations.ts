@@ -49,3 +49,22 @@ export const CreateJobTokenDocument = graphql(`
     createJobToken(id: $id, ttlSeconds: $ttlSeconds) { token expiresAt userErrors { code field message } }
   }
 `);
+
+export const FlowFields = graphql(`
+  fragment ClientFlow on Flow {
+    id name status createdAt finishedAt
+    jobs { ...ClientJob flowId dependsOn { id } }
+  }
+`);
+
+export const SubmitFlowDocument = graphql(`
+  mutation ClientSubmitFlow($input: SubmitFlowInput!) {
+    submitFlow(input: $input) { flow { ...ClientFlow } userErrors { code field message } }
+  }
+`);
+
+export const WatchFlowDocument = graphql(`
+  subscription ClientWatchFlow($id: ID!) {
+    flowUpdated(id: $id) { ...ClientFlow }
+  }
+`);

@@ -42,3 +42,24 @@ it('submits a batch, cancels one, and reports refusals as JobgraphError', async 
   const denied = await stranger.job(quick!.id).catch((error: unknown) => error);
   expect((denied as JobgraphError).codes).toEqual(['UNAUTHENTICATED']);
 });
+
+it('submits a flow and watches it to the end', async () => {
+  const flow = await client.submitFlow({
+    name: 'report',
+    jobs: [
+      { key: 'collect', job: { type: 'echo', payload: { rows: 3 } } },
+      { key: 'render', job: { type: 'sleep', payload: { ms: 100 } }, dependsOn: ['collect'] },
+    ],
+  });
+  expect(flow).toMatchObject({ name: 'report', status: 'RUNNING' });
+  expect(flow.jobs.map((job) => job.status)).toEqual(['PENDING', 'BLOCKED']);
+  const done = await new Promise<typeof flow>((resolve, reject) => {
+    const stop = client.watchFlow(flow.id, (update) => {
+      if (update.status === 'RUNNING') return;
+      stop();
+      resolve(update);
+    }, reject);
+  });
+  expect(done.status).toBe('COMPLETED');
+  expect(done.jobs[1]!.dependsOn).toEqual([{ id: flow.jobs[0]!.id }]);
+});

@@ -299,6 +299,19 @@ describe('tenants and owners', () => {
     expect(rows.filter((row) => tenants.has(row.id))).toEqual([]);
   });
 
+  it('keeps flows within the tenant: another tenant sees no flow, no job of it, no event of it', async () => {
+    const SUBMIT_FLOW = 'mutation ($input: SubmitFlowInput!) { submitFlow(input: $input) { flow { id jobs { id } } userErrors { code } } }';
+    const { submitFlow } = await data(alice, SUBMIT_FLOW, { input: { name: 'secret-plan', jobs: [{ key: 'a', job: { type: 'echo', payload: {} } }, { key: 'b', job: { type: 'echo', payload: {} }, dependsOn: ['a'] }] } });
+    expect(submitFlow.userErrors).toEqual([]);
+    expect((await data(bob, 'query ($id: ID!) { flow(id: $id) { id } }', { id: submitFlow.flow.id })).flow).toBeNull();
+    expect((await data(bob, 'mutation ($id: ID!) { cancelFlow(id: $id) { userErrors { code } } }', { id: submitFlow.flow.id })).cancelFlow.userErrors).toEqual([{ code: 'NOT_FOUND' }]);
+    const spy = subscribeWs<any, any>(connectWs(app.url, { authorization: bearer(bob) }), 'subscription ($id: ID!) { flowUpdated(id: $id) { id } }', { id: submitFlow.flow.id });
+    await spy.until((f) => f.results.length > 0 || f.error !== undefined, 10_000, 'the refusal');
+    expect(spy.items).toEqual([]);
+    expect(JSON.stringify([spy.results, spy.error])).toContain('NOT_FOUND');
+    expect((await data(alice, 'query ($id: ID!) { flow(id: $id) { jobs { id } } }', { id: submitFlow.flow.id })).flow.jobs).toHaveLength(2);
+  });
+
   it('limits the work of a tenant\'s callers together, leaving other tenants alone', async () => {
     const many = (count: number) => ({ input: Array.from({ length: count }, () => ({ type: 'echo', payload: {} })) });
     const SUBMIT_MANY = 'mutation ($input: [SubmitJobInput!]!) { submitJobs(input: $input) { jobs { id } } }';

@@ -22,6 +22,9 @@ type Documents = {
     "\n  mutation ClientRetryJob($id: ID!) {\n    retryJob(id: $id) { job { ...ClientJob } userErrors { code field message } }\n  }\n": typeof types.ClientRetryJobDocument,
     "\n  subscription ClientWatchJob($id: ID!) {\n    jobUpdated(id: $id) { ...ClientJob }\n  }\n": typeof types.ClientWatchJobDocument,
     "\n  mutation ClientCreateJobToken($id: ID!, $ttlSeconds: Int) {\n    createJobToken(id: $id, ttlSeconds: $ttlSeconds) { token expiresAt userErrors { code field message } }\n  }\n": typeof types.ClientCreateJobTokenDocument,
+    "\n  fragment ClientFlow on Flow {\n    id name status createdAt finishedAt\n    jobs { ...ClientJob flowId dependsOn { id } }\n  }\n": typeof types.ClientFlowFragmentDoc,
+    "\n  mutation ClientSubmitFlow($input: SubmitFlowInput!) {\n    submitFlow(input: $input) { flow { ...ClientFlow } userErrors { code field message } }\n  }\n": typeof types.ClientSubmitFlowDocument,
+    "\n  subscription ClientWatchFlow($id: ID!) {\n    flowUpdated(id: $id) { ...ClientFlow }\n  }\n": typeof types.ClientWatchFlowDocument,
 };
 const documents: Documents = {
     "\n  fragment ClientJob on Job {\n    id type queue status priority attempts maxAttempts progress payload result lastError\n    runAt createdAt updatedAt startedAt finishedAt submittedBy tenant owner\n  }\n": types.ClientJobFragmentDoc,
@@ -32,6 +35,9 @@ const documents: Documents = {
     "\n  mutation ClientRetryJob($id: ID!) {\n    retryJob(id: $id) { job { ...ClientJob } userErrors { code field message } }\n  }\n": types.ClientRetryJobDocument,
     "\n  subscription ClientWatchJob($id: ID!) {\n    jobUpdated(id: $id) { ...ClientJob }\n  }\n": types.ClientWatchJobDocument,
     "\n  mutation ClientCreateJobToken($id: ID!, $ttlSeconds: Int) {\n    createJobToken(id: $id, ttlSeconds: $ttlSeconds) { token expiresAt userErrors { code field message } }\n  }\n": types.ClientCreateJobTokenDocument,
+    "\n  fragment ClientFlow on Flow {\n    id name status createdAt finishedAt\n    jobs { ...ClientJob flowId dependsOn { id } }\n  }\n": types.ClientFlowFragmentDoc,
+    "\n  mutation ClientSubmitFlow($input: SubmitFlowInput!) {\n    submitFlow(input: $input) { flow { ...ClientFlow } userErrors { code field message } }\n  }\n": types.ClientSubmitFlowDocument,
+    "\n  subscription ClientWatchFlow($id: ID!) {\n    flowUpdated(id: $id) { ...ClientFlow }\n  }\n": types.ClientWatchFlowDocument,
 };
 
 /**
@@ -80,6 +86,18 @@ export function graphql(source: "\n  subscription ClientWatchJob($id: ID!) {\n  
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation ClientCreateJobToken($id: ID!, $ttlSeconds: Int) {\n    createJobToken(id: $id, ttlSeconds: $ttlSeconds) { token expiresAt userErrors { code field message } }\n  }\n"): (typeof documents)["\n  mutation ClientCreateJobToken($id: ID!, $ttlSeconds: Int) {\n    createJobToken(id: $id, ttlSeconds: $ttlSeconds) { token expiresAt userErrors { code field message } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment ClientFlow on Flow {\n    id name status createdAt finishedAt\n    jobs { ...ClientJob flowId dependsOn { id } }\n  }\n"): (typeof documents)["\n  fragment ClientFlow on Flow {\n    id name status createdAt finishedAt\n    jobs { ...ClientJob flowId dependsOn { id } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ClientSubmitFlow($input: SubmitFlowInput!) {\n    submitFlow(input: $input) { flow { ...ClientFlow } userErrors { code field message } }\n  }\n"): (typeof documents)["\n  mutation ClientSubmitFlow($input: SubmitFlowInput!) {\n    submitFlow(input: $input) { flow { ...ClientFlow } userErrors { code field message } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription ClientWatchFlow($id: ID!) {\n    flowUpdated(id: $id) { ...ClientFlow }\n  }\n"): (typeof documents)["\n  subscription ClientWatchFlow($id: ID!) {\n    flowUpdated(id: $id) { ...ClientFlow }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};
