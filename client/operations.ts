@@ -53,7 +53,7 @@ export const CreateJobTokenDocument = graphql(`
 export const FlowFields = graphql(`
   fragment ClientFlow on Flow {
     id name status createdAt finishedAt
-    jobs { ...ClientJob flowId dependsOn { id } }
+    jobs { ...ClientJob flowId flowKey dependsOn { id } }
   }
 `);
 

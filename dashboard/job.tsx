@@ -3,10 +3,10 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { can, checked, describe, gql, type Viewer } from './api.js';
 import { useEvents, useQuery } from './hooks.js';
-import { Confirm, Json, Section, Status, Table, When } from './ui.js';
+import { Confirm, Json, Link, Section, Status, Table, When } from './ui.js';
 
 const JOB = `query ($id: ID!) { job(id: $id) {
-  id type queue status priority attempts maxAttempts progress payload result lastError tags owner tenant submittedBy runAt createdAt startedAt finishedAt
+  id type queue status priority attempts maxAttempts progress payload result lastError tags owner tenant submittedBy runAt createdAt startedAt finishedAt flowId
   events(last: 500) { pageInfo { hasPreviousPage } nodes { id type status attempt progress message createdAt } }
   logs(first: 500) { pageInfo { hasNextPage } nodes { attempt level message data at } }
 } }`;
@@ -24,6 +24,7 @@ interface JobView {
   lastError: string | null;
   tags: string[];
   owner: string | null;
+  flowId: string | null;
   runAt: string | null;
   createdAt: string;
   finishedAt: string | null;
@@ -73,6 +74,7 @@ export function Job({ id, viewer, onError }: { id: string; viewer: Viewer | null
           <span>queue {job.queue}</span>
           {job.tags.length > 0 && <span>tags {job.tags.join(', ')}</span>}
           {job.owner && <span>by {job.owner}</span>}
+          {job.flowId && <Link to={`/flows/${job.flowId}`}>its flow</Link>}
           {writer && (
             <>
               <Confirm id="retry" label="Retry" disabled={busy || !['FAILED', 'CANCELLED'].includes(job.status)} question={`Run job ${job.id} again, with fresh attempts?`} action={() => void act('retryJob')} />

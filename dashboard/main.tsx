@@ -7,6 +7,7 @@ import { useEffect, useState } from 'preact/hooks';
 import uplotCss from 'uplot/dist/uPlot.min.css';
 import { can, credential, describe, gql, useCredential, type Viewer } from './api.js';
 import { useConnected, useEvents, usePath } from './hooks.js';
+import { FlowPage } from './flow.js';
 import { Job } from './job.js';
 import { Jobs } from './jobs.js';
 import { Overview } from './overview.js';
@@ -61,6 +62,7 @@ function App() {
   let page;
   if (!viewer) page = null;
   else if (jobId !== null) page = <Job id={jobId} viewer={viewer} onError={setError} />;
+  else if (/^\/flows\/[\w-]+$/.test(pathname ?? '')) page = <FlowPage id={(pathname as string).split('/')[2] as string} onError={setError} />;
   else if (pathname === '/jobs') page = <Jobs search={search} viewer={viewer} onError={setError} />;
   else if (pathname === '/queues') page = <Queues viewer={viewer} onError={setError} />;
   else if (pathname === '/schedules') page = <Schedules viewer={viewer} onError={setError} />;

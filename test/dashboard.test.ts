@@ -190,6 +190,25 @@ describe('with an operator key', () => {
     });
   });
 
+  it('draws a flow as a graph whose statuses follow it live', { timeout: 60_000 }, async () => {
+    await screenshotOnFailure('flow', async () => {
+      const step = (key: string, ms: number, dependsOn: string[] = []) => ({ key, dependsOn, job: { type: 'sleep', payload: { ms } } });
+      const { submitFlow } = await api('mutation ($input: SubmitFlowInput!) { submitFlow(input: $input) { flow { id } } }', {
+        input: { name: 'diamond', jobs: [step('A', 600), step('B', 300, ['A']), step('C', 300, ['A']), step('D', 100, ['B', 'C'])] },
+      });
+      await page.goto(`${base}/flows/${submitFlow.flow.id}`);
+      await page.locator('#flowGraph .node').first().waitFor();
+      expect(await page.locator('#flowGraph .node').count()).toBe(4);
+      expect(await page.locator('#flowGraph .edge').count()).toBe(4);
+      await page.locator('#flowGraph .node.BLOCKED').first().waitFor();
+      await shot(page, 'flow');
+      await page.locator('#flowStatus', { hasText: 'COMPLETED' }).waitFor({ timeout: 20_000 });
+      expect(await page.locator('#flowGraph .node.COMPLETED').count()).toBe(4);
+      await page.reload();
+      await page.locator('#flowStatus', { hasText: 'COMPLETED' }).waitFor();
+    });
+  });
+
   it('is usable at phone width and in dark mode', { timeout: 60_000 }, async () => {
     const phone = await newPage();
     try {

@@ -22,7 +22,7 @@ type Documents = {
     "\n  mutation ClientRetryJob($id: ID!) {\n    retryJob(id: $id) { job { ...ClientJob } userErrors { code field message } }\n  }\n": typeof types.ClientRetryJobDocument,
     "\n  subscription ClientWatchJob($id: ID!) {\n    jobUpdated(id: $id) { ...ClientJob }\n  }\n": typeof types.ClientWatchJobDocument,
     "\n  mutation ClientCreateJobToken($id: ID!, $ttlSeconds: Int) {\n    createJobToken(id: $id, ttlSeconds: $ttlSeconds) { token expiresAt userErrors { code field message } }\n  }\n": typeof types.ClientCreateJobTokenDocument,
-    "\n  fragment ClientFlow on Flow {\n    id name status createdAt finishedAt\n    jobs { ...ClientJob flowId dependsOn { id } }\n  }\n": typeof types.ClientFlowFragmentDoc,
+    "\n  fragment ClientFlow on Flow {\n    id name status createdAt finishedAt\n    jobs { ...ClientJob flowId flowKey dependsOn { id } }\n  }\n": typeof types.ClientFlowFragmentDoc,
     "\n  mutation ClientSubmitFlow($input: SubmitFlowInput!) {\n    submitFlow(input: $input) { flow { ...ClientFlow } userErrors { code field message } }\n  }\n": typeof types.ClientSubmitFlowDocument,
     "\n  subscription ClientWatchFlow($id: ID!) {\n    flowUpdated(id: $id) { ...ClientFlow }\n  }\n": typeof types.ClientWatchFlowDocument,
 };
@@ -35,7 +35,7 @@ const documents: Documents = {
     "\n  mutation ClientRetryJob($id: ID!) {\n    retryJob(id: $id) { job { ...ClientJob } userErrors { code field message } }\n  }\n": types.ClientRetryJobDocument,
     "\n  subscription ClientWatchJob($id: ID!) {\n    jobUpdated(id: $id) { ...ClientJob }\n  }\n": types.ClientWatchJobDocument,
     "\n  mutation ClientCreateJobToken($id: ID!, $ttlSeconds: Int) {\n    createJobToken(id: $id, ttlSeconds: $ttlSeconds) { token expiresAt userErrors { code field message } }\n  }\n": types.ClientCreateJobTokenDocument,
-    "\n  fragment ClientFlow on Flow {\n    id name status createdAt finishedAt\n    jobs { ...ClientJob flowId dependsOn { id } }\n  }\n": types.ClientFlowFragmentDoc,
+    "\n  fragment ClientFlow on Flow {\n    id name status createdAt finishedAt\n    jobs { ...ClientJob flowId flowKey dependsOn { id } }\n  }\n": types.ClientFlowFragmentDoc,
     "\n  mutation ClientSubmitFlow($input: SubmitFlowInput!) {\n    submitFlow(input: $input) { flow { ...ClientFlow } userErrors { code field message } }\n  }\n": types.ClientSubmitFlowDocument,
     "\n  subscription ClientWatchFlow($id: ID!) {\n    flowUpdated(id: $id) { ...ClientFlow }\n  }\n": types.ClientWatchFlowDocument,
 };
@@ -89,7 +89,7 @@ export function graphql(source: "\n  mutation ClientCreateJobToken($id: ID!, $tt
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  fragment ClientFlow on Flow {\n    id name status createdAt finishedAt\n    jobs { ...ClientJob flowId dependsOn { id } }\n  }\n"): (typeof documents)["\n  fragment ClientFlow on Flow {\n    id name status createdAt finishedAt\n    jobs { ...ClientJob flowId dependsOn { id } }\n  }\n"];
+export function graphql(source: "\n  fragment ClientFlow on Flow {\n    id name status createdAt finishedAt\n    jobs { ...ClientJob flowId flowKey dependsOn { id } }\n  }\n"): (typeof documents)["\n  fragment ClientFlow on Flow {\n    id name status createdAt finishedAt\n    jobs { ...ClientJob flowId flowKey dependsOn { id } }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

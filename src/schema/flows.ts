@@ -91,6 +91,7 @@ async function flowById(ctx: Context, id: string): Promise<FlowView | null> {
   return jobs.length ? { id, jobs } : null;
 }
 
+builder.objectField(JobRef, 'flowKey', (t) => t.exposeString('flowKey', { nullable: true, description: 'Its key within its flow (FlowJobInput.key).' }));
 builder.objectField(JobRef, 'flowId', (t) => t.exposeID('flowId', { nullable: true, description: 'The flow this job belongs to, if any.' }));
 builder.objectField(JobRef, 'dependsOn', (t) =>
   t.field({

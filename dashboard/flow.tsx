@@ -1,0 +1,106 @@
+// A flow as a graph: each job a box in the column of its depth (the longest chain of
+// jobs it waits for), an arrow from each job to those that wait for it, the statuses
+// following the flow live (flowUpdated).
+import { useEffect, useState } from 'preact/hooks';
+import type { Flow } from '@jobgraph/client';
+import { client, describe } from './api.js';
+import { Link, Section, Status, When } from './ui.js';
+
+const BOX = { width: 170, height: 44, columnGap: 70, rowGap: 16 };
+
+type FlowJob = Flow['jobs'][number];
+
+/** Depth of each job: 0 for one that waits for nothing, else one more than the deepest it waits for. */
+function depths(jobs: FlowJob[]): Map<string, number> {
+  const byId = new Map(jobs.map((job) => [job.id, job]));
+  const depth = new Map<string, number>();
+  const of = (job: FlowJob, seen: Set<string>): number => {
+    const known = depth.get(job.id);
+    if (known !== undefined) return known;
+    if (seen.has(job.id)) return 0; // never: flows have no cycles
+    seen.add(job.id);
+    const value = job.dependsOn.reduce((most, dependency) => {
+      const found = byId.get(dependency.id);
+      return found ? Math.max(most, of(found, seen) + 1) : most;
+    }, 0);
+    depth.set(job.id, value);
+    return value;
+  };
+  for (const job of jobs) of(job, new Set());
+  return depth;
+}
+
+export function FlowPage({ id, onError }: { id: string; onError: (message: string | null) => void }) {
+  const [flow, setFlow] = useState<Flow | null>(null);
+  const [missing, setMissing] = useState(false);
+  useEffect(() => {
+    setFlow(null);
+    setMissing(false);
+    return client.watchFlow(id, setFlow, (error) => {
+      const message = describe(error);
+      if (message.includes('NOT_FOUND')) setMissing(true);
+      else onError(message);
+    });
+  }, [id]);
+  if (missing) return <Section title="Flow" wide><p>No flow {id} (or not one you may see).</p></Section>;
+  if (!flow) return <Section title="Flow" wide><p>Loading…</p></Section>;
+  const depth = depths(flow.jobs);
+  const columns = new Map<number, FlowJob[]>();
+  for (const job of flow.jobs) columns.set(depth.get(job.id) ?? 0, [...(columns.get(depth.get(job.id) ?? 0) ?? []), job]);
+  const place = new Map<string, { x: number; y: number }>();
+  for (const [column, jobs] of columns) {
+    jobs.forEach((job, row) => place.set(job.id, { x: column * (BOX.width + BOX.columnGap), y: row * (BOX.height + BOX.rowGap) }));
+  }
+  const width = Math.max(...[...place.values()].map((at) => at.x)) + BOX.width + 2;
+  const height = Math.max(...[...place.values()].map((at) => at.y)) + BOX.height + 2;
+  return (
+    <>
+      <Section title={`Flow ${flow.name ?? ''}`} wide>
+        <div class="row">
+          <span id="flowStatus"><Status status={flow.status} /></span>
+          <span>{flow.jobs.length} jobs</span>
+          <span>created <When at={flow.createdAt as string} /></span>
+          {flow.finishedAt && <span>finished <When at={flow.finishedAt as string} /></span>}
+        </div>
+        <div class="scroll">
+          <svg id="flowGraph" width={width} height={height} role="img" aria-label="the flow's jobs and what each waits for">
+            <defs>
+              <marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="6" markerHeight="6" orient="auto-start-reverse">
+                <path d="M 0 0 L 10 5 L 0 10 z" fill="currentColor" />
+              </marker>
+            </defs>
+            {flow.jobs.flatMap((job) =>
+              job.dependsOn.map((dependency) => {
+                const from = place.get(dependency.id);
+                const to = place.get(job.id);
+                if (!from || !to) return null;
+                return (
+                  <line key={`${dependency.id}-${job.id}`} class="edge" x1={from.x + BOX.width} y1={from.y + BOX.height / 2} x2={to.x} y2={to.y + BOX.height / 2} marker-end="url(#arrow)" />
+                );
+              }),
+            )}
+            {flow.jobs.map((job) => {
+              const at = place.get(job.id) as { x: number; y: number };
+              return (
+                <a key={job.id} href={`/jobs/${job.id}`} class={`node ${job.status}`}>
+                  <rect x={at.x} y={at.y} width={BOX.width} height={BOX.height} rx="6" />
+                  <text x={at.x + 8} y={at.y + 18}>{job.flowKey ? `${job.flowKey} · ${job.type}` : job.type}</text>
+                  <text x={at.x + 8} y={at.y + 35} class="status-text">{job.status}</text>
+                </a>
+              );
+            })}
+          </svg>
+        </div>
+      </Section>
+      <Section title="Jobs" wide>
+        <ul>
+          {flow.jobs.map((job) => (
+            <li key={job.id}>
+              <Link to={`/jobs/${job.id}`}>{job.flowKey ?? job.type} {job.id}</Link> <Status status={job.status} />
+            </li>
+          ))}
+        </ul>
+      </Section>
+    </>
+  );
+}
