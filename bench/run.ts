@@ -12,6 +12,7 @@ import { perJob, sampleCpu, type CpuSample } from './cpu.js';
 import { graphileRound, type PeerRound } from './graphile.js';
 import { pruneRate } from './prune.js';
 import { e2eLatency, e2eThroughput, fanOut, ServiceClient } from './e2e.js';
+import { flowRounds, type FlowRounds } from './flows.js';
 import { rawLatency, rawThroughput } from './raw.js';
 import type { Latency } from './stats.js';
 
@@ -109,6 +110,8 @@ async function main(): Promise<void> {
     const rssEmpty = peakRss;
     log(`fan-out to ${SIZES.subscribers} subscribers...`);
     const fan = await fanOut(client, SIZES.subscribers, SIZES.fanOutEvents);
+    log('flows: a 1,000-job fan-in and a 10-deep chain...');
+    const flows = await flowRounds(client, 999, 10);
     // History written while the service is down, as if it had piled up before this
     // start: the service's event hub begins at the newest event, as it would.
     log(`writing ${SIZES.history} finished jobs into the tables...`);
@@ -126,7 +129,7 @@ async function main(): Promise<void> {
       sizes: SIZES,
       raw,
       graphile,
-      jobgraph: { empty, history: full, fanOut: fan, pruning, peakRssMb: Math.round(peakRss), peakRssMbFirstRound: Math.round(rssEmpty) },
+      jobgraph: { empty, history: full, fanOut: fan, flows, pruning, peakRssMb: Math.round(peakRss), peakRssMbFirstRound: Math.round(rssEmpty) },
       ratios: {
         throughput: round2(empty.throughput / raw.throughput),
         graphileThroughput: round2(graphile.throughput / raw.throughput),
@@ -155,7 +158,7 @@ function printTable(result: {
   machine: { cores: number; cpu?: string; node: string };
   raw: Round;
   graphile: PeerRound;
-  jobgraph: { empty: Round; history: Round; fanOut: Latency; pruning: { jobs: number; seconds: number; perSecond: number }; peakRssMb: number };
+  jobgraph: { empty: Round; history: Round; fanOut: Latency; flows: FlowRounds; pruning: { jobs: number; seconds: number; perSecond: number }; peakRssMb: number };
   ratios: Record<string, number>;
 }): void {
   const { raw, graphile, jobgraph, ratios, machine } = result;
@@ -172,6 +175,8 @@ function printTable(result: {
   console.log(row('jobgraph, empty tables', jobgraph.empty));
   console.log(row(`jobgraph, ${SIZES.history} finished jobs`, jobgraph.history));
   console.log(`\nFan-out to ${SIZES.subscribers} subscribers, commit to arrival: p50 ${jobgraph.fanOut.p50} ms, p99 ${jobgraph.fanOut.p99} ms`);
+  const { fanIn, chain } = jobgraph.flows;
+  console.log(`Flows: ${fanIn.jobs}-job fan-in in ${fanIn.ms} ms (${fanIn.jobsPerSecond} jobs/s); ${chain.depth}-deep chain in ${chain.ms} ms (${chain.msPerStep} ms a step)`);
   console.log(`Pruning: ${jobgraph.pruning.jobs} finished jobs (3 events each) in ${jobgraph.pruning.seconds.toFixed(1)} s, ${jobgraph.pruning.perSecond} jobs/s`);
   console.log(`Peak service RSS: ${jobgraph.peakRssMb} MB`);
   console.log(`Ratios: ${JSON.stringify(ratios)}`);
