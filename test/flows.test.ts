@@ -208,3 +208,25 @@ describe('flows under faults', () => {
     }
   });
 });
+
+describe('flows and retention', () => {
+  it('keeps every job of a flow until all of it has finished, then prunes it whole', { timeout: 60_000 }, async () => {
+    const pruned = await startTestApp({ RETENTION_COMPLETED_MS: '100', PRUNE_INTERVAL_MS: '200' }, { handlers: [step] });
+    try {
+      const { submitFlow } = await pruned.data<any, any>(SUBMIT, { input: { jobs: [job('quick'), job('slow', [], { ms: 2000 }), job('last', ['quick', 'slow'])] } });
+      const [quick] = submitFlow.flow.jobs;
+      await waitFor(async () => ((await pruned.data<any, any>('query ($id: ID!) { job(id: $id) { status } }', { id: quick.id })).job?.status === 'COMPLETED' ? true : undefined), 10_000, 'quick');
+      // Long past its retention while the flow still runs: kept, as `last` needs its result.
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      expect((await pruned.data<any, any>('query ($id: ID!) { job(id: $id) { status } }', { id: quick.id })).job).toEqual({ status: 'COMPLETED' });
+      const done = await waitFor(async () => {
+        const { flow } = await pruned.data<any, any>(FLOW, { id: submitFlow.flow.id });
+        return flow && flow.status !== 'RUNNING' ? flow : undefined;
+      }, 20_000, 'the flow');
+      expect(done.jobs[2].result.saw.quick).toEqual({ name: 'quick', saw: {} });
+      await waitFor(async () => ((await pruned.data<any, any>(FLOW, { id: submitFlow.flow.id })).flow === null ? true : undefined), 10_000, 'the flow pruned whole');
+    } finally {
+      await pruned.stop();
+    }
+  });
+});

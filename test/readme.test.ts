@@ -76,11 +76,11 @@ it('marks every GraphQL and TypeScript example, so each is run below', () => {
   const unmarked = blocks().filter((block) => ['graphql', 'ts'].includes(block.lang) && block.name === null);
   expect(unmarked.map((block) => block.code.split('\n')[0])).toEqual([]);
   const names = blocks().flatMap((block) => (block.name ? [block.name] : []));
-  expect(names.sort()).toEqual(['graphql-ws', 'job-token', 'schedule', 'submit', 'typed-client']);
+  expect(names.sort()).toEqual(['flow', 'graphql-ws', 'job-token', 'schedule', 'submit', 'typed-client']);
 });
 
 describe('GraphQL examples', () => {
-  for (const name of ['submit', 'schedule']) {
+  for (const name of ['submit', 'schedule', 'flow']) {
     it(`${name} runs as written`, async () => {
       const { data, errors } = await post(example(name).code);
       expect(errors).toBeUndefined();
