@@ -75,6 +75,23 @@ describe('flows', () => {
     expect(flow.finishedAt).not.toBeNull();
   });
 
+  it('releases a job with its own runAt still ahead to SCHEDULED, and runs it then', async () => {
+    const runAt = new Date(Date.now() + 1500).toISOString();
+    const { submitFlow } = await app.data<any, any>(SUBMIT, {
+      input: { jobs: [job('now'), { key: 'later', dependsOn: ['now'], job: { type: 'step', payload: { name: 'later' }, runAt } }] },
+    });
+    const later = submitFlow.flow.jobs[1];
+    const released = await waitFor(async () => {
+      const { flow } = await app.data<any, any>(FLOW, { id: submitFlow.flow.id });
+      return flow.jobs[1].status !== 'BLOCKED' ? flow.jobs[1] : undefined;
+    }, 10_000, 'the release');
+    expect(released.status).toBe('SCHEDULED');
+    const flow = await finished(submitFlow.flow.id);
+    expect(flow.status).toBe('COMPLETED');
+    expect(new Date(flow.jobs[1].startedAt).getTime()).toBeGreaterThanOrEqual(new Date(runAt).getTime() - 50);
+    expect(later.status).toBe('BLOCKED');
+  });
+
   it('cancels exactly what waits downstream of a failed job, naming it', async () => {
     const { submitFlow } = await app.data<any, any>(SUBMIT, {
       input: { jobs: [job('fetch', [], { fail: true }), job('side'), job('parse', ['fetch']), job('store', ['parse']), job('notify', ['store', 'side'])] },

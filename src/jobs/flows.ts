@@ -11,7 +11,7 @@ import type pg from 'pg';
 import { poolOf, type Db } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import type { JobQueues } from '../queue/queues.js';
-import { blockedDependents, blockedDownstream, cancelledDownstream, strandedBlocked, type Change } from '../store/changes.js';
+import { blockedDownstream, cancelledDownstream, strandedBlocked, type Change } from '../store/changes.js';
 import type { JobStateMachine } from './stateMachine.js';
 
 /** Jobs a sweep looks at per run. */
@@ -51,11 +51,9 @@ export class FlowProgress {
     return this.chain;
   }
 
-  /** Releases the BLOCKED jobs that wait for these, if all they wait for COMPLETED, and queues them. */
+  /** Releases the BLOCKED jobs that wait for these, if all they wait for COMPLETED (one statement), and queues them. */
   async release(completedIds: string[]): Promise<void> {
-    const candidates = await blockedDependents(this.pool, completedIds);
-    if (candidates.length === 0) return;
-    const released = await this.stateMachine.many('release', candidates, null);
+    const released = await this.stateMachine.releaseAfter(completedIds);
     if (released.length) await this.queues.enqueue(released.map((change) => change.job)).catch((error: unknown) => this.logger.warn({ err: error }, 'released jobs not queued yet; the reconciler will'));
   }
 

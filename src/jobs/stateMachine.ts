@@ -10,7 +10,7 @@
 // store/changes.ts.
 import type pg from 'pg';
 import { poolOf, type Db } from '../db/client.js';
-import { applyTransition, createJobs, DEPENDENCIES_DONE, type Change, type NewJob, type Target } from '../store/changes.js';
+import { applyTransition, createJobs, DEPENDENCIES_DONE, releaseDependents, type Change, type NewJob, type Target } from '../store/changes.js';
 import type { JobEventType, JobStatus } from './model.js';
 import { Batcher } from './batcher.js';
 
@@ -150,6 +150,17 @@ export class JobStateMachine {
 
   retry(id: string): Promise<Change | null> {
     return this.transition('retry', { id });
+  }
+
+  /**
+   * Releases the flow jobs that waited for these just-COMPLETED jobs, once all they wait
+   * for has COMPLETED (BLOCKED to PENDING, or SCHEDULED by their own runAt): one statement
+   * per batch of completions.
+   */
+  async releaseAfter(completedIds: string[]): Promise<Change[]> {
+    const changes = await releaseDependents(this.pool, completedIds);
+    if (changes.length) this.onCommitted(changes);
+    return changes;
   }
 
   /** retry, cancel or release of many jobs in one statement (bulk actions, flows); the reason is each event's message. */

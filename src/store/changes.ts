@@ -168,15 +168,33 @@ export async function applyTransition(pool: pg.Pool, name: string, transition: T
 /** A transition's further condition (on `jobs`): every job it depends on has COMPLETED. */
 export const DEPENDENCIES_DONE = `NOT EXISTS (SELECT 1 FROM job_dependencies d JOIN jobs p ON p.id = d.depends_on_id WHERE d.job_id = jobs.id AND p.status <> 'COMPLETED')`;
 
-/** The BLOCKED jobs that wait for any of these jobs (a release's candidates). */
-const DEPENDENTS = statement<{ id: string }>(
-  'dependents',
-  `SELECT d.job_id AS id FROM job_dependencies d JOIN jobs j ON j.id = d.job_id
-   WHERE d.depends_on_id = ANY($1::uuid[]) AND j.status = 'BLOCKED'`,
+/**
+ * Releases, in one statement, every BLOCKED job that waits for any of these (just
+ * COMPLETED) jobs and whose dependencies have now all COMPLETED: to SCHEDULED when its
+ * own runAt is still ahead, else PENDING, each with its RELEASED event under the
+ * event-ordering lock. Run after the completions commit, so it sees them and every
+ * completion committed before it; a job released by another statement meanwhile is no
+ * longer BLOCKED and is left alone.
+ */
+const RELEASE = statement<ChangeRow>(
+  'release',
+  `WITH x AS (
+     SELECT DISTINCT d.job_id AS id FROM job_dependencies d WHERE d.depends_on_id = ANY($1::uuid[])
+   ), j AS (
+     UPDATE jobs SET status = CASE WHEN jobs.run_at > now() THEN 'SCHEDULED'::"JobStatus" ELSE 'PENDING'::"JobStatus" END, updated_at = now()
+     FROM x
+     WHERE jobs.id = x.id AND jobs.status = 'BLOCKED' AND ${DEPENDENCIES_DONE}
+     RETURNING jobs.*
+   ), ${ORDERED}, e AS (
+     INSERT INTO job_events (id, job_id, type, status, attempt)
+     SELECT nextval('job_events_id_seq'), j.id, 'RELEASED', j.status, j.attempts FROM j, ordered
+     RETURNING *
+   )
+   SELECT ${CHANGE_SELECT} FROM j JOIN e ON e.job_id = j.id ORDER BY e.id`,
 );
 
-export async function blockedDependents(pool: pg.Pool, ids: string[]): Promise<string[]> {
-  return (await run(pool, DEPENDENTS, [ids])).map((row) => row.id);
+export async function releaseDependents(pool: pg.Pool, completedIds: string[]): Promise<Change[]> {
+  return (await run(pool, RELEASE, [completedIds])).map(toChange);
 }
 
 /** Every BLOCKED job that waits, directly or not, for any of these jobs. */
