@@ -164,6 +164,16 @@ describe('flows', () => {
     expect(done.jobs[2].result).toEqual({ name: 'ship', saw: { merge: { name: 'merge', saw: { pull: { name: 'pull', saw: {} } } } } });
   });
 
+  it('cancels a whole flow: every unfinished job, the running one told to stop', async () => {
+    const { submitFlow } = await app.data<any, any>(SUBMIT, { input: { name: 'doomed', jobs: [job('long', [], { ms: 2000 }), job('after', ['long'])] } });
+    await waitFor(async () => ((await app.data<any, any>(FLOW, { id: submitFlow.flow.id })).flow.jobs[0].status === 'RUNNING' ? true : undefined), 10_000, 'RUNNING');
+    const { cancelFlow } = await app.data<any, any>('mutation ($id: ID!) { cancelFlow(id: $id) { flow { status jobs { status } } userErrors { code } } }', { id: submitFlow.flow.id });
+    expect(cancelFlow.userErrors).toEqual([]);
+    expect(cancelFlow.flow).toEqual({ status: 'CANCELLED', jobs: [{ status: 'CANCELLED' }, { status: 'CANCELLED' }] });
+    const missing = await app.data<any, any>('mutation { cancelFlow(id: "0190a7c5-0000-7000-8000-000000000000") { flow { id } userErrors { code } } }');
+    expect(missing.cancelFlow).toEqual({ flow: null, userErrors: [{ code: 'NOT_FOUND' }] });
+  });
+
   it('refuses a cycle naming its keys, and bad keys naming the field, storing nothing', async () => {
     const cycle = (await app.data<any, any>(SUBMIT, { input: { jobs: [job('x', ['z']), job('y', ['x']), job('z', ['y'])] } })).submitFlow;
     expect(cycle.flow).toBeNull();
