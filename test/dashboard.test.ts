@@ -109,8 +109,9 @@ describe('with an operator key', () => {
       await page.reload();
       await page.locator('#dStatus', { hasText: 'COMPLETED' }).waitFor();
       await page.goto(`${base}/`);
-      const headers = await page.locator('#stats thead th').allTextContents();
-      const completed = headers.indexOf('completed');
+      await page.locator('#stats tbody td', { hasText: 'default' }).waitFor();
+      const completed = (await page.locator('#stats thead th').allTextContents()).indexOf('completed');
+      expect(completed).toBeGreaterThan(0);
       await expect.poll(async () => (await page.locator('#stats tbody tr').first().locator('td').nth(completed).textContent()) ?? '', { timeout: 10_000 }).toBe('1');
     });
   });
