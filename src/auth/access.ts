@@ -62,6 +62,15 @@ export function reaches(reach: Reach, job: Owned): boolean {
   );
 }
 
+/**
+ * What a caller may do to a job (or schedule): change it, only read it, or nothing (it
+ * is answered as missing). Write reach alone lets a caller change what it cannot read.
+ */
+export function accessTo(caller: { reads: Reach; writes: Reach }, owned: Owned): 'change' | 'read' | 'none' {
+  if (reaches(caller.writes, owned)) return 'change';
+  return reaches(caller.reads, owned) ? 'read' : 'none';
+}
+
 /** What a caller's submissions record about it, and whose idempotency keys it shares. */
 export interface Submitter {
   tenant: string;

@@ -110,47 +110,17 @@ function version(job: JobSummary): string {
 }
 
 /**
- * The job as it is now, then again after each of its events. Reloads run one at a time
- * and several events during one reload cause one more, so a subscriber gets the latest
- * state without ever seeing it go back, however fast the job changes. A reload after an
- * event is shared with every subscriber of this process (JobSnapshots).
+ * The job as it is now, then again after each of its events (liveSnapshots). A reload
+ * after an event is shared with every subscriber of this process (JobSnapshots).
  */
 export function jobUpdates(deps: StreamDeps, first: JobSummary): Repeater<JobSummary> {
-  return new Repeater<JobSummary>(async (push, stop) => {
-    let changed: LiveEvent | undefined;
-    let wake: (() => void) | undefined;
-    const remove = deps.hub.add({
-      filter: { jobId: first.id },
-      push(event) {
-        changed = event;
-        wake?.();
-      },
-      close: () => void stop(),
-    });
-    try {
-      // Registered before this reload: a change after it cannot be missed.
-      let job = (await deps.queries.byId(first.id, {})) ?? first; // the subscriber was found to reach it
-      let sent = version(job);
-      await push(job);
-      for (;;) {
-        if (!changed) {
-          const woken = new Promise<void>((resolve) => (wake = resolve));
-          const done = await Promise.race([woken.then(() => false), stop.then(() => true)]);
-          wake = undefined;
-          if (done) return;
-        }
-        const event = changed as LiveEvent;
-        changed = undefined;
-        job = (await deps.snapshots.at(event)) ?? job;
-        if (version(job) !== sent) {
-          sent = version(job);
-          await push(job);
-        }
-      }
-    } finally {
-      remove();
-    }
-  });
+  return liveSnapshots(
+    deps.hub,
+    { jobId: first.id },
+    // The subscriber was found to reach it: the reloads need no reach.
+    (event) => (event ? deps.snapshots.at(event) : deps.queries.byId(first.id, {}).then((job) => job ?? first)),
+    version,
+  );
 }
 
 /** setTimeout's longest delay; a later expiry re-arms. */
@@ -206,19 +176,20 @@ export function expiring<T>(source: AsyncIterator<T>, expiresAt: number | null, 
 }
 
 /**
- * A value read again after each event matching `filter` (a flow after any change of one
- * of its jobs): at once, then after changes, never twice the same (`version`), reloads
- * one at a time with the events of one reload coalesced, so a subscriber gets the latest
- * state without ever seeing it go back.
+ * A value read again after each event matching `filter` (a job, or a flow after any
+ * change of one of its jobs): at once, then after changes, never twice the same
+ * (`version`). Reloads run one at a time and the events of one reload cause one more
+ * (`load` gets the latest of them; none for the first read), so a subscriber gets the
+ * latest state without ever seeing it go back, however fast it changes.
  */
-export function liveSnapshots<T>(hub: EventHub, filter: EventFilter, load: () => Promise<T | null>, version: (value: T) => string): Repeater<T> {
+export function liveSnapshots<T>(hub: EventHub, filter: EventFilter, load: (event?: LiveEvent) => Promise<T | null>, version: (value: T) => string): Repeater<T> {
   return new Repeater<T>(async (push, stop) => {
-    let changed = false;
+    let changed: LiveEvent | undefined;
     let wake: (() => void) | undefined;
     const remove = hub.add({
       filter,
-      push() {
-        changed = true;
+      push(event) {
+        changed = event;
         wake?.();
       },
       close: () => void stop(),
@@ -236,8 +207,9 @@ export function liveSnapshots<T>(hub: EventHub, filter: EventFilter, load: () =>
           wake = undefined;
           if (done) return;
         }
-        changed = false;
-        value = (await load()) ?? value;
+        const event = changed as LiveEvent;
+        changed = undefined;
+        value = (await load(event)) ?? value;
         if (version(value) !== sent) {
           sent = version(value);
           await push(value);

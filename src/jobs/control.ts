@@ -1,5 +1,5 @@
 // A client's retryJob and cancelJob: state machine first, then the queue.
-import { reaches, type Reach } from '../auth/access.js';
+import { accessTo, type Reach } from '../auth/access.js';
 import type { Logger } from '../logger.js';
 import type { CancelSignals } from '../queue/cancellation.js';
 import type { JobQueues } from '../queue/queues.js';
@@ -56,8 +56,9 @@ export class JobControl {
     const owned = await this.deps.queries.ownerOf(id);
     const notFound = { job: null, userErrors: [userError('NOT_FOUND', ['id'], `id: no job ${id}`)] };
     // Another tenant's job (or, for an :own caller, another user's) answers as a missing one.
-    if (!owned || (!reaches(caller.reads, owned) && !reaches(caller.writes, owned))) return notFound;
-    if (!reaches(caller.writes, owned)) {
+    const access = owned ? accessTo(caller, owned) : 'none';
+    if (access === 'none') return notFound;
+    if (access === 'read') {
       const verb = name === 'retry' ? 'retry' : 'cancel';
       return { job: null, userErrors: [userError('FORBIDDEN', ['id'], `id: you may read job ${id} but not ${verb} it: only jobs you submitted (your credential holds jobs:write:own, not jobs:write)`)] };
     }

@@ -7,7 +7,7 @@
 import { Worker, type Queue } from 'bullmq';
 import { CronExpressionParser } from 'cron-parser';
 import type { Redis } from 'ioredis';
-import { reaches, type Reach, type Submitter } from '../auth/access.js';
+import { accessTo, type Reach, type Submitter } from '../auth/access.js';
 import { v7 as uuidv7 } from 'uuid';
 import type { Db } from '../db/client.js';
 import type { JobSubmitter, SubmitJobInput } from '../jobs/submit.js';
@@ -152,8 +152,8 @@ export class Schedules {
    */
   private async changeable(id: string, caller: ScheduleReaches): Promise<Schedule | 'forbidden' | null> {
     const found = await this.deps.db.schedule.findUnique({ where: { id } });
-    if (!found || (!reaches(caller.reads, owned(found)) && !reaches(caller.writes, owned(found)))) return null;
-    return reaches(caller.writes, owned(found)) ? found : 'forbidden';
+    const access = found ? accessTo(caller, owned(found)) : 'none';
+    return access === 'change' ? found : access === 'read' ? 'forbidden' : null;
   }
 
   async setPaused(id: string, paused: boolean, caller: ScheduleReaches): Promise<Schedule | 'forbidden' | null> {

@@ -1,7 +1,8 @@
 // retryJobs, cancelJobs, deleteJobs: act on every job a filter matches (that the caller
 // may change), all counted against the caller's rate limit before anything changes.
 import type { Context } from '../context.js';
-import type { BulkAction } from '../jobs/bulk.js';
+import type { BulkAction, BulkRequest } from '../jobs/bulk.js';
+import type { JobFilter } from '../store/queries.js';
 import type { UserError } from '../jobs/userErrors.js';
 import { builder } from './builder.js';
 import { JobFilterInput } from './job.js';
@@ -14,15 +15,19 @@ const BulkJobsPayloadRef = builder.objectRef<{ count: number; userErrors: UserEr
   }),
 });
 
+/** A bulk action by the caller: within what it may change, counted against its (and its tenant's) rate limit. */
+export function bulkRequest(ctx: Context, filter: JobFilter): BulkRequest {
+  return {
+    filter,
+    reach: ctx.writes,
+    by: ctx.caller.kind === 'known' ? ctx.caller.who.name : 'anonymous',
+    take: (jobs) => ctx.rateLimit.take(ctx.rateKeys, jobs),
+    refund: (jobs) => ctx.rateLimit.refund(ctx.rateKeys, jobs),
+  };
+}
+
 function bulk(action: BulkAction) {
-  return (_root: unknown, { filter }: { filter: Parameters<Context['queries']['list']>[0] }, ctx: Context) =>
-    ctx.bulk.run(action, {
-      filter: filter ?? {},
-      reach: ctx.writes,
-      by: ctx.caller.kind === 'known' ? ctx.caller.who.name : 'anonymous',
-      take: (jobs) => ctx.rateLimit.take(ctx.rateKeys, jobs),
-      refund: (jobs) => ctx.rateLimit.refund(ctx.rateKeys, jobs),
-    });
+  return (_root: unknown, { filter }: { filter: JobFilter | null }, ctx: Context) => ctx.bulk.run(action, bulkRequest(ctx, filter ?? {}));
 }
 
 builder.mutationFields((t) => ({

@@ -8,6 +8,7 @@ import { isUuid } from '../jobs/ids.js';
 import type { JobSummary } from '../jobs/model.js';
 import { userError, type UserError } from '../jobs/userErrors.js';
 import { builder } from './builder.js';
+import { bulkRequest } from './bulk.js';
 import { JobRef } from './job.js';
 import { limited, SubmitJobInput, UserErrorRef } from './mutations.js';
 
@@ -122,13 +123,7 @@ builder.mutationFields((t) => ({
     resolve: async (_root, { id }, ctx) => {
       const flow = await flowById(ctx, String(id));
       if (!flow) return { flow: null, userErrors: [userError('NOT_FOUND', ['id'], `id: no flow ${String(id).slice(0, 100)}`)] };
-      const result = await ctx.bulk.run('cancel', {
-        filter: { ids: flow.jobs.map((job) => job.id) },
-        reach: ctx.writes,
-        by: ctx.caller.kind === 'known' ? ctx.caller.who.name : 'anonymous',
-        take: (jobs) => ctx.rateLimit.take(ctx.rateKeys, jobs),
-        refund: (jobs) => ctx.rateLimit.refund(ctx.rateKeys, jobs),
-      });
+      const result = await ctx.bulk.run('cancel', bulkRequest(ctx, { ids: flow.jobs.map((job) => job.id) }));
       return { flow: await flowById(ctx, flow.id), userErrors: result.userErrors };
     },
   }),
