@@ -48,6 +48,9 @@ export const can = (viewer: Viewer | null, scope: 'read' | 'write' | 'admin'): b
   return false;
 };
 
+/** An operator: no tenant, and reads every job (the server lists workers only to such callers). */
+export const isOperator = (viewer: Viewer | null): boolean => viewer !== null && viewer.tenant === null && (viewer.scopes.includes('admin') || viewer.scopes.includes('jobs:read'));
+
 /** A refusal in one line: the userErrors' own messages (which name their field), or the codes and message. */
 export function describe(error: unknown): string {
   if (error instanceof JobgraphError) {

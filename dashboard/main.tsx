@@ -5,7 +5,7 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import uplotCss from 'uplot/dist/uPlot.min.css';
-import { can, credential, describe, gql, useCredential, type Viewer } from './api.js';
+import { can, credential, describe, gql, isOperator, useCredential, type Viewer } from './api.js';
 import { useConnected, useEvents, usePath } from './hooks.js';
 import { FlowPage } from './flow.js';
 import { Job } from './job.js';
@@ -78,7 +78,7 @@ function App() {
       <header>
         <h1><Link to="/">jobgraph</Link></h1>
         <nav>
-          {PAGES.map(([to, label]) => (
+          {PAGES.filter(([to]) => to !== '/workers' || isOperator(viewer)).map(([to, label]) => (
             <Link key={to} to={to} class={(to === '/' ? pathname === '/' : pathname?.startsWith(to)) ? 'here' : undefined}>{label}</Link>
           ))}
         </nav>

@@ -22,6 +22,7 @@ import { AddressPolicy } from './net/allowList.js';
 import { guardedFetch } from './net/fetch.js';
 import { EventHub } from './events/hub.js';
 import { JobSnapshots } from './events/snapshots.js';
+import { FlowSnapshots } from './events/flowSnapshots.js';
 import { createHttpServer } from './http/server.js';
 import { attachWebSockets } from './http/websocket.js';
 import { createGraphQLServer } from './http/yoga.js';
@@ -43,6 +44,7 @@ import { Schedules } from './schedules/schedules.js';
 import { Reconciler } from './queue/reconciler.js';
 import { within } from './queue/within.js';
 import { JobWorkers } from './queue/worker.js';
+import { TenantSlots } from './queue/tenantSlots.js';
 
 const CLOSE_TIMEOUT_MS = 5000;
 
@@ -115,11 +117,11 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   const hub = serveApi ? new EventHub(bus, queries, logger, { pollMs: config.EVENTS_POLL_MS }) : undefined;
   const listen = options.listen ?? true;
   const metrics = new Metrics(queries, () => hub?.listenerCount ?? 0, { perProcess: listen });
-  const stateMachine = new JobStateMachine(db, (changes) => {
+  const stateMachine = new JobStateMachine(db, (changes, origin) => {
     bus.publish(changes);
     metrics.record(changes);
     // Assigned just below, before anything can commit.
-    flows.follow(changes);
+    flows.follow(changes, origin);
   });
   const queues = new JobQueues(redis, config.QUEUE_PREFIX, config.QUEUE_TIMEOUT_MS);
   const flows = new FlowProgress(db, stateMachine, queues, logger);
@@ -128,6 +130,12 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   await hub?.start();
 
   const submitter = new JobSubmitter({ config, queries, registry, stateMachine, queues, logger });
+  const rateLimit = new WorkRateLimit(redis, {
+    jobsPerMinute: config.RATE_LIMIT_JOBS_PER_MINUTE,
+    tenantJobsPerMinute: config.RATE_LIMIT_TENANT_JOBS_PER_MINUTE,
+    keyPrefix: `${config.QUEUE_PREFIX}:ratelimit`,
+  });
+
   const schedules = new Schedules({
     db,
     submitter,
@@ -137,6 +145,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     logger,
     timeoutMs: config.QUEUE_TIMEOUT_MS,
     limits: { maxSchedules: config.MAX_SCHEDULES, minIntervalMs: config.SCHEDULE_MIN_INTERVAL_MS },
+    rateLimit,
   });
 
   let workers: JobWorkers | undefined;
@@ -145,8 +154,9 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   let pruner: Pruner | undefined;
   if (runWorkers) {
     const logs = new JobLogs(db, { maxLines: config.JOB_LOG_MAX_LINES, level: config.JOB_LOG_LEVEL.toUpperCase() as LogLevel }, logger);
+    const slots = new TenantSlots(redis, config.QUEUE_PREFIX, config.TENANT_CONCURRENCY, config.WORKER_LOCK_MS);
     workers = new JobWorkers(
-      { queries, stateMachine, registry, cancelSignals, connection: redis, logger, metrics, logs },
+      { queries, stateMachine, registry, cancelSignals, connection: redis, logger, metrics, logs, slots },
       { queues: config.QUEUES, prefix: config.QUEUE_PREFIX, concurrency: config.WORKER_CONCURRENCY, lockMs: config.WORKER_LOCK_MS },
     );
     await workers.start();
@@ -186,11 +196,6 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     logger,
   );
   const auth = new Authenticator(new ApiKeys(config.API_KEYS), tokens);
-  const rateLimit = new WorkRateLimit(redis, {
-    jobsPerMinute: config.RATE_LIMIT_JOBS_PER_MINUTE,
-    tenantJobsPerMinute: config.RATE_LIMIT_TENANT_JOBS_PER_MINUTE,
-    keyPrefix: `${config.QUEUE_PREFIX}:ratelimit`,
-  });
   if (serveApi && auth.open) {
     logger.warn('NO API KEYS OR TOKENS CONFIGURED: anyone who can reach this port may read, submit and cancel jobs. Set API_KEYS or JWT_* outside development.');
   }
@@ -205,7 +210,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
         workers: () => liveWorkers(redis, config.QUEUE_PREFIX),
         bulk: new BulkActions({ db, queries, stateMachine, queues, cancelSignals, logger, maxJobs: config.MAX_BULK_JOBS }),
         queries,
-        streams: { hub, queries, snapshots: new JobSnapshots(queries) },
+        streams: { hub, queries, snapshots: new JobSnapshots(queries), flows: new FlowSnapshots(queries, () => hub.lastId) },
         auth,
         rateLimit,
         metrics,
@@ -259,13 +264,14 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       await flows.settled();
       await heartbeat?.stop();
       await bus.close();
-      rateLimit.close();
       // With Redis unreachable, a polite close would wait for it forever.
       if (redis.status === 'ready') {
         await within(schedules.close(), CLOSE_TIMEOUT_MS, 'closing schedules').catch(() => undefined);
         await within(queues.close(), CLOSE_TIMEOUT_MS, 'closing queues').catch(() => undefined);
         await within(redis.quit(), CLOSE_TIMEOUT_MS, 'closing Redis').catch(() => undefined);
       }
+      // After the schedules: a firing counts against the rate limits.
+      rateLimit.close();
       redis.disconnect();
       await db.$disconnect();
       logger.info('jobgraph stopped');

@@ -34,6 +34,13 @@ const schema = z.object({
     .transform((value) => [...new Set(value.split(',').map((name) => name.trim()).filter(Boolean))])
     .pipe(z.array(z.string().regex(QUEUE_NAME, 'each queue name: letters, digits and _ . - only, 1 to 64')).min(1, 'name at least one queue')),
   WORKER_CONCURRENCY: int(1, 1000).default(10),
+  /**
+   * Jobs of one tenant running at once across all workers, so one tenant's long jobs
+   * never hold every slot; jobs of no tenant are not counted. 0: no limit. Default: 80%
+   * of one worker process's slots (WORKER_CONCURRENCY per queue); with more worker
+   * processes, set it for the slots of the whole deployment.
+   */
+  TENANT_CONCURRENCY: int(0, 1_000_000).optional(),
   /** A worker that stops renewing its hold on a job (it died) loses the job after this; it then runs again. */
   WORKER_LOCK_MS: int(1000, 600_000).default(30_000),
   /** Lines a handler's ctx.logger keeps with the job, over all its attempts and retries (Job.logs); past it they go to the process log only. */
@@ -60,6 +67,10 @@ const schema = z.object({
   MAX_BULK_JOBS: int(1, 1_000_000).default(10_000),
   /** Most jobs in one flow (submitFlow). */
   MAX_FLOW_SIZE: int(1, 10_000).default(1000),
+  /** Most edges (dependsOn entries) in one flow: what a release, a cancel or a retry of its jobs may walk. */
+  MAX_FLOW_EDGES: int(1, 1_000_000).default(10_000),
+  /** Most jobs one job of a flow may wait for. */
+  MAX_JOB_DEPENDENCIES: int(1, 10_000).default(1000),
   /** Most jobs in one submitJobs call. */
   MAX_BATCH_SIZE: int(1, 10_000).default(1000),
   /** Time that running jobs get to finish on shutdown before they are handed back. */
@@ -169,7 +180,7 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
-export type Config = z.infer<typeof schema> & { GRAPHIQL: boolean };
+export type Config = z.infer<typeof schema> & { GRAPHIQL: boolean; TENANT_CONCURRENCY: number };
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -210,5 +221,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     problems.push('JOB_TOKEN_SECRET: must differ from JWT_SECRET (a job token must never pass as a user token)');
   }
   if (problems.length) throw new ConfigError(problems);
-  return { ...parsed.data, GRAPHIQL: parsed.data.GRAPHIQL ?? parsed.data.NODE_ENV !== 'production' };
+  return {
+    ...parsed.data,
+    GRAPHIQL: parsed.data.GRAPHIQL ?? parsed.data.NODE_ENV !== 'production',
+    TENANT_CONCURRENCY: parsed.data.TENANT_CONCURRENCY ?? Math.max(1, Math.floor(0.8 * data.WORKER_CONCURRENCY * data.QUEUES.length)),
+  };
 }

@@ -4,7 +4,7 @@ import DataLoader from 'dataloader';
 import { readReach, submitterOf, writeReach, type Reach, type Submitter } from './auth/access.js';
 import type { Authenticator } from './auth/authenticate.js';
 import type { Caller } from './auth/caller.js';
-import type { RateKeys, WorkRateLimit } from './auth/rateLimit.js';
+import { rateKeysOf, type RateKeys, type WorkRateLimit } from './auth/rateLimit.js';
 import type { Metrics } from './metrics/metrics.js';
 import type { QueueControl } from './queue/control.js';
 import type { Schedules } from './schedules/schedules.js';
@@ -14,8 +14,8 @@ import type { JobControl } from './jobs/control.js';
 import type { BulkActions } from './jobs/bulk.js';
 import type { WorkerInfo } from './queue/heartbeat.js';
 import { ResponseBudget } from './http/limits.js';
-import type { JobEvent, LargeJobField } from './jobs/model.js';
-import type { JobLogLine, JobQueries, Page, PageArgs } from './store/queries.js';
+import type { JobEvent, JobSummary, LargeJobField } from './jobs/model.js';
+import type { JobLogLine, JobQueries, LargeColumns, Page, PageArgs, Pages } from './store/queries.js';
 import type { JobSubmitter } from './jobs/submit.js';
 import type { Logger } from './logger.js';
 import type { StreamDeps } from './events/streams.js';
@@ -61,12 +61,19 @@ export interface Context extends Services {
   // context lives as long as it does, and must not serve what it read at its first event.
   /** Payloads and results, loaded in one query per tick and only when a response asks for them. */
   largeFieldLoaders: Record<LargeJobField, DataLoader<string, unknown>>;
-  /** Job histories with the same page arguments, loaded in one query per tick. */
-  eventPages(args: PageArgs): DataLoader<string, Page<JobEvent>>;
-  /** Job logs with the same page arguments, loaded in one query per tick. */
-  logPages(args: PageArgs): DataLoader<string, Page<JobLogLine>>;
+  /**
+   * Job histories with the same page arguments (and large columns asked for), loaded in
+   * one query per tick, their large columns charged to the budget before they are read.
+   */
+  eventPages(args: PageArgs, large: LargeColumns['large']): DataLoader<string, Page<JobEvent>>;
+  /** Job logs, as eventPages. */
+  logPages(args: PageArgs, large: LargeColumns['large']): DataLoader<string, Page<JobLogLine>>;
+  /** The jobs each job waits for (Job.dependsOn), within read reach: one query per level of a response. */
+  dependencies: DataLoader<string, JobSummary[]>;
   /** Bytes of stored JSON the current response may still carry (MAX_RESPONSE_BYTES). */
   budget: ResponseBudget;
+  /** Rows whose large columns the budget was charged for when they were loaded: their fields charge nothing more. */
+  prepaid: WeakSet<object>;
 }
 
 /** The credential a client sent: graphql-ws connectionParams.authorization, or the Authorization header. */
@@ -75,21 +82,36 @@ export function authorization(initial: InitialContext): string | null {
   return typeof param === 'string' ? param : (initial.request?.headers.get('authorization') ?? null);
 }
 
-function rateKeysOf(caller: Caller, initial: InitialContext): RateKeys {
+function rateKeysOfCaller(caller: Caller, initial: InitialContext): RateKeys {
   if (caller.kind !== 'known') return { caller: `address:${initial.req?.socket?.remoteAddress ?? 'unknown'}`, tenant: null };
-  const { who } = caller;
-  // Subjects are unique only within their tenant, key names across the service; tenants
-  // and subjects are free text, so they are JSON-encoded, never joined with a separator.
-  const name = who.credential === 'key' ? `key:${who.name}` : JSON.stringify([who.credential, who.tenant, who.name]);
-  return { caller: name, tenant: who.tenant === null ? null : JSON.stringify(['tenant', who.tenant]) };
+  return rateKeysOf(caller.who);
 }
 
-/** The loader of pages with these arguments: one query per tick for every job asking. */
-function pagesLoader<T>(loaders: Map<string, DataLoader<string, Page<T>>>, args: PageArgs, load: (ids: readonly string[]) => Promise<Page<T>[]>): DataLoader<string, Page<T>> {
-  const key = JSON.stringify([args.first, args.after, args.last, args.before]);
+/**
+ * The loader of pages with these arguments and large columns: one query per tick for
+ * every job asking, charged to the budget for the large columns it read.
+ */
+function pagesLoader<T extends object>(
+  loaders: Map<string, DataLoader<string, Page<T>>>,
+  args: PageArgs,
+  large: LargeColumns['large'],
+  budget: ResponseBudget,
+  prepaid: WeakSet<object>,
+  load: (ids: readonly string[], asked: LargeColumns) => Promise<Pages<T>>,
+): DataLoader<string, Page<T>> {
+  const key = JSON.stringify([args.first, args.after, args.last, args.before, large]);
   let loader = loaders.get(key);
   if (!loader) {
-    loader = new DataLoader(load, { cache: false });
+    loader = new DataLoader(
+      async (ids) => {
+        const { pages, bytes } = await load(ids, { large, maxBytes: budget.remaining });
+        // Throws (for every job of the batch) when they did not fit: then nothing large was read.
+        budget.charge(bytes);
+        for (const page of pages) for (const edge of page.edges) prepaid.add(edge.node);
+        return pages;
+      },
+      { cache: false },
+    );
     // Bounded by the document: each distinct argument set is one field of it.
     loaders.set(key, loader);
   }
@@ -101,19 +123,24 @@ export async function createContext(services: Services, initial: InitialContext 
   const { queries } = services;
   const eventLoaders = new Map<string, DataLoader<string, Page<JobEvent>>>();
   const logLoaders = new Map<string, DataLoader<string, Page<JobLogLine>>>();
+  const budget = new ResponseBudget(services.config.MAX_RESPONSE_BYTES);
+  const prepaid = new WeakSet<object>();
+  const reads = readReach(caller);
   return {
     ...services,
     caller,
-    reads: readReach(caller),
+    reads,
     writes: writeReach(caller),
     identity: submitterOf(caller),
-    rateKeys: rateKeysOf(caller, initial),
+    rateKeys: rateKeysOfCaller(caller, initial),
     largeFieldLoaders: {
       payload: new DataLoader((ids) => queries.largeField('payload', ids), { cache: false }),
       result: new DataLoader((ids) => queries.largeField('result', ids), { cache: false }),
     },
-    eventPages: (args) => pagesLoader(eventLoaders, args, (ids) => queries.events(ids, args)),
-    logPages: (args) => pagesLoader(logLoaders, args, (ids) => queries.logs(ids, args)),
-    budget: new ResponseBudget(services.config.MAX_RESPONSE_BYTES),
+    eventPages: (args, large) => pagesLoader(eventLoaders, args, large, budget, prepaid, (ids, asked) => queries.events(ids, args, asked)),
+    logPages: (args, large) => pagesLoader(logLoaders, args, large, budget, prepaid, (ids, asked) => queries.logs(ids, args, asked)),
+    dependencies: new DataLoader((ids) => queries.dependenciesOf(ids, reads), { cache: false }),
+    budget,
+    prepaid,
   };
 }

@@ -38,7 +38,7 @@ afterAll(async () => {
 const SUBMIT = `mutation ($input: SubmitFlowInput!) { submitFlow(input: $input) {
   flow { id name status jobs { id flowId status dependsOn { id } } } userErrors { code field message } } }`;
 const FLOW = `query ($id: ID!) { flow(id: $id) { id name status finishedAt jobs { id status result startedAt finishedAt lastError
-  events { nodes { type message } } } } }`;
+  events(first: 10) { nodes { type message } } } } }`;
 
 const job = (name: string, dependsOn: string[] = [], extra: Record<string, unknown> = {}) => ({
   key: name,

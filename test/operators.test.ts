@@ -44,13 +44,17 @@ afterAll(async () => {
 const user = (sub: string, tenant: string) =>
   new SignJWT({ tenant, scope: 'jobs:read jobs:write' }).setProtectedHeader({ alg: 'HS256' }).setSubject(sub).setExpirationTime('10m').sign(new TextEncoder().encode(JWT_SECRET));
 
-async function data(credential: string, query: string, variables: Record<string, unknown> = {}): Promise<any> {
+async function post(credential: string, query: string, variables: Record<string, unknown> = {}): Promise<{ data?: any; errors?: { extensions?: { code?: string } }[] }> {
   const response = await fetch(app.url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${credential}` },
     body: JSON.stringify({ query, variables }),
   });
-  const body = (await response.json()) as { data?: any; errors?: unknown[] };
+  return (await response.json()) as { data?: any; errors?: { extensions?: { code?: string } }[] };
+}
+
+async function data(credential: string, query: string, variables: Record<string, unknown> = {}): Promise<any> {
+  const body = await post(credential, query, variables);
   if (body.errors?.length || !body.data) throw new Error(`GraphQL errors: ${JSON.stringify(body.errors)}`);
   return body.data;
 }
@@ -155,8 +159,10 @@ describe('workers', () => {
     }, 10_000, 'the worker to show its running job');
     expect(busy).toMatchObject({ pid: process.pid, queues: ['default'], concurrency: 10 });
     expect(Date.now() - new Date(busy.lastSeenAt).getTime()).toBeLessThan(15_000);
-    // Another tenant's user sees the worker, not the job it runs.
-    expect((await data(await user('zed', 'Z'), WORKERS)).workers[0].running).toEqual([]);
+    // A tenant's user learns nothing of the machine (issue 18, finding 7): no host, pid or queue.
+    const refused = await post(await user('zed', 'Z'), WORKERS);
+    expect(refused.data).toBeNull();
+    expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
 
     // A worker that died without a goodbye: its entry is gone once it has missed three beats.
     const { Redis } = await import('ioredis');

@@ -95,6 +95,8 @@ export type SubmitJobInput = {
 export type UserErrorCode =
   /** The caller may not do this to this job or queue (another tenant's or owner's). */
   | 'FORBIDDEN'
+  /** An action on many jobs stopped partway (the service could not go on): `count` says how many changed. Repeat it for the rest. */
+  | 'INTERRUPTED'
   /** A field is malformed or out of bounds; `field` says which. */
   | 'INVALID_INPUT'
   /** The job is in a status that does not allow this. */

@@ -23,6 +23,27 @@ export interface RateKeys {
   tenant: string | null;
 }
 
+/**
+ * Whom a credential's work counts against. Subjects are unique only within their
+ * tenant, key names across the service; tenants and subjects are free text, so they are
+ * JSON-encoded, never joined with a separator.
+ */
+export function rateKeysOf(who: { credential: string; tenant: string | null; name: string }): RateKeys {
+  const caller = who.credential === 'key' ? `key:${who.name}` : JSON.stringify([who.credential, who.tenant, who.name]);
+  return { caller, tenant: who.tenant === null ? null : JSON.stringify(['tenant', who.tenant]) };
+}
+
+/**
+ * The same keys from what a job or schedule records of its submitter (tenant '' for
+ * none, owner `key:<name>` or `token:<subject>`, as auth/access.ts writes them), so work
+ * a schedule makes counts against whoever created it; `fallback` when it records nobody.
+ */
+export function rateKeysOfOwner(tenant: string, owner: string | null, fallback: string): RateKeys {
+  const separator = owner?.indexOf(':') ?? -1;
+  if (!owner || separator < 0) return { caller: fallback, tenant: tenant === '' ? null : JSON.stringify(['tenant', tenant]) };
+  return rateKeysOf({ credential: owner.slice(0, separator), tenant: tenant === '' ? null : tenant, name: owner.slice(separator + 1) });
+}
+
 interface Limit {
   limiter: RateLimiterRedis;
   perMinute: number;

@@ -5,6 +5,7 @@ import { Repeater } from 'graphql-yoga';
 import type { JobQueries } from '../store/queries.js';
 import type { JobSummary } from '../jobs/model.js';
 import type { JobSnapshots } from './snapshots.js';
+import type { FlowSnapshots } from './flowSnapshots.js';
 import type { EventHub } from './hub.js';
 import type { EventFilter, LiveEvent } from './message.js';
 
@@ -15,6 +16,7 @@ export interface StreamDeps {
   hub: EventHub;
   queries: JobQueries;
   snapshots: JobSnapshots;
+  flows: FlowSnapshots;
 }
 
 /** The subscriber could not keep up: it is told where to resume. */

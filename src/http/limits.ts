@@ -101,6 +101,13 @@ export function useQueryCost(): Plugin {
 export const RESPONSE_TOO_LARGE = 'RESPONSE_TOO_LARGE';
 
 /**
+ * What each job listed through Flow.jobs or Job.dependsOn counts against a response's
+ * budget, before it is read: those lists are as long as the data makes them, not as a
+ * page size says.
+ */
+export const LISTED_JOB_BYTES = 256;
+
+/**
  * Bytes of stored JSON (payloads, results, event data) one response may carry. Fields
  * charge their stored size before their value is loaded, so an answer over the limit
  * never reaches memory.
@@ -115,12 +122,17 @@ export class ResponseBudget {
     if (this.error) throw this.error;
     if (this.used + bytes > this.maxBytes) {
       this.error = new GraphQLError(
-        `Response too large: the payloads, results and event data asked for pass MAX_RESPONSE_BYTES (${this.maxBytes} bytes). Ask for fewer jobs per page, or leave out payload/result.`,
+        `Response too large: what was asked for (payloads, results, logs, event data, and ${LISTED_JOB_BYTES} bytes for each job listed by Flow.jobs or dependsOn) passes MAX_RESPONSE_BYTES (${this.maxBytes} bytes). Nothing more was read. Ask for fewer jobs per page, fewer lines, or leave out payload, result, message or data.`,
         { extensions: { code: RESPONSE_TOO_LARGE, limit: 'MAX_RESPONSE_BYTES', max: this.maxBytes } },
       );
       throw this.error;
     }
     this.used += bytes;
+  }
+
+  /** Bytes still free. */
+  get remaining(): number {
+    return this.maxBytes - this.used;
   }
 
   /** A subscription's next event is a new response. */

@@ -4,6 +4,7 @@
 // message); a deletion, which takes the job's history with it, is logged.
 import type { Reach } from '../auth/access.js';
 import type { Db } from '../db/client.js';
+import { isDatabaseUnavailable } from '../db/errors.js';
 import type { Logger } from '../logger.js';
 import type { CancelSignals } from '../queue/cancellation.js';
 import type { JobQueues } from '../queue/queues.js';
@@ -75,6 +76,14 @@ export class BulkActions {
         after = ids.at(-1) as string;
         count += await this.apply(action, ids, by);
       }
+    } catch (error) {
+      // Each batch is one statement: those before this one are done, and the caller must hear so.
+      if (count === 0) throw error;
+      this.deps.logger.error({ err: error, action, by, count, filter }, `bulk ${action} stopped after ${count} jobs`);
+      return {
+        count,
+        userErrors: [userError('INTERRUPTED', null, `stopped after ${count} of ${matching} jobs: ${isDatabaseUnavailable(error) ? 'PostgreSQL could not be reached' : 'an unexpected error (in the service log)'}. The ${count} stay ${action === 'delete' ? 'deleted' : action === 'retry' ? 'retried' : 'cancelled'}; repeat the call for the rest`)],
+      };
     } finally {
       await request.refund(matching - count);
     }

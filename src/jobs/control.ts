@@ -4,7 +4,7 @@ import type { Logger } from '../logger.js';
 import type { CancelSignals } from '../queue/cancellation.js';
 import type { JobQueues } from '../queue/queues.js';
 import type { JobQueries } from '../store/queries.js';
-import { TRANSITIONS, type Change, type JobStateMachine } from './stateMachine.js';
+import { allows, TRANSITIONS, type Change, type JobStateMachine } from './stateMachine.js';
 import type { Job } from './model.js';
 import { userError, type UserError } from './userErrors.js';
 import { isUuid } from './ids.js';
@@ -69,6 +69,13 @@ export class JobControl {
     }
     const job = await this.deps.queries.statusOf(id);
     if (!job) return notFound;
+    if (name === 'retry' && allows('retry', job.status)) {
+      // Its status allows a retry: the flow's condition refused it (DEPENDENCIES_DONE).
+      return {
+        job: null,
+        userErrors: [userError('INVALID_STATE', ['id'], `job ${id} waits for jobs of its flow that have not COMPLETED (or were deleted); retry those first`)],
+      };
+    }
     const allowed = TRANSITIONS[name].from.join(', ');
     return {
       job: null,

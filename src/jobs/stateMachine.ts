@@ -10,7 +10,8 @@
 // store/changes.ts.
 import type pg from 'pg';
 import { poolOf, type Db } from '../db/client.js';
-import { applyTransition, createJobs, DEPENDENCIES_DONE, releaseDependents, type Change, type NewJob, type Target } from '../store/changes.js';
+import { applyTransition, createJobs, type Change, type NewJob, type Target } from '../store/changes.js';
+import { DEPENDENCIES_DONE, flowStep, type FlowStep } from '../store/flows.js';
 import type { JobEventType, JobStatus } from './model.js';
 import { Batcher } from './batcher.js';
 
@@ -37,14 +38,22 @@ export const TRANSITIONS = {
   cancel: { from: ['PENDING', 'SCHEDULED', 'RETRYING', 'RUNNING', 'BLOCKED'], to: 'CANCELLED', event: 'CANCELLED' },
   /** A client asks for a failed or cancelled job to run again (a flow's job: once what it waits for COMPLETED). */
   retry: { from: ['FAILED', 'CANCELLED'], to: 'PENDING', event: 'RETRIED' },
-  /** Every job a flow's job waits for COMPLETED. */
+} as const satisfies Record<string, Transition>;
+
+/**
+ * The flows' own changes (store/flows.ts, one set-based statement each): BLOCKED to
+ * PENDING or SCHEDULED when all it waits for COMPLETED (RELEASED); BLOCKED to CANCELLED
+ * when one ended otherwise (CANCELLED); CANCELLED back to BLOCKED when what it waited for
+ * was retried (RETRIED).
+ */
+export const FLOW_TRANSITIONS = {
   release: { from: ['BLOCKED'], to: 'PENDING', event: 'RELEASED' },
-  /** A job a cancelled flow job waited for was retried: it waits again. */
+  cascade: { from: ['BLOCKED'], to: 'CANCELLED', event: 'CANCELLED' },
   reblock: { from: ['CANCELLED'], to: 'BLOCKED', event: 'RETRIED' },
 } as const satisfies Record<string, Transition>;
 
 /** More conditions of some transitions on the job row. */
-const WHERE: Partial<Record<TransitionName, string>> = { release: DEPENDENCIES_DONE, retry: DEPENDENCIES_DONE };
+const WHERE: Partial<Record<TransitionName, string>> = { retry: DEPENDENCIES_DONE };
 
 export type TransitionName = keyof typeof TRANSITIONS;
 
@@ -59,8 +68,11 @@ const MAX_BATCH_BYTES = 32 * 1024 * 1024;
 
 const jsonLength = (value: unknown) => 256 + (JSON.stringify(value ?? null)?.length ?? 0);
 
+/** Who made a change: a client or worker (`job`), or a flow step following others (`flow`). */
+export type ChangeOrigin = 'job' | 'flow';
+
 /** Told of every change once it has committed, in commit order within this process. */
-export type ChangeListener = (changes: Change[]) => void;
+export type ChangeListener = (changes: Change[], origin: ChangeOrigin) => void;
 
 /** What each transition sets besides status and updated_at, from its target `x` (store/changes.ts). */
 const SETS: Record<TransitionName, string> = {
@@ -74,9 +86,6 @@ const SETS: Record<TransitionName, string> = {
   handBack: 'attempts = jobs.attempts - 1, last_error = x.message, run_at = now()',
   cancel: 'finished_at = now()',
   retry: 'attempts = 0, progress = 0, result = NULL, result_bytes = 0, run_at = NULL, last_delay_ms = NULL, finished_at = NULL',
-  // A flow job's own runAt still holds: BullMQ delays it until then.
-  release: '',
-  reblock: 'attempts = 0, progress = 0, result = NULL, result_bytes = 0, last_delay_ms = NULL, finished_at = NULL',
 };
 
 export class JobStateMachine {
@@ -114,7 +123,7 @@ export class JobStateMachine {
   /** One INSERT for the jobs of several submits, each given back the changes of its own jobs. */
   private async insertForEach(submits: NewJob[][]): Promise<Change[][]> {
     const changes = await createJobs(this.pool, submits.flat());
-    if (changes.length) this.onCommitted(changes);
+    if (changes.length) this.onCommitted(changes, 'job');
     const byId = new Map(changes.map((change) => [change.job.id, change]));
     return submits.map((jobs) => jobs.flatMap((job) => byId.get(job.id) ?? []));
   }
@@ -152,19 +161,15 @@ export class JobStateMachine {
     return this.transition('retry', { id });
   }
 
-  /**
-   * Releases the flow jobs that waited for these just-COMPLETED jobs, once all they wait
-   * for has COMPLETED (BLOCKED to PENDING, or SCHEDULED by their own runAt): one statement
-   * per batch of completions.
-   */
-  async releaseAfter(completedIds: string[]): Promise<Change[]> {
-    const changes = await releaseDependents(this.pool, completedIds);
-    if (changes.length) this.onCommitted(changes);
+  /** Moves flows on after what `step` says happened (FLOW_TRANSITIONS; store/flows.ts). */
+  async flowStep(step: FlowStep): Promise<Change[]> {
+    const changes = await flowStep(this.pool, step);
+    if (changes.length) this.onCommitted(changes, 'flow');
     return changes;
   }
 
-  /** retry, cancel or release of many jobs in one statement (bulk actions, flows); the reason is each event's message. */
-  async many(name: 'retry' | 'cancel' | 'release' | 'reblock', ids: string[], reason: string | null): Promise<Change[]> {
+  /** retry or cancel of many jobs in one statement (bulk actions); the reason is each event's message. */
+  async many(name: 'retry' | 'cancel', ids: string[], reason: string | null): Promise<Change[]> {
     const changes = await this.apply(name, ids.map((id) => ({ id, message: reason })));
     return changes.filter((change): change is Change => change !== null);
   }
@@ -183,7 +188,7 @@ export class JobStateMachine {
     // A job asked for twice in one batch changes once; the second ask is refused, as it would be in turn.
     const unique = [...new Map(targets.map((target) => [target.id, target])).values()];
     const changes = await applyTransition(this.pool, name, { ...TRANSITIONS[name], set: SETS[name], where: WHERE[name] }, unique);
-    if (changes.length) this.onCommitted(changes);
+    if (changes.length) this.onCommitted(changes, 'job');
     const byId = new Map(changes.map((change) => [change.job.id, change]));
     const claimed = new Set<string>();
     return targets.map((target) => {

@@ -182,7 +182,9 @@ export class JobSubmitter {
     const { config } = this.deps;
     const problems: UserError[] = [];
     const refuse = (field: (string | number)[], message: string) => problems.push(userError('INVALID_INPUT', field, `${field.join('.')}: ${message}`));
-    if (inputs.length === 0 || inputs.length > config.MAX_FLOW_SIZE) refuse(['input', 'jobs'], `1 to ${config.MAX_FLOW_SIZE} jobs (MAX_FLOW_SIZE), got ${inputs.length}`);
+    const limit = (field: (string | number)[], message: string) => problems.push(userError('LIMIT_EXCEEDED', field, `${field.join('.')}: ${message}`));
+    if (inputs.length > config.MAX_FLOW_SIZE) return { flowId: null, jobs: [], userErrors: [userError('LIMIT_EXCEEDED', ['input', 'jobs'], `input.jobs: at most ${config.MAX_FLOW_SIZE} jobs per flow (MAX_FLOW_SIZE), got ${inputs.length}`)] };
+    if (inputs.length === 0) refuse(['input', 'jobs'], 'at least one job');
     if (name != null && (name.length < 1 || name.length > 200)) refuse(['input', 'name'], '1 to 200 characters');
     const keys = new Map<string, number>();
     inputs.forEach((input, index) => {
@@ -192,14 +194,22 @@ export class JobSubmitter {
       if (input.job.idempotencyKey != null) refuse(['input', 'jobs', index, 'job', 'idempotencyKey'], 'not taken within a flow (the flow is submitted once, all or nothing)');
     });
     const edges = new Map<string, string[]>();
+    let edgeCount = 0;
     inputs.forEach((input, index) => {
-      const dependsOn = [...new Set(input.dependsOn ?? [])];
+      const given = input.dependsOn ?? [];
+      if (given.length > config.MAX_JOB_DEPENDENCIES) {
+        limit(['input', 'jobs', index, 'dependsOn'], `at most ${config.MAX_JOB_DEPENDENCIES} jobs per job (MAX_JOB_DEPENDENCIES), got ${given.length}`);
+        return;
+      }
+      const dependsOn = [...new Set(given)];
+      edgeCount += dependsOn.length;
       for (const key of dependsOn) {
         if (!keys.has(key)) refuse(['input', 'jobs', index, 'dependsOn'], `no job with key "${key.slice(0, 100)}" in this flow`);
         else if (key === input.key) refuse(['input', 'jobs', index, 'dependsOn'], 'a job cannot depend on itself');
       }
       edges.set(input.key, dependsOn.filter((key) => keys.has(key) && key !== input.key));
     });
+    if (edgeCount > config.MAX_FLOW_EDGES) limit(['input', 'jobs'], `at most ${config.MAX_FLOW_EDGES} dependsOn entries per flow (MAX_FLOW_EDGES), got ${edgeCount}`);
     const cycle = problems.length ? null : findCycle(edges);
     if (cycle) refuse(['input', 'jobs'], `a cycle: ${cycle.join(' -> ')}`);
     inputs.forEach((input, index) => problems.push(...this.check(input.job, ['input', 'jobs', index, 'job'])));

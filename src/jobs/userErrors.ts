@@ -2,7 +2,7 @@
 import { GraphQLError } from 'graphql';
 import type { z } from 'zod';
 
-export type UserErrorCode = 'INVALID_INPUT' | 'UNKNOWN_JOB_TYPE' | 'PAYLOAD_TOO_LARGE' | 'NOT_FOUND' | 'INVALID_STATE' | 'FORBIDDEN' | 'LIMIT_EXCEEDED';
+export type UserErrorCode = 'INVALID_INPUT' | 'UNKNOWN_JOB_TYPE' | 'PAYLOAD_TOO_LARGE' | 'NOT_FOUND' | 'INVALID_STATE' | 'FORBIDDEN' | 'LIMIT_EXCEEDED' | 'INTERRUPTED';
 
 export interface UserError {
   code: UserErrorCode;

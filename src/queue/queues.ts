@@ -1,6 +1,7 @@
 // BullMQ queues: how a stored job is handed to Redis. The BullMQ job carries only the
-// job's id (as its own id) and type; workers read everything else from PostgreSQL,
-// which keeps Redis small and means nothing in Redis is needed to rebuild a job.
+// job's id (as its own id), type and tenant (what TENANT_CONCURRENCY counts before the
+// job starts); workers read everything else from PostgreSQL, which keeps Redis small and
+// means nothing in Redis is needed to rebuild a job.
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Job } from '../jobs/model.js';
@@ -61,7 +62,7 @@ export class JobQueues {
     const now = Date.now();
     const adding = Promise.all(
       [...byQueue].map(([name, queueJobs]) =>
-        this.get(name).addBulk(queueJobs.map((job) => ({ name: job.type, data: {}, opts: bullJobOptions(job, now) }))),
+        this.get(name).addBulk(queueJobs.map((job) => ({ name: job.type, data: job.tenant ? { tenant: job.tenant } : {}, opts: bullJobOptions(job, now) }))),
       ),
     );
     await within(adding, this.timeoutMs, 'queueing jobs');

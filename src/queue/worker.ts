@@ -19,6 +19,7 @@ import type { Logger } from '../logger.js';
 import type { JobLogs } from '../jobs/logs.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { CancelSignals } from './cancellation.js';
+import type { TenantSlots } from './tenantSlots.js';
 
 export interface WorkerDeps {
   queries: JobQueries;
@@ -29,6 +30,8 @@ export interface WorkerDeps {
   logger: Logger;
   metrics: Metrics;
   logs?: JobLogs;
+  /** TENANT_CONCURRENCY: a job whose tenant runs that many already waits. */
+  slots?: TenantSlots;
 }
 
 export interface WorkerOptions {
@@ -49,6 +52,12 @@ const DATABASE_BACKOFF_MS = 2000;
 const UNEXPECTED_BACKOFF_MS = 5000;
 /** How long an outcome is retried while PostgreSQL is unreachable before the job is put back. */
 const RECORD_RETRY_MS = 15_000;
+/**
+ * A job whose tenant holds all its slots waits this long, doubling each time it finds
+ * them still taken, up to the most: a tenant's backlog of thousands is not turned over
+ * many times a second while its own jobs run.
+ */
+const SLOT_WAIT_MS = { first: 250, most: 10_000 } as const;
 
 export class JobWorkers {
   private readonly workers: Worker[] = [];
@@ -61,6 +70,7 @@ export class JobWorkers {
   ) {}
 
   async start(): Promise<void> {
+    this.deps.slots?.start();
     await this.deps.cancelSignals.listen((jobId) => {
       this.running.get(jobId)?.abort(new AttemptAborted('cancelled', 'cancelled by a client'));
     });
@@ -102,11 +112,32 @@ export class JobWorkers {
       await closing;
     } finally {
       clearTimeout(timer);
+      this.deps.slots?.stop();
       await this.deps.cancelSignals.close();
     }
   }
 
   private async process(worker: Worker, bullJob: BullJob, token: string | undefined): Promise<unknown> {
+    const id = bullJob.id as string;
+    const data = (bullJob.data ?? {}) as { tenant?: unknown; slotWaits?: unknown };
+    const tenant = typeof data.tenant === 'string' ? data.tenant : '';
+    // Redis trouble in the slot check lets the job run: the limit is fairness, not safety.
+    const slot = this.deps.slots ? await this.deps.slots.acquire(tenant, id).catch(() => true) : true;
+    if (!slot) {
+      const waits = typeof data.slotWaits === 'number' ? data.slotWaits : 0;
+      const delay = Math.min(SLOT_WAIT_MS.first * 2 ** waits, SLOT_WAIT_MS.most) * (0.75 + Math.random() / 2);
+      await bullJob.updateData({ ...data, slotWaits: waits + 1 });
+      await bullJob.moveToDelayed(Date.now() + delay, token);
+      throw new DelayedError();
+    }
+    try {
+      return await this.run(worker, bullJob, token);
+    } finally {
+      await this.deps.slots?.release(id);
+    }
+  }
+
+  private async run(worker: Worker, bullJob: BullJob, token: string | undefined): Promise<unknown> {
     const id = bullJob.id as string;
     const { stateMachine, registry, logger } = this.deps;
     let started: Change | null;

@@ -5,6 +5,8 @@
 // delivered twice still makes one job. The reconciler rebuilds the schedulers from
 // PostgreSQL after Redis loss.
 import { Worker, type Queue } from 'bullmq';
+import type { GraphQLError } from 'graphql';
+import { rateKeysOfOwner, type WorkRateLimit } from '../auth/rateLimit.js';
 import { CronExpressionParser } from 'cron-parser';
 import type { Redis } from 'ioredis';
 import { accessTo, type Reach, type Submitter } from '../auth/access.js';
@@ -20,6 +22,15 @@ import type { Schedule } from '../generated/prisma/client.js';
 export type { Schedule };
 
 export const SCHEDULES_QUEUE = 'jobgraph-schedules';
+/** Firings a schedule remembers (Schedule.runs). */
+export const SCHEDULE_RUNS = 20;
+
+/** One firing, as Schedule.runs keeps it: the job it made, or why it made none. */
+export interface ScheduleRun {
+  at: string;
+  jobId?: string;
+  skipped?: string;
+}
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/;
 
 export interface ScheduleInput {
@@ -86,6 +97,8 @@ export class Schedules {
       logger: Logger;
       timeoutMs: number;
       limits: ScheduleLimits;
+      /** Firings count against their creator's (and its tenant's) rate limits, as submits do. */
+      rateLimit: WorkRateLimit;
     },
   ) {
     // One of JobQueues' queues (same connection and prefix, closed with the others).
@@ -218,14 +231,42 @@ export class Schedules {
     const schedule = await this.deps.db.schedule.findUnique({ where: { id: scheduleId } });
     if (!schedule || schedule.paused) return;
     const template = schedule.job as unknown as SubmitJobInput;
-    // The jobs are the schedule's creator's: same tenant, same owner, same reach.
-    const { userErrors } = await this.deps.submitter.submit([{ ...template, idempotencyKey: `schedule:${schedule.id}:${firingId}` }], () => ['job'], {
+    // The jobs are the schedule's creator's: same tenant, same owner, same reach, same allowance.
+    const keys = rateKeysOfOwner(schedule.tenant, schedule.owner || null, `schedule:${schedule.id}`);
+    try {
+      await this.deps.rateLimit.take(keys, 1);
+    } catch (error) {
+      if ((error as GraphQLError).extensions?.code !== 'RATE_LIMITED') throw error;
+      const why = `skipped: over the rate limit of its creator or tenant (${(error as Error).message.replace(/^Rate limited: /, '')})`;
+      this.deps.logger.warn({ schedule: schedule.name, tenant: schedule.tenant }, `scheduled job ${why}`);
+      await this.record(schedule.id, { skipped: why.slice(0, 500) });
+      return;
+    }
+    const { jobs, userErrors } = await this.deps.submitter.submit([{ ...template, idempotencyKey: `schedule:${schedule.id}:${firingId}` }], () => ['job'], {
       tenant: schedule.tenant,
       owner: schedule.owner || null,
       ownerOnly: schedule.ownerOnly,
       submittedBy: `schedule:${schedule.name}`,
       idempotencyScope: `schedule:${schedule.id}`,
     });
-    if (userErrors.length) this.deps.logger.error({ schedule: schedule.name, userErrors }, 'scheduled job refused; the schedule goes on');
+    if (userErrors.length) {
+      await this.deps.rateLimit.refund(keys, 1);
+      this.deps.logger.error({ schedule: schedule.name, userErrors }, 'scheduled job refused; the schedule goes on');
+      await this.record(schedule.id, { skipped: `refused: ${userErrors.map((problem) => problem.message).join('; ')}`.slice(0, 500) });
+      return;
+    }
+    await this.record(schedule.id, { jobId: (jobs[0] as { id: string }).id });
+  }
+
+  /** Notes a firing in the schedule's short history (newest first, at most SCHEDULE_RUNS kept) and, for a job, as its last run. */
+  private async record(id: string, run: { jobId: string } | { skipped: string }): Promise<void> {
+    const entry = JSON.stringify({ at: new Date().toISOString(), ...run });
+    const jobId = 'jobId' in run ? run.jobId : null;
+    await this.deps.db.$executeRaw`
+      UPDATE schedules SET
+        runs = jsonb_path_query_array(jsonb_build_array(${entry}::jsonb) || runs, ${`$[0 to ${SCHEDULE_RUNS - 1}]`}::jsonpath),
+        last_run_at = CASE WHEN ${jobId}::uuid IS NULL THEN last_run_at ELSE now() END,
+        last_job_id = coalesce(${jobId}::uuid, last_job_id)
+      WHERE id = ${id}::uuid`;
   }
 }

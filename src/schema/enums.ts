@@ -52,6 +52,7 @@ export const UserErrorCodeEnum = builder.enumType('UserErrorCode', {
     INVALID_STATE: { description: 'The job is in a status that does not allow this.' },
     FORBIDDEN: { description: "The caller may not do this to this job or queue (another tenant's or owner's)." },
     LIMIT_EXCEEDED: { description: 'Refused by a limit (rate, size, count); the message says which and when to try again.' },
+    INTERRUPTED: { description: 'An action on many jobs stopped partway (the service could not go on): `count` says how many changed. Repeat it for the rest.' },
   } as const,
 });
 

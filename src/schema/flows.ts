@@ -8,6 +8,9 @@ import { isUuid } from '../jobs/ids.js';
 import type { JobSummary } from '../jobs/model.js';
 import { userError, type UserError } from '../jobs/userErrors.js';
 import { builder } from './builder.js';
+import { reaches } from '../auth/access.js';
+import type { LiveEvent } from '../events/message.js';
+import { LISTED_JOB_BYTES } from '../http/limits.js';
 import { bulkRequest } from './bulk.js';
 import { JobRef } from './job.js';
 import { limited, SubmitJobInput, UserErrorRef } from './mutations.js';
@@ -41,7 +44,16 @@ const FlowRef = builder.objectRef<FlowView>('Flow').implement({
     id: t.exposeID('id'),
     name: t.string({ nullable: true, resolve: (flow) => flow.jobs[0]?.flowName ?? null }),
     status: t.field({ type: FlowStatusEnum, resolve: (flow) => statusOf(flow.jobs) }),
-    jobs: t.field({ type: [JobRef], description: 'Every job of the flow, in the order they were given.', resolve: (flow) => flow.jobs }),
+    jobs: t.field({
+      type: [JobRef],
+      description: 'Every job of the flow, in the order they were given.',
+      // As many as a flow may hold: what the fields below it cost, per job.
+      complexity: (_args, ctx) => ({ field: 1, multiplier: ctx.config.MAX_FLOW_SIZE }),
+      resolve: (flow, _args, ctx) => {
+        ctx.budget.charge(flow.jobs.length * LISTED_JOB_BYTES);
+        return flow.jobs;
+      },
+    }),
     createdAt: t.field({ type: 'DateTime', resolve: (flow) => flow.jobs[0]?.createdAt as Date }),
     finishedAt: t.field({
       type: 'DateTime',
@@ -98,7 +110,16 @@ builder.objectField(JobRef, 'dependsOn', (t) =>
   t.field({
     type: [JobRef],
     description: 'Jobs of the same flow that must be COMPLETED before this one may start.',
-    resolve: async (job, _args, ctx) => (job.flowId ? ((await ctx.queries.dependenciesOf([job.id], ctx.reads))[0] ?? []) : []),
+    // A flow's jobs together wait for at most MAX_FLOW_EDGES jobs, so under Flow.jobs (priced
+    // at MAX_FLOW_SIZE) each job is priced at their share. One job alone may wait for up to
+    // MAX_JOB_DEPENDENCIES: those are charged to the response's budget before they are read.
+    complexity: (_args, ctx) => ({ field: 1, multiplier: Math.max(1, Math.ceil(ctx.config.MAX_FLOW_EDGES / ctx.config.MAX_FLOW_SIZE)) }),
+    resolve: (job, _args, ctx) => {
+      if (job.dependencyCount === 0) return [];
+      ctx.budget.charge(job.dependencyCount * LISTED_JOB_BYTES);
+      // One statement for every job of this level of the response.
+      return ctx.dependencies.load(job.id);
+    },
   }),
 );
 
@@ -141,7 +162,13 @@ builder.subscriptionFields((t) => ({
       const id = String(args.id);
       const first = await flowById(ctx, id);
       if (!first) throw new GraphQLError(`id: no flow ${id.slice(0, 100)}`, { extensions: { code: 'NOT_FOUND', field: ['id'] } });
-      const flow = liveSnapshots(ctx.streams.hub, { flowId: id, reach: ctx.reads }, () => flowById(ctx, id), flowVersion);
+      const reach = ctx.reads;
+      // One read of the flow per change for all its subscribers in this process; each keeps what it may see.
+      const load = async (event?: LiveEvent): Promise<FlowView | null> => {
+        const jobs = (await ctx.streams.flows.jobs(id, event?.id ?? ctx.streams.hub.lastId)).filter((job) => reaches(reach, job));
+        return jobs.length ? { id, jobs } : null;
+      };
+      const flow = liveSnapshots(ctx.streams.hub, { flowId: id, reach }, load, flowVersion);
       return expiring(flow, expiresAt(ctx), () => null);
     },
     // Each state is a response of its own, with a fresh MAX_RESPONSE_BYTES.

@@ -3,7 +3,9 @@ import { ownerName } from '../auth/access.js';
 import type { Context } from '../context.js';
 import type { JobEvent, JobView, LargeJobField } from '../jobs/model.js';
 import { pageSize, type JobLogLine } from '../store/queries.js';
+import type { GraphQLResolveInfo } from 'graphql';
 import { builder } from './builder.js';
+import { nodeFieldNames } from './selection.js';
 import { JobEventTypeEnum, JobOrderFieldEnum, JobStatusEnum, OrderDirectionEnum } from './enums.js';
 
 export const JobRef = builder.objectRef<JobView>('Job');
@@ -18,6 +20,12 @@ async function largeField(ctx: Context, job: JobView, field: LargeJobField): Pro
   return value !== undefined ? value : ctx.largeFieldLoaders[field].load(job.id);
 }
 
+/** The large columns (message, data) a page of events or log lines is asked for: only those are read. */
+function largeAsked(info: GraphQLResolveInfo): ('message' | 'data')[] {
+  const asked = nodeFieldNames(info);
+  return (['message', 'data'] as const).filter((column) => asked.has(column));
+}
+
 /** What a paged field costs: its items, each as dear as its selection. */
 const paged = (args: { first?: number | null; last?: number | null }) => ({ field: 1, multiplier: pageSize(args) });
 export const JobEventRef = builder.objectRef<JobEvent>('JobEvent');
@@ -30,7 +38,7 @@ JobLogRef.implement({
     level: t.expose('level', { type: LogLevelEnum }),
     message: t.string({
       resolve: (line, _args, ctx) => {
-        ctx.budget.charge(line.message.length);
+        if (!ctx.prepaid.has(line)) ctx.budget.charge(line.message.length);
         return line.message;
       },
     }),
@@ -39,7 +47,7 @@ JobLogRef.implement({
       nullable: true,
       description: 'Structured fields logged with the message.',
       resolve: (line, _args, ctx) => {
-        if (line.data !== null) ctx.budget.charge(Buffer.byteLength(JSON.stringify(line.data)));
+        if (line.data !== null && !ctx.prepaid.has(line)) ctx.budget.charge(Buffer.byteLength(JSON.stringify(line.data)));
         return line.data;
       },
     }),
@@ -113,14 +121,14 @@ JobRef.implement({
         before: t.arg.string(),
       },
       complexity: paged,
-      resolve: (job, args, ctx) => ctx.eventPages(args).load(job.id),
+      resolve: (job, args, ctx, info) => ctx.eventPages(args, largeAsked(info)).load(job.id),
     }),
     logs: t.field({
       type: JobLogConnection,
       description: 'What its handler logged while it ran, oldest first, every attempt.',
       args: { first: t.arg.int(), after: t.arg.string() },
       complexity: paged,
-      resolve: (job, args, ctx) => ctx.logPages(args).load(job.id),
+      resolve: (job, args, ctx, info) => ctx.logPages(args, largeAsked(info)).load(job.id),
     }),
   }),
 });
@@ -149,7 +157,7 @@ JobEventRef.implement({
     message: t.string({
       nullable: true,
       resolve: (event, _args, ctx) => {
-        if (event.message) ctx.budget.charge(event.message.length);
+        if (event.message && !ctx.prepaid.has(event)) ctx.budget.charge(event.message.length);
         return event.message;
       },
     }),
@@ -157,7 +165,7 @@ JobEventRef.implement({
       type: 'JSON',
       nullable: true,
       resolve: (event, _args, ctx) => {
-        if (event.data !== null) ctx.budget.charge(Buffer.byteLength(JSON.stringify(event.data)));
+        if (event.data !== null && !ctx.prepaid.has(event)) ctx.budget.charge(Buffer.byteLength(JSON.stringify(event.data)));
         return event.data;
       },
     }),

@@ -1,10 +1,25 @@
 // Schedules: recurring jobs from cron expressions (writes need jobs:write, like submits).
 import { isUuid } from '../jobs/ids.js';
 import { userError, type UserError } from '../jobs/userErrors.js';
-import { nextRun, type Schedule } from '../schedules/schedules.js';
+import { nextRun, SCHEDULE_RUNS, type Schedule, type ScheduleRun } from '../schedules/schedules.js';
+import { JobRef } from './job.js';
 import type { Context } from '../context.js';
 import { builder } from './builder.js';
 import { limited, SubmitJobInput, UserErrorRef } from './mutations.js';
+
+const ScheduleRunRef = builder.objectRef<ScheduleRun>('ScheduleRun').implement({
+  description: 'One firing of a schedule.',
+  fields: (t) => ({
+    at: t.field({ type: 'DateTime', resolve: (run) => new Date(run.at) }),
+    job: t.field({
+      type: JobRef,
+      nullable: true,
+      description: 'The job it submitted, if the caller may see it and it is still kept.',
+      resolve: (run, _args, ctx) => (run.jobId ? ctx.queries.byId(run.jobId, ctx.reads) : null),
+    }),
+    skipped: t.string({ nullable: true, description: 'Why it submitted nothing, when it did not.', resolve: (run) => run.skipped ?? null }),
+  }),
+});
 
 const ScheduleRef = builder.objectRef<Schedule>('Schedule').implement({
   description: 'A recurring job: each time the cron expression fires, an ordinary job is submitted from the template.',
@@ -23,6 +38,19 @@ const ScheduleRef = builder.objectRef<Schedule>('Schedule').implement({
     }),
     paused: t.exposeBoolean('paused'),
     nextRunAt: t.field({ type: 'DateTime', nullable: true, resolve: (schedule) => nextRun(schedule) }),
+    lastRunAt: t.expose('lastRunAt', { type: 'DateTime', nullable: true, description: 'When it last submitted a job.' }),
+    lastJob: t.field({
+      type: JobRef,
+      nullable: true,
+      description: 'The job it submitted last, if the caller may see it and it is still kept.',
+      resolve: (schedule, _args, ctx) => (schedule.lastJobId ? ctx.queries.byId(schedule.lastJobId, ctx.reads) : null),
+    }),
+    runs: t.field({
+      type: [ScheduleRunRef],
+      description: `Its latest firings, newest first (at most ${SCHEDULE_RUNS}): the job each made, or why it made none (a rate limit, a refused template).`,
+      complexity: { field: 1, multiplier: SCHEDULE_RUNS },
+      resolve: (schedule) => schedule.runs as unknown as ScheduleRun[],
+    }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
   }),
 });

@@ -25,12 +25,18 @@ const WorkerRef = builder.objectRef<WorkerInfo>('Worker').implement({
 builder.queryFields((t) => ({
   workers: t.field({
     type: [WorkerRef],
-    description: 'Worker processes alive now (seen within their heartbeat window).',
+    description: 'Worker processes alive now (seen within their heartbeat window). Operators only (a key without a tenant, with jobs:read).',
     // Each may run WORKER_CONCURRENCY jobs per queue: priced as a page of them.
     complexity: { field: 1, multiplier: 100 },
-    resolve: (_root, _args, ctx) =>
-      ctx.workers().catch((error: unknown) => {
+    resolve: (_root, _args, ctx) => {
+      // Host names, pids and the service's queues are the operator's business: a tenant's
+      // user, or a job token, reads only its own jobs, wherever they run.
+      if (Object.keys(ctx.reads).length > 0) {
+        throw new GraphQLError('Forbidden: workers are listed to operators only (a key without a tenant that may read every job).', { extensions: { code: 'FORBIDDEN' } });
+      }
+      return ctx.workers().catch((error: unknown) => {
         throw new GraphQLError(`Service unavailable: ${(error as Error).message}.`, { extensions: { code: 'SERVICE_UNAVAILABLE' } });
-      }),
+      });
+    },
   }),
 }));

@@ -8,6 +8,13 @@
 // what lets subscribers resume from an id and fill gaps from PostgreSQL without missing
 // one (a bigserial alone lets a later commit take a smaller id). It serialises the
 // commits of status changes, so writers batch them (a statement may carry many jobs).
+//
+// Lock order: the ordering lock comes before any row lock. A statement that locked a
+// row and then waited for the ordering lock could wait for one that holds the ordering
+// lock and wants that row (PostgreSQL found exactly that deadlock between a bulk cancel
+// and the workers' completions). So the lock is a CTE that every row change joins: no
+// row can be changed (so locked) before it is taken. Writers that never take it
+// (retention's and deleteJobs' deletes) skip rows others hold (SKIP LOCKED).
 import type pg from 'pg';
 import type { Job, JobEvent, JobEventType, JobStatus } from '../jobs/model.js';
 import { EVENT_COLUMNS, JOB_COLUMNS, selectList } from './columns.js';
@@ -22,22 +29,25 @@ export interface Change {
 /** A job ready to be stored: everything but the columns the database fills in. */
 export type NewJob = Omit<
   Job,
-  'attempts' | 'progress' | 'result' | 'lastError' | 'lastDelayMs' | 'createdAt' | 'updatedAt' | 'startedAt' | 'finishedAt' | 'payloadBytes' | 'resultBytes'
+  'attempts' | 'progress' | 'result' | 'lastError' | 'lastDelayMs' | 'createdAt' | 'updatedAt' | 'startedAt' | 'finishedAt' | 'payloadBytes' | 'resultBytes' | 'dependencyCount'
 >;
 
 /** Key of the advisory lock that orders event ids by commit. */
 export const EVENT_ORDER_LOCK = 0x6a6f_6265_7665_6e74n; // "jobevent"
 
-/** Takes the ordering lock once, only if the statement changed a row (`j`). */
-const ORDERED = `ordered AS (SELECT pg_advisory_xact_lock(${EVENT_ORDER_LOCK}) FROM (SELECT 1 FROM j LIMIT 1) AS any_row)`;
+/**
+ * Takes the ordering lock, once, before the statement changes (and so locks) any row:
+ * every row change joins it. MATERIALIZED: evaluated once, never inlined.
+ */
+export const ORDERED = `ordered AS MATERIALIZED (SELECT pg_advisory_xact_lock(${EVENT_ORDER_LOCK}) AS locked)`;
 
 const EVENT_PREFIX = 'event.';
-const CHANGE_SELECT = `${selectList('j', JOB_COLUMNS)}, ${selectList('e', EVENT_COLUMNS, EVENT_PREFIX)}`;
+export const CHANGE_SELECT = `${selectList('j', JOB_COLUMNS)}, ${selectList('e', EVENT_COLUMNS, EVENT_PREFIX)}`;
 
 /** A row of CHANGE_SELECT: the job's fields, and the event's under `event.`. */
-type ChangeRow = Record<string, unknown>;
+export type ChangeRow = Record<string, unknown>;
 
-function toChange(row: ChangeRow): Change {
+export function toChange(row: ChangeRow): Change {
   const job: Record<string, unknown> = {};
   const event: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(row)) {
@@ -51,20 +61,23 @@ function toChange(row: ChangeRow): Change {
 
 const CREATE = statement<ChangeRow>(
   'create',
-  `WITH j AS (
+  `WITH ${ORDERED}, j AS (
      INSERT INTO jobs (id, queue, type, payload, payload_bytes, status, priority, max_attempts, backoff_type, backoff_delay_ms,
                        backoff_max_delay_ms, backoff_jitter, timeout_ms, idempotency_key, idempotency_scope, submitted_by, run_at,
-                       tenant, owner, owner_only, tags, flow_id, flow_key, flow_name)
+                       tenant, owner, owner_only, tags, flow_id, flow_key, flow_name, dependency_count)
      SELECT id, queue, type, payload, octet_length(payload::text), status::"JobStatus", priority, max_attempts, backoff_type::"BackoffType",
             backoff_delay_ms, backoff_max_delay_ms, backoff_jitter::"Jitter", timeout_ms, idempotency_key, idempotency_scope, submitted_by, run_at,
-            tenant, owner, owner_only, tags, flow_id, flow_key, flow_name
+            tenant, owner, owner_only, tags, flow_id, flow_key, flow_name, dependency_count
      FROM jsonb_to_recordset($1::jsonb) AS x(
        id uuid, queue text, type text, payload jsonb, status text, priority int, max_attempts int, backoff_type text,
        backoff_delay_ms int, backoff_max_delay_ms int, backoff_jitter text, timeout_ms int, idempotency_key text,
-       idempotency_scope text, submitted_by text, run_at timestamptz, tenant text, owner text, owner_only boolean, tags text[], flow_id uuid, flow_key text, flow_name text)
+       idempotency_scope text, submitted_by text, run_at timestamptz, tenant text, owner text, owner_only boolean, tags text[], flow_id uuid, flow_key text, flow_name text,
+       dependency_count int), ordered
+     -- An idempotency key another uncommitted submit holds makes this wait for it: never while
+     -- holding a row lock the other wants, since both took the ordering lock first.
      ON CONFLICT (idempotency_scope, idempotency_key) DO NOTHING
      RETURNING *
-   ), ${ORDERED}, e AS (
+   ), e AS (
      INSERT INTO job_events (id, job_id, type, status, attempt)
      SELECT nextval('job_events_id_seq'), j.id, 'CREATED', j.status, 0 FROM j, ordered
      RETURNING *
@@ -84,7 +97,10 @@ export type NewFlowJob = NewJob & { dependsOn?: string[] };
  * key is taken is left out (flows take no idempotency keys, so their edges always hold).
  */
 export async function createJobs(pool: pg.Pool, jobs: NewFlowJob[]): Promise<Change[]> {
-  const rows = jobs.map(({ dependsOn: _edges, ...job }) => Object.fromEntries(Object.entries(job).map(([field, value]) => [JOB_COLUMNS[field as keyof Job], value])));
+  const rows = jobs.map(({ dependsOn, ...job }) => ({
+    ...Object.fromEntries(Object.entries(job).map(([field, value]) => [JOB_COLUMNS[field as keyof Job], value])),
+    dependency_count: dependsOn?.length ?? 0,
+  }));
   const edges = jobs.flatMap((job) => (job.dependsOn ?? []).map((dependsOn) => ({ job_id: job.id, depends_on_id: dependsOn })));
   return (await run(pool, CREATE, [JSON.stringify(rows), JSON.stringify(edges)])).map(toChange);
 }
@@ -126,15 +142,15 @@ function transitionStatement(name: string, { from, to, event, set, where }: Tran
     const statuses = from.map((status) => `'${status}'`).join(', ');
     found = statement<ChangeRow>(
       `transition.${name}`,
-      `WITH x AS (
+      `WITH ${ORDERED}, x AS (
          SELECT * FROM jsonb_to_recordset($1::jsonb)
            AS x(id uuid, attempt int, result jsonb, progress float8, message text, delay_ms int, data jsonb)
        ), j AS (
          UPDATE jobs SET status = '${to}', updated_at = now()${set ? `, ${set}` : ''}
-         FROM x
+         FROM x, ordered
          WHERE jobs.id = x.id AND jobs.status IN (${statuses}) AND (x.attempt IS NULL OR jobs.attempts = x.attempt)${where ? ` AND ${where}` : ''}
          RETURNING jobs.*, x.progress AS x_progress, x.message AS x_message, x.data AS x_data
-       ), ${ORDERED}, e AS (
+       ), e AS (
          INSERT INTO job_events (id, job_id, type, status, attempt, progress, message, data)
          SELECT nextval('job_events_id_seq'), j.id, '${event}', j.status, j.attempts, j.x_progress, j.x_message, j.x_data
          FROM j, ordered
@@ -165,79 +181,3 @@ export async function applyTransition(pool: pg.Pool, name: string, transition: T
   return (await run(pool, transitionStatement(name, transition), [JSON.stringify(rows)])).map(toChange);
 }
 
-/** A transition's further condition (on `jobs`): every job it depends on has COMPLETED. */
-export const DEPENDENCIES_DONE = `NOT EXISTS (SELECT 1 FROM job_dependencies d JOIN jobs p ON p.id = d.depends_on_id WHERE d.job_id = jobs.id AND p.status <> 'COMPLETED')`;
-
-/**
- * Releases, in one statement, every BLOCKED job that waits for any of these (just
- * COMPLETED) jobs and whose dependencies have now all COMPLETED: to SCHEDULED when its
- * own runAt is still ahead, else PENDING, each with its RELEASED event under the
- * event-ordering lock. Run after the completions commit, so it sees them and every
- * completion committed before it; a job released by another statement meanwhile is no
- * longer BLOCKED and is left alone.
- */
-const RELEASE = statement<ChangeRow>(
-  'release',
-  `WITH x AS (
-     SELECT DISTINCT d.job_id AS id FROM job_dependencies d WHERE d.depends_on_id = ANY($1::uuid[])
-   ), j AS (
-     UPDATE jobs SET status = CASE WHEN jobs.run_at > now() THEN 'SCHEDULED'::"JobStatus" ELSE 'PENDING'::"JobStatus" END, updated_at = now()
-     FROM x
-     WHERE jobs.id = x.id AND jobs.status = 'BLOCKED' AND ${DEPENDENCIES_DONE}
-     RETURNING jobs.*
-   ), ${ORDERED}, e AS (
-     INSERT INTO job_events (id, job_id, type, status, attempt)
-     SELECT nextval('job_events_id_seq'), j.id, 'RELEASED', j.status, j.attempts FROM j, ordered
-     RETURNING *
-   )
-   SELECT ${CHANGE_SELECT} FROM j JOIN e ON e.job_id = j.id ORDER BY e.id`,
-);
-
-export async function releaseDependents(pool: pg.Pool, completedIds: string[]): Promise<Change[]> {
-  return (await run(pool, RELEASE, [completedIds])).map(toChange);
-}
-
-/** Every BLOCKED job that waits, directly or not, for any of these jobs. */
-const DOWNSTREAM = statement<{ id: string }>(
-  'downstream',
-  `WITH RECURSIVE down(id) AS (
-     SELECT job_id FROM job_dependencies WHERE depends_on_id = ANY($1::uuid[])
-     UNION
-     SELECT d.job_id FROM job_dependencies d JOIN down ON d.depends_on_id = down.id
-   )
-   SELECT down.id FROM down JOIN jobs j ON j.id = down.id WHERE j.status = 'BLOCKED'`,
-);
-
-export async function blockedDownstream(pool: pg.Pool, ids: string[]): Promise<string[]> {
-  return (await run(pool, DOWNSTREAM, [ids])).map((row) => row.id);
-}
-
-/** Every CANCELLED job that waits, directly or through other CANCELLED ones, for any of these (what a retry brings back). */
-const CANCELLED_DOWNSTREAM = statement<{ id: string }>(
-  'cancelledDownstream',
-  `WITH RECURSIVE down(id) AS (
-     SELECT d.job_id FROM job_dependencies d JOIN jobs j ON j.id = d.job_id WHERE d.depends_on_id = ANY($1::uuid[]) AND j.status = 'CANCELLED'
-     UNION
-     SELECT d.job_id FROM job_dependencies d JOIN down ON d.depends_on_id = down.id JOIN jobs j ON j.id = d.job_id WHERE j.status = 'CANCELLED'
-   )
-   SELECT id FROM down`,
-);
-
-export async function cancelledDownstream(pool: pg.Pool, ids: string[]): Promise<string[]> {
-  return (await run(pool, CANCELLED_DOWNSTREAM, [ids])).map((row) => row.id);
-}
-
-/** BLOCKED jobs whose dependencies all COMPLETED, or one of which ended otherwise: what a lost release or cancel left (the reconciler's sweep). */
-const STRANDED = statement<{ id: string; settled: boolean }>(
-  'stranded',
-  `SELECT j.id, bool_and(p.status = 'COMPLETED') AS settled
-   FROM jobs j JOIN job_dependencies d ON d.job_id = j.id JOIN jobs p ON p.id = d.depends_on_id
-   WHERE j.status = 'BLOCKED'
-   GROUP BY j.id
-   HAVING bool_and(p.status = 'COMPLETED') OR bool_or(p.status IN ('FAILED', 'CANCELLED'))
-   LIMIT $1`,
-);
-
-export async function strandedBlocked(pool: pg.Pool, limit: number): Promise<{ id: string; settled: boolean }[]> {
-  return run(pool, STRANDED, [limit]);
-}

@@ -33,6 +33,7 @@ export const JOB_COLUMNS: Record<keyof Job, string> = {
   flowId: 'flow_id',
   flowKey: 'flow_key',
   flowName: 'flow_name',
+  dependencyCount: 'dependency_count',
   runAt: 'run_at',
   createdAt: 'created_at',
   updatedAt: 'updated_at',

@@ -2,6 +2,11 @@
 // events, and the watermark that tells resuming subscribers what they can no longer see.
 import type { Db } from '../db/client.js';
 import { Prisma } from '../generated/prisma/client.js';
+import { retryConflicts } from './statement.js';
+
+/** A flow goes only when all of it has finished: a waiting job still needs the results (and the edges) it waits for. */
+const FLOW_FINISHED = Prisma.sql`(jobs.flow_id IS NULL OR NOT EXISTS (
+  SELECT 1 FROM jobs o WHERE o.flow_id = jobs.flow_id AND o.status NOT IN ('COMPLETED', 'FAILED', 'CANCELLED')))`;
 
 /** Name of the watermark row in `maintenance`: the largest event id pruned so far. */
 export const EVENTS_PRUNED_THROUGH = 'events_pruned_through';
@@ -23,20 +28,21 @@ export async function pruneBatch(db: Db, rule: PruneRule, limit: number): Promis
     Prisma.sql`
       SELECT id FROM jobs
       WHERE status = ANY(${rule.statuses}::"JobStatus"[]) AND finished_at < now() - ${rule.olderThanMs} * interval '1 millisecond'
-        -- A flow goes only when all of it has finished: a waiting job still needs the results it waits for.
-        AND (flow_id IS NULL OR NOT EXISTS (
-          SELECT 1 FROM jobs o WHERE o.flow_id = jobs.flow_id AND o.status NOT IN ('COMPLETED', 'FAILED', 'CANCELLED')))
+        AND ${FLOW_FINISHED}
       ORDER BY status, finished_at
       LIMIT ${limit}
       FOR UPDATE SKIP LOCKED`,
   );
 }
 
-/** Deletes these jobs, if finished, with their events (deleteJobs); the same watermark as pruning. */
+/**
+ * Deletes these jobs, if finished and not of a flow still running, with their events
+ * (deleteJobs); the same rule and watermark as pruning.
+ */
 export async function deleteFinished(db: Db, ids: string[]): Promise<{ jobs: number; events: number }> {
   return deleteWithEvents(
     db,
-    Prisma.sql`SELECT id FROM jobs WHERE id = ANY(${ids}::uuid[]) AND status IN ('COMPLETED', 'FAILED', 'CANCELLED') FOR UPDATE SKIP LOCKED`,
+    Prisma.sql`SELECT id FROM jobs WHERE id = ANY(${ids}::uuid[]) AND status IN ('COMPLETED', 'FAILED', 'CANCELLED') AND ${FLOW_FINISHED} FOR UPDATE SKIP LOCKED`,
   );
 }
 
@@ -45,7 +51,7 @@ export async function deleteFinished(db: Db, ids: string[]): Promise<{ jobs: num
  * the watermark to the largest event id deleted: a subscriber resuming below it is told.
  */
 async function deleteWithEvents(db: Db, doomed: Prisma.Sql): Promise<{ jobs: number; events: number }> {
-  const [row] = await db.$queryRaw<{ jobs: bigint; events: bigint }[]>`
+  const [row] = await retryConflicts(() => db.$queryRaw<{ jobs: bigint; events: bigint }[]>`
     WITH doomed AS (${doomed}), events AS (
       DELETE FROM job_events e USING doomed WHERE e.job_id = doomed.id RETURNING e.id
     ), gone AS (
@@ -55,7 +61,7 @@ async function deleteWithEvents(db: Db, doomed: Prisma.Sql): Promise<{ jobs: num
       SELECT ${EVENTS_PRUNED_THROUGH}, max(id) FROM events HAVING max(id) IS NOT NULL
       ON CONFLICT (name) DO UPDATE SET value = GREATEST(maintenance.value, EXCLUDED.value)
     )
-    SELECT (SELECT count(*) FROM gone) AS jobs, (SELECT count(*) FROM events) AS events`;
+    SELECT (SELECT count(*) FROM gone) AS jobs, (SELECT count(*) FROM events) AS events`);
   return { jobs: Number(row?.jobs ?? 0), events: Number(row?.events ?? 0) };
 }
 

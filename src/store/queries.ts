@@ -50,6 +50,21 @@ export interface PageArgs {
 
 export const PAGE = { defaultSize: 50, maxSize: 500 } as const;
 
+/** The large columns of events and log lines: read only when asked for. */
+const LARGE_COLUMNS = ['message', 'data'] as const;
+
+/** Which large columns a response asks for, and how many bytes of them it may still carry. */
+export interface LargeColumns {
+  large: readonly (typeof LARGE_COLUMNS)[number][];
+  maxBytes: number;
+}
+
+/** Pages of many jobs, and the bytes of their large columns (read only if they fit). */
+export interface Pages<T> {
+  pages: Page<T>[];
+  bytes: number;
+}
+
 /** How many items a page asked for with these arguments may hold: what its fields cost. */
 export function pageSize(args: PageArgs): number {
   return Math.min(Math.max(args.first ?? args.last ?? PAGE.defaultSize, 0), PAGE.maxSize);
@@ -188,8 +203,14 @@ export class JobQueries {
   async dependenciesOf(jobIds: readonly string[], reach: Reach): Promise<JobSummary[][]> {
     const rows = await this.db.$queryRaw<(JobSummary & { dependentId: string })[]>`
       SELECT ${JOB_SUMMARY_SELECT_J}, d.job_id AS "dependentId" FROM job_dependencies d JOIN jobs j ON j.id = d.depends_on_id
-      ${whereAll([Prisma.sql`d.job_id = ANY(${[...jobIds]}::uuid[])`, ...reachSql(reach, 'j')])} ORDER BY j.id`;
-    return jobIds.map((id) => rows.filter((row) => row.dependentId === id).map(({ dependentId: _dependent, ...job }) => job as JobSummary));
+      ${whereAll([Prisma.sql`d.job_id = ANY(${[...new Set(jobIds)]}::uuid[])`, ...reachSql(reach, 'j')])} ORDER BY j.id`;
+    const byDependent = new Map<string, JobSummary[]>();
+    for (const { dependentId, ...job } of rows) {
+      let list = byDependent.get(dependentId);
+      if (!list) byDependent.set(dependentId, (list = []));
+      list.push(job as JobSummary);
+    }
+    return jobIds.map((id) => byDependent.get(id) ?? []);
   }
 
   /** Whose a job is: what decides whether a caller reaches it. */
@@ -282,22 +303,28 @@ export class JobQueries {
    * The histories of many jobs, oldest first, one page each: one statement however many
    * jobs a list holds (a lateral join walks each job's index range). Cursors are event ids.
    */
-  events(jobIds: readonly string[], args: PageArgs): Promise<Page<JobEvent>[]> {
-    return this.perJob<JobEvent>(
-      'job_events',
-      Prisma.sql`e.id, e.job_id AS "jobId", e.type, e.status, e.attempt, e.progress, e.message, e.data, e.created_at AS "createdAt"`,
-      jobIds,
-      args,
-    );
+  events(jobIds: readonly string[], args: PageArgs, asked: LargeColumns): Promise<Pages<JobEvent>> {
+    return this.perJob<JobEvent>('job_events', ['e.type', 'e.status', 'e.attempt', 'e.progress', 'e.created_at AS "createdAt"'], jobIds, args, asked);
   }
 
   /** What the handlers of many jobs logged, oldest first, one page each, as events are read. Cursors are log line ids. */
-  logs(jobIds: readonly string[], args: PageArgs): Promise<Page<JobLogLine>[]> {
-    return this.perJob<JobLogLine>('job_logs', Prisma.sql`e.id, e.job_id AS "jobId", e.attempt, e.level, e.message, e.data, e.at`, jobIds, args);
+  logs(jobIds: readonly string[], args: PageArgs, asked: LargeColumns): Promise<Pages<JobLogLine>> {
+    return this.perJob<JobLogLine>('job_logs', ['e.attempt', 'e.level', 'e.at'], jobIds, args, asked);
   }
 
-  /** Rows of `table` (keyed by job_id and a bigint id), one page per job, in one statement. */
-  private async perJob<Row extends { id: bigint; jobId: string }>(table: 'job_events' | 'job_logs', columns: Prisma.Sql, jobIds: readonly string[], args: PageArgs): Promise<Page<Row>[]> {
+  /**
+   * Rows of `table` (keyed by job_id and a bigint id), one page per job, in one statement.
+   * Of the large columns (message, data) only those asked for are read, and only if all
+   * of them together fit in `asked.maxBytes`: PostgreSQL sums their sizes first, so an
+   * answer over the budget never leaves the database (`bytes` says what it would be).
+   */
+  private async perJob<Row extends { id: bigint; jobId: string }>(
+    table: 'job_events' | 'job_logs',
+    columns: string[],
+    jobIds: readonly string[],
+    args: PageArgs,
+    asked: LargeColumns,
+  ): Promise<Pages<Row>> {
     const window = pageWindow(args);
     const where: Prisma.Sql[] = [Prisma.sql`e.job_id = p.job_id`];
     for (const name of ['after', 'before'] as const) {
@@ -307,16 +334,26 @@ export class JobQueries {
       if (id === null) throw new InvalidArgumentError([name], `not a cursor of this list (an ${table === 'job_logs' ? 'log line' : 'event'} id)`);
       where.push(name === 'after' ? Prisma.sql`e.id > ${id}` : Prisma.sql`e.id < ${id}`);
     }
-    const rows = await this.db.$queryRaw<Row[]>`
-      SELECT ${columns}
-      FROM unnest(${[...jobIds]}::uuid[]) AS p(job_id)
-      CROSS JOIN LATERAL (
-        SELECT * FROM ${Prisma.raw(table)} e WHERE ${Prisma.join(where, ' AND ')}
-        ORDER BY e.id ${Prisma.raw(window.inverted ? 'DESC' : 'ASC')} LIMIT ${window.limit}
-      ) e`;
+    // Column names are fixed texts of this file, never input.
+    const size = asked.large.length ? asked.large.map((column) => `coalesce(octet_length(r.${column}${column === 'data' ? '::text' : ''}), 0)`).join(' + ') : '0';
+    const maxBytes = Math.max(0, Math.floor(asked.maxBytes));
+    const large = LARGE_COLUMNS.map((column) => (asked.large.includes(column) ? `CASE WHEN total.bytes <= ${maxBytes} THEN r.${column} END AS ${column}` : `NULL AS ${column}`));
+    const rows = await this.db.$queryRaw<(Row & { totalBytes: bigint })[]>`
+      WITH r AS MATERIALIZED (
+        SELECT e.* FROM unnest(${[...new Set(jobIds)]}::uuid[]) AS p(job_id)
+        CROSS JOIN LATERAL (
+          SELECT * FROM ${Prisma.raw(table)} e WHERE ${Prisma.join(where, ' AND ')}
+          ORDER BY e.id ${Prisma.raw(window.inverted ? 'DESC' : 'ASC')} LIMIT ${window.limit}
+        ) e
+      ), total AS (SELECT coalesce(sum(${Prisma.raw(size)}), 0)::bigint AS bytes FROM r)
+      SELECT r.id, r.job_id AS "jobId", ${Prisma.raw(columns.map((column) => column.replace(/^e\./, 'r.')).join(', '))},
+             ${Prisma.raw(large.join(', '))}, total.bytes AS "totalBytes"
+      FROM r, total`;
+    const bytes = Number(rows[0]?.totalBytes ?? 0);
     const byJob = new Map(jobIds.map((id) => [id, [] as Row[]] as const));
-    for (const row of rows) byJob.get(row.jobId)?.push(row);
-    return jobIds.map((id) => toPage(byJob.get(id) ?? [], window, (row) => row.id.toString()));
+    for (const { totalBytes: _total, ...row } of rows) byJob.get(row.jobId)?.push(row as unknown as Row);
+    const order = (a: Row, b: Row) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) * (window.inverted ? -1 : 1);
+    return { bytes, pages: jobIds.map((id) => toPage((byJob.get(id) ?? []).sort(order), window, (row) => row.id.toString())) };
   }
 
   /** The largest event id the pruner has deleted (0 when none): a cursor below it may have lost events. */

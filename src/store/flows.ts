@@ -1,0 +1,174 @@
+// The statements that move flows on: release what waits for COMPLETED jobs, cancel what
+// waits for FAILED or CANCELLED ones, bring back what waits for a retried one. Each is
+// one set-based statement over the flow's edges, however many jobs it touches, and they
+// run together in one transaction that takes the event-ordering lock first (flowStep).
+//
+// Why a transaction with the lock first, not single statements: a statement's snapshot
+// is taken when it begins, before it waits for the lock, so it may not see a status
+// change that committed while it waited. A flow step decides from other jobs' statuses
+// (is the job it waits for still FAILED? did all it waits for COMPLETE?), so it must see
+// every change committed before it. Taking the lock in the transaction's first
+// statement and deciding in the next ones gives exactly that: no status change commits
+// while the step runs, and each of its statements sees all that committed before. A
+// retry racing the cascade of its own failure, or two completions releasing one job,
+// then come out right in whichever order they meet.
+import type pg from 'pg';
+import type { Change } from './changes.js';
+import { EVENT_ORDER_LOCK, ORDERED, toChange, CHANGE_SELECT, type ChangeRow } from './changes.js';
+import { run, runIn, statement, transaction } from './statement.js';
+
+/**
+ * A further condition of release and retry (on `jobs`): as many of the jobs it waits for
+ * have COMPLETED as it was submitted with. A dependency deleted meanwhile never counts,
+ * so such a job waits (and says why) rather than run without it.
+ */
+export const DEPENDENCIES_DONE = `(jobs.dependency_count = 0 OR jobs.dependency_count = (
+  SELECT count(*) FROM job_dependencies d JOIN jobs p ON p.id = d.depends_on_id WHERE d.job_id = jobs.id AND p.status = 'COMPLETED'))`;
+
+/** What an event's message names: the one seed of the job's flow by its key, or several listed. */
+const ONE_SEED = 'n.count = 1';
+
+/** Per flow, the seeds' keys: what the messages name. */
+const SEED_NAMES = `names AS (
+  SELECT flow_id, count(*) AS count, min(coalesce(flow_key, id::text)) AS first, string_agg(coalesce(flow_key, id::text), ', ' ORDER BY flow_key) AS names
+  FROM seeds GROUP BY flow_id)`;
+
+/**
+ * Cancels every BLOCKED job downstream of the seeds that are FAILED or CANCELLED now,
+ * walking only through BLOCKED jobs (past a job that is not BLOCKED there is nothing
+ * left to cancel), with a CANCELLED event naming what it waited for.
+ */
+const CASCADE = statement<ChangeRow>(
+  'flows.cascade',
+  `WITH RECURSIVE ${ORDERED}, seeds AS (
+     SELECT id, flow_id, flow_key, status FROM jobs WHERE id = ANY($1::uuid[]) AND status IN ('FAILED', 'CANCELLED') AND flow_id IS NOT NULL
+   ), down(id) AS (
+     SELECT d.job_id FROM seeds s JOIN job_dependencies d ON d.depends_on_id = s.id JOIN jobs c ON c.id = d.job_id AND c.status = 'BLOCKED'
+     UNION
+     SELECT d.job_id FROM down JOIN job_dependencies d ON d.depends_on_id = down.id JOIN jobs c ON c.id = d.job_id AND c.status = 'BLOCKED'
+   ), ${SEED_NAMES}, endings AS (
+     SELECT flow_id, string_agg(DISTINCT status::text, ' or ') AS ended FROM seeds GROUP BY flow_id
+   ), x AS (
+     SELECT down.id, 'cancelled: ' || CASE WHEN ${ONE_SEED} THEN n.first || ', which it depends on,' ELSE 'jobs it depends on (' || left(n.names, 300) || ')' END
+            || ' ended ' || e.ended AS message
+     FROM down JOIN jobs c ON c.id = down.id JOIN names n ON n.flow_id = c.flow_id JOIN endings e ON e.flow_id = c.flow_id
+   ), j AS (
+     UPDATE jobs SET status = 'CANCELLED', updated_at = now(), finished_at = now()
+     FROM x, ordered WHERE jobs.id = x.id AND jobs.status = 'BLOCKED'
+     RETURNING jobs.*, x.message AS x_message
+   ), e AS (
+     INSERT INTO job_events (id, job_id, type, status, attempt, message)
+     SELECT nextval('job_events_id_seq'), j.id, 'CANCELLED', j.status, j.attempts, j.x_message FROM j, ordered
+     RETURNING *
+   )
+   SELECT ${CHANGE_SELECT} FROM j JOIN e ON e.job_id = j.id ORDER BY e.id`,
+);
+
+/**
+ * Brings back (CANCELLED to BLOCKED, with a fresh set of attempts) every CANCELLED job
+ * downstream of the seeds that are not FAILED or CANCELLED now (retried), walking only
+ * through CANCELLED jobs. A seed that failed again before this ran brings nothing back:
+ * its own cascade already found its downstream CANCELLED.
+ */
+const REBLOCK = statement<ChangeRow>(
+  'flows.reblock',
+  `WITH RECURSIVE ${ORDERED}, seeds AS (
+     SELECT id, flow_id, flow_key FROM jobs WHERE id = ANY($1::uuid[]) AND status NOT IN ('FAILED', 'CANCELLED') AND flow_id IS NOT NULL
+   ), down(id) AS (
+     SELECT d.job_id FROM seeds s JOIN job_dependencies d ON d.depends_on_id = s.id JOIN jobs c ON c.id = d.job_id AND c.status = 'CANCELLED'
+     UNION
+     SELECT d.job_id FROM down JOIN job_dependencies d ON d.depends_on_id = down.id JOIN jobs c ON c.id = d.job_id AND c.status = 'CANCELLED'
+   ), ${SEED_NAMES}, x AS (
+     SELECT down.id, 'brought back: ' || CASE WHEN ${ONE_SEED} THEN n.first || ', which it depends on, was retried'
+            ELSE 'jobs it depends on (' || left(n.names, 300) || ') were retried' END AS message
+     FROM down JOIN jobs c ON c.id = down.id JOIN names n ON n.flow_id = c.flow_id
+   ), j AS (
+     UPDATE jobs SET status = 'BLOCKED', updated_at = now(), attempts = 0, progress = 0, result = NULL, result_bytes = 0, last_delay_ms = NULL, finished_at = NULL
+     FROM x, ordered WHERE jobs.id = x.id AND jobs.status = 'CANCELLED'
+     RETURNING jobs.*, x.message AS x_message
+   ), e AS (
+     INSERT INTO job_events (id, job_id, type, status, attempt, message)
+     SELECT nextval('job_events_id_seq'), j.id, 'RETRIED', j.status, j.attempts, j.x_message FROM j, ordered
+     RETURNING *
+   )
+   SELECT ${CHANGE_SELECT} FROM j JOIN e ON e.job_id = j.id ORDER BY e.id`,
+);
+
+/**
+ * Releases every BLOCKED job that waits for one of `$1` (just COMPLETED) or is one of
+ * `$2`, once all it waits for has COMPLETED: to SCHEDULED while its own runAt is ahead,
+ * else PENDING, each with its RELEASED event.
+ */
+const RELEASE = statement<ChangeRow>(
+  'flows.release',
+  `WITH ${ORDERED}, x AS (
+     SELECT d.job_id AS id FROM job_dependencies d WHERE d.depends_on_id = ANY($1::uuid[])
+     UNION SELECT unnest($2::uuid[])
+   ), j AS (
+     UPDATE jobs SET status = CASE WHEN jobs.run_at > now() THEN 'SCHEDULED'::"JobStatus" ELSE 'PENDING'::"JobStatus" END, updated_at = now()
+     FROM x, ordered
+     WHERE jobs.id = x.id AND jobs.status = 'BLOCKED' AND ${DEPENDENCIES_DONE}
+     RETURNING jobs.*
+   ), e AS (
+     INSERT INTO job_events (id, job_id, type, status, attempt)
+     SELECT nextval('job_events_id_seq'), j.id, 'RELEASED', j.status, j.attempts FROM j, ordered
+     RETURNING *
+   )
+   SELECT ${CHANGE_SELECT} FROM j JOIN e ON e.job_id = j.id ORDER BY e.id`,
+);
+
+/** The FAILED or CANCELLED jobs these wait for: what the brought-back and swept must be cancelled behind. */
+const ENDED_DEPENDENCIES = statement<{ id: string }>(
+  'flows.endedDependencies',
+  `SELECT DISTINCT p.id FROM job_dependencies d JOIN jobs p ON p.id = d.depends_on_id
+   WHERE d.job_id = ANY($1::uuid[]) AND p.status IN ('FAILED', 'CANCELLED')`,
+);
+
+const LOCK = `SELECT pg_advisory_xact_lock(${EVENT_ORDER_LOCK})`;
+
+/** What happened to flow jobs since the last step, for one step to act on. */
+export interface FlowStep {
+  /** Jobs that COMPLETED: what waits for them may be released. */
+  completed: string[];
+  /** Jobs that ended FAILED or CANCELLED: what waits for them is cancelled. */
+  ended: string[];
+  /** Jobs a client retried: what was cancelled downstream of them waits again. */
+  retried: string[];
+  /** BLOCKED jobs to look at whatever they wait for (the sweep after a crash). */
+  blocked: string[];
+}
+
+/**
+ * Moves flows on after `step`, in one transaction that holds the ordering lock from its
+ * first statement: brings back what waits for retried jobs, cancels what waits for ended
+ * ones (and what was brought back behind a job that has ended since), then releases what
+ * is ready. Returns every change made, in event order.
+ */
+export async function flowStep(pool: pg.Pool, step: FlowStep): Promise<Change[]> {
+  return transaction(pool, async (client) => {
+    await client.query(LOCK);
+    const changes: ChangeRow[] = [];
+    const back = step.retried.length ? await runIn(client, REBLOCK, [step.retried]) : [];
+    changes.push(...back);
+    const backIds = back.map((row) => row.id as string);
+    const looked = [...backIds, ...step.blocked];
+    const seeds = [...step.ended, ...(looked.length ? (await runIn(client, ENDED_DEPENDENCIES, [looked])).map((row) => row.id) : [])];
+    if (seeds.length) changes.push(...(await runIn(client, CASCADE, [seeds])));
+    if (step.completed.length || looked.length) changes.push(...(await runIn(client, RELEASE, [step.completed, looked])));
+    return changes.map(toChange);
+  });
+}
+
+/** BLOCKED jobs whose dependencies all COMPLETED, or one of which ended otherwise: what a lost step left (the reconciler's sweep). */
+const STRANDED = statement<{ id: string }>(
+  'flows.stranded',
+  `SELECT j.id FROM jobs j
+   WHERE j.status = 'BLOCKED' AND (
+     EXISTS (SELECT 1 FROM job_dependencies d JOIN jobs p ON p.id = d.depends_on_id WHERE d.job_id = j.id AND p.status IN ('FAILED', 'CANCELLED'))
+     OR j.dependency_count = (SELECT count(*) FROM job_dependencies d JOIN jobs p ON p.id = d.depends_on_id WHERE d.job_id = j.id AND p.status = 'COMPLETED'))
+   LIMIT $1`,
+);
+
+export async function strandedBlocked(pool: pg.Pool, limit: number): Promise<string[]> {
+  return (await run(pool, STRANDED, [limit])).map((row) => row.id);
+}
