@@ -25,6 +25,7 @@ import { JobSnapshots } from './events/snapshots.js';
 import { FlowSnapshots } from './events/flowSnapshots.js';
 import { createHttpServer } from './http/server.js';
 import { attachWebSockets } from './http/websocket.js';
+import { SharedSubscriptions } from './http/sharedSubscriptions.js';
 import { createGraphQLServer } from './http/yoga.js';
 import { JobControl } from './jobs/control.js';
 import { BulkActions } from './jobs/bulk.js';
@@ -116,7 +117,9 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   const queries = new JobQueries(db);
   const hub = serveApi ? new EventHub(bus, queries, logger, { pollMs: config.EVENTS_POLL_MS }) : undefined;
   const listen = options.listen ?? true;
-  const metrics = new Metrics(queries, () => hub?.listenerCount ?? 0, { perProcess: listen });
+  // Identical WebSocket subscriptions share one execution: one hub listener for all their subscribers.
+  const shared = new SharedSubscriptions();
+  const metrics = new Metrics(queries, () => (hub?.listenerCount ?? 0) + shared.joined, { perProcess: listen });
   const stateMachine = new JobStateMachine(db, (changes, origin) => {
     bus.publish(changes);
     metrics.record(changes);
@@ -242,7 +245,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   }
   const webSockets =
     yoga && server
-      ? attachWebSockets(server, yoga, auth, { maxPayloadBytes: config.MAX_BODY_BYTES, maxSubscriptions: config.MAX_SUBSCRIPTIONS_PER_CONNECTION })
+      ? attachWebSockets(server, yoga, auth, { maxPayloadBytes: config.MAX_BODY_BYTES, maxSubscriptions: config.MAX_SUBSCRIPTIONS_PER_CONNECTION, bufferSize: config.SUBSCRIPTION_BUFFER_SIZE }, shared)
       : undefined;
   const port = server ? (server.address() as AddressInfo).port : 0;
   if (server && yoga) {

@@ -74,6 +74,13 @@ export interface Context extends Services {
   budget: ResponseBudget;
   /** Rows whose large columns the budget was charged for when they were loaded: their fields charge nothing more. */
   prepaid: WeakSet<object>;
+  /**
+   * A WebSocket subscription other subscribers may join (http/sharedSubscriptions.ts):
+   * its stream must not end at this caller's expiry, which is enforced per subscriber.
+   */
+  shared?: boolean;
+  /** The event id of the latest jobEvents result, for a shared stream's subscribers to resume from. */
+  cursor?: bigint;
 }
 
 /** The credential a client sent: graphql-ws connectionParams.authorization, or the Authorization header. */

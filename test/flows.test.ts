@@ -109,8 +109,8 @@ describe('flows', () => {
     const failed = await finished(submitFlow.flow.id);
     expect(failed.jobs.map((j: any) => j.status)).toEqual(['FAILED', 'CANCELLED', 'CANCELLED']);
     // Retrying a cancelled downstream job alone is refused: what it waits for has not COMPLETED.
-    const early = await app.data<any, any>('mutation ($id: ID!) { retryJob(id: $id) { userErrors { code } } }', { id: failed.jobs[1].id });
-    expect(early.retryJob.userErrors[0].code).toBe('INVALID_STATE');
+    const early = await app.data<any, any>('mutation ($id: ID!) { retryJob(id: $id) { userErrors { code message } } }', { id: failed.jobs[1].id });
+    expect(early.retryJob.userErrors[0]).toEqual({ code: 'INVALID_STATE', message: `job ${failed.jobs[1].id} waits for jobs of its flow that have not COMPLETED (or were deleted); retry those first` });
     await app.data<any, any>('mutation ($id: ID!) { retryJob(id: $id) { userErrors { code } } }', { id: failed.jobs[0].id });
     // The step fails again (its payload says so), and takes its downstream with it once more:
     // each downstream job was brought back (BLOCKED), then cancelled again.
@@ -184,6 +184,34 @@ describe('flows', () => {
     expect(bad.userErrors.map((e: any) => e.field.join('.'))).toEqual(['input.jobs.1.key', 'input.jobs.0.dependsOn', 'input.jobs.2.dependsOn']);
     const { jobStats } = await app.data<any, any>('{ jobStats { blocked } }');
     expect(jobStats.blocked).toBe(0);
+  });
+});
+
+describe('flows and deleteJobs (issue 18, finding 4)', () => {
+  const DELETE = 'mutation ($filter: JobFilter!) { deleteJobs(filter: $filter) { count userErrors { code } } }';
+
+  it('keep a flow that has not finished whole: what waits still gets the results it waits for', async () => {
+    const tagged = (name: string, dependsOn: string[], extra: Record<string, unknown>) => ({ ...job(name, dependsOn, extra), job: { ...job(name, dependsOn, extra).job, tags: ['finding-4'] } });
+    const { submitFlow } = await app.data<any, any>(SUBMIT, { input: { jobs: [tagged('x', [], {}), tagged('y', [], { ms: 1500 }), tagged('z', ['x', 'y'], {})] } });
+    const [x] = submitFlow.flow.jobs;
+    await waitFor(async () => ((await app.data<any, any>('query ($id: ID!) { job(id: $id) { status } }', { id: x.id })).job.status === 'COMPLETED' ? true : undefined), 10_000, 'x to complete');
+    const deleted = await app.data<any, any>(DELETE, { filter: { tags: ['finding-4'], status: ['COMPLETED'] } });
+    expect(deleted.deleteJobs).toEqual({ count: 0, userErrors: [] });
+    const flow = await finished(submitFlow.flow.id);
+    expect(flow.status).toBe('COMPLETED');
+    expect(Object.keys(flow.jobs[2].result.saw).sort()).toEqual(['x', 'y']);
+    // Once all of it has finished, it may go.
+    expect((await app.data<any, any>(DELETE, { filter: { tags: ['finding-4'] } })).deleteJobs.count).toBe(3);
+  });
+
+  it('never run a job whose dependency was deleted: retrying it alone is refused, saying why', async () => {
+    const { submitFlow } = await app.data<any, any>(SUBMIT, { input: { jobs: [{ ...job('gone', [], { fail: true }), job: { type: 'step', payload: { name: 'gone', fail: true }, tags: ['finding-4b'] } }, job('after', ['gone'])] } });
+    const failed = await finished(submitFlow.flow.id);
+    expect(failed.jobs.map((j: any) => j.status)).toEqual(['FAILED', 'CANCELLED']);
+    expect((await app.data<any, any>(DELETE, { filter: { tags: ['finding-4b'] } })).deleteJobs.count).toBe(1);
+    const refused = await app.data<any, any>('mutation ($id: ID!) { retryJob(id: $id) { job { id } userErrors { code message } } }', { id: failed.jobs[1].id });
+    expect(refused.retryJob).toEqual({ job: null, userErrors: [{ code: 'INVALID_STATE', message: expect.stringContaining('(or were deleted)') }] });
+    expect((await app.data<any, any>('query ($id: ID!) { job(id: $id) { status } }', { id: failed.jobs[1].id })).job.status).toBe('CANCELLED');
   });
 });
 

@@ -79,3 +79,35 @@ it('refuses a bad cron, time zone or job template, naming the field', async () =
   });
   expect(badCron.createSchedule.userErrors.map((error) => error.field)).toEqual([['input', 'cron']]);
 });
+
+it('counts firings against the tenant\'s rate limit: a firing over it makes no job and says so in the schedule\'s runs (issue 18, finding 5)', { timeout: 30_000 }, async () => {
+  const KEY = 'tenant-t-0123456789abcdef';
+  const limited = await startTestApp({ API_KEYS: `t:${KEY}:jobs:read,jobs:write:T`, RATE_LIMIT_TENANT_JOBS_PER_MINUTE: '6', SCHEDULE_MIN_INTERVAL_MS: '1000' });
+  const post = async (query: string, variables?: unknown) => {
+    const response = await fetch(limited.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` }, body: JSON.stringify({ query, variables }) });
+    return (await response.json()) as { data?: any; errors?: { extensions?: { code?: string } }[] }; // eslint-disable-line @typescript-eslint/no-explicit-any
+  };
+  try {
+    // Four schedules firing every second: each creation counts one of the six, the firings the rest.
+    for (let index = 0; index < 4; index++) {
+      const created = await post(CREATE, { input: { name: `burst-${index}`, cron: '* * * * * *', job: { type: 'echo', payload: { index } } } });
+      expect(created.data.createSchedule.userErrors).toEqual([]);
+    }
+    await sleep(3500);
+    const { data } = await post('{ schedules { name lastRunAt lastJob { id submittedBy } runs { at skipped job { id } } } jobs(first: 100) { nodes { submittedBy } } }');
+    const made = data.jobs.nodes.filter((job: { submittedBy: string }) => job.submittedBy.startsWith('schedule:'));
+    expect(made.length).toBe(2);
+    const runs = data.schedules.flatMap((schedule: { runs: { skipped: string | null; job: unknown }[] }) => schedule.runs);
+    expect(runs.filter((run: { job: unknown }) => run.job).length).toBe(2);
+    const skipped = runs.filter((run: { skipped: string | null }) => run.skipped);
+    expect(skipped.length).toBeGreaterThanOrEqual(6);
+    expect(skipped[0].skipped).toMatch(/^skipped: over the rate limit of its creator or tenant \(at most 6 jobs .*RATE_LIMIT_TENANT_JOBS_PER_MINUTE/);
+    const withJob = data.schedules.filter((schedule: { lastJob: unknown }) => schedule.lastJob);
+    expect(withJob.every((schedule: { lastRunAt: string | null; lastJob: { submittedBy: string } }) => schedule.lastRunAt && schedule.lastJob.submittedBy.startsWith('schedule:burst-'))).toBe(true);
+    // And a direct submit is refused like the firings.
+    const direct = await post('mutation { submitJob(input: { type: "echo", payload: {} }) { job { id } } }');
+    expect(direct.errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
+  } finally {
+    await limited.stop();
+  }
+});

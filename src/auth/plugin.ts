@@ -12,7 +12,8 @@ export function unauthenticated(problem: string): GraphQLError {
   return new GraphQLError(`Unauthenticated: ${problem}.`, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
 }
 
-function refusal(args: ExecutionArgs): GraphQLError | undefined {
+/** Why the caller may not run this operation, if it may not. */
+export function scopeRefusal(args: ExecutionArgs): GraphQLError | undefined {
   const { caller } = args.contextValue as Context;
   if (caller.kind === 'anonymous') {
     if (caller.unavailable) return new GraphQLError(`Service unavailable: ${caller.problem}.`, { extensions: { code: 'SERVICE_UNAVAILABLE', http: { status: 503 } } });
@@ -35,5 +36,5 @@ export function requireScope(ctx: Context, scope: Scope): void {
 }
 
 export function useScopes(): Plugin {
-  return refuseBeforeRunning(refusal);
+  return refuseBeforeRunning(scopeRefusal);
 }

@@ -125,6 +125,13 @@ export function jobUpdates(deps: StreamDeps, first: JobSummary): Repeater<JobSum
   );
 }
 
+/** The credential a stream was opened with has expired: sign in again, and resume after `resume`. */
+export function expiredError(resume: string | null): GraphQLError {
+  return new GraphQLError(`Unauthenticated: token expired; sign in again and ${resume === null ? 'subscribe again' : `subscribe again with after: "${resume}"`}.`, {
+    extensions: { code: 'UNAUTHENTICATED', resumeAfter: resume },
+  });
+}
+
 /** setTimeout's longest delay; a later expiry re-arms. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -142,14 +149,7 @@ export function expiring<T>(source: AsyncIterator<T>, expiresAt: number | null, 
           const arm = () => {
             const left = expiresAt - Date.now();
             if (left > 0) timer = setTimeout(arm, Math.min(left, MAX_TIMER_MS));
-            else {
-              const resume = resumeAfter(last);
-              reject(
-                new GraphQLError(`Unauthenticated: token expired; sign in again and ${resume === null ? 'subscribe again' : `subscribe again with after: "${resume}"`}.`, {
-                  extensions: { code: 'UNAUTHENTICATED', resumeAfter: resume },
-                }),
-              );
-            }
+            else reject(expiredError(resumeAfter(last)));
           };
           arm();
         });

@@ -9,13 +9,17 @@ import { GraphQLError, type ExecutionArgs } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Authenticator } from '../auth/authenticate.js';
-import { authorization } from '../context.js';
+import { authorization, type Context } from '../context.js';
+import { mayRead } from '../auth/caller.js';
+import { scopeRefusal } from '../auth/plugin.js';
+import { shareable, type JoinRequest, type SharedSubscriptions } from './sharedSubscriptions.js';
 import type { Yoga } from './yoga.js';
 
-/** Yoga's enveloped execute and subscribe, carried to graphql-ws through rootValue. */
+/** Yoga's enveloped execute and subscribe, carried to graphql-ws through rootValue, and how the operation is shared. */
 interface EnvelopedRoot {
   execute(args: ExecutionArgs): unknown;
   subscribe(args: ExecutionArgs): unknown;
+  share?: Omit<JoinRequest, 'start' | 'cursorOf'>;
 }
 
 export interface WebSockets {
@@ -28,6 +32,8 @@ export interface WebSocketLimits {
   maxPayloadBytes: number;
   /** Operations one socket may have running at once. */
   maxSubscriptions: number;
+  /** Events that may wait for one slow subscriber of a shared event stream (SUBSCRIPTION_BUFFER_SIZE). */
+  bufferSize: number;
 }
 
 /** Bytes a socket may hold unsent before a sender waits for them to leave (see coalesceWrites): 10,000 sockets hold at most 640 MB. */
@@ -97,13 +103,17 @@ function coalesceWrites(socket: WebSocket, request: IncomingMessage): void {
   }) as WebSocket['send'];
 }
 
-export function attachWebSockets(server: Server, yoga: Yoga, auth: Authenticator, limits: WebSocketLimits): WebSockets {
+export function attachWebSockets(server: Server, yoga: Yoga, auth: Authenticator, limits: WebSocketLimits, shared: SharedSubscriptions): WebSockets {
   const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint, maxPayload: limits.maxPayloadBytes });
   wss.on('connection', coalesceWrites);
   const graphqlWs = useServer(
     {
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args) as never,
-      subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args) as never,
+      subscribe: (args) => {
+        const root = args.rootValue as EnvelopedRoot;
+        if (!root.share) return root.subscribe(args) as never;
+        return shared.join({ ...root.share, start: async () => (await root.subscribe(args)) as never, cursorOf: args.contextValue as Context }) as never;
+      },
       onConnect: async (ctx) => {
         // Every operation of this socket is built on its upgrade request: the caller found here is theirs.
         const given = authorization({ connectionParams: ctx.connectionParams });
@@ -118,7 +128,7 @@ export function attachWebSockets(server: Server, yoga: Yoga, auth: Authenticator
         ctx.extra.socket.close(given !== null ? 4403 : 4401, reason);
         return false;
       },
-      onSubscribe: async (ctx, _id, params) => {
+      onSubscribe: async (ctx, id, params) => {
         // graphql-ws has registered this operation already, so it counts itself.
         if (Object.keys(ctx.subscriptions).length > limits.maxSubscriptions) {
           return [
@@ -143,14 +153,20 @@ export function attachWebSockets(server: Server, yoga: Yoga, auth: Authenticator
         }
         const errors = validate(schema, document);
         if (errors.length) return errors;
-        return {
-          schema,
-          document,
-          operationName: params.operationName,
-          variableValues: params.variables,
-          contextValue: await contextFactory(),
-          rootValue: { execute, subscribe } satisfies EnvelopedRoot,
-        };
+        const contextValue = (await contextFactory()) as unknown as Context;
+        const root: EnvelopedRoot = { execute, subscribe };
+        const mode = shareable(document, params.operationName);
+        if (mode) {
+          // A subscriber joining a running execution skips its plugins: its own caller is checked here.
+          const refused = scopeRefusal({ schema, document, operationName: params.operationName, contextValue } as ExecutionArgs);
+          if (refused) return [refused];
+          const { caller, reads } = contextValue;
+          const key = JSON.stringify([params.query, params.operationName ?? null, params.variables ?? null, reads, mayRead(caller)]);
+          // The shared source outlives its first subscriber's credential: each member expires on its own.
+          contextValue.shared = true;
+          root.share = { key, mode, socket: ctx.extra.socket, id, expiresAt: caller.kind === 'known' ? caller.who.expiresAt : null, bufferSize: limits.bufferSize };
+        }
+        return { schema, document, operationName: params.operationName, variableValues: params.variables, contextValue, rootValue: root };
       },
     },
     wss,

@@ -150,8 +150,18 @@ builder.mutationFields((t) => ({
   }),
 }));
 
+/** Versions by the jobs array they describe: one string per read, shared by its subscribers. */
+const versions = new WeakMap<JobSummary[], string>();
+
 /** What a flowUpdated subscriber would see change. */
-const flowVersion = (flow: FlowView) => flow.jobs.map((job) => `${job.id}:${job.status}:${job.updatedAt.getTime()}`).join('|');
+function flowVersion(flow: FlowView): string {
+  let version = versions.get(flow.jobs);
+  if (version === undefined) {
+    version = flow.jobs.map((job) => `${job.id}:${job.status}:${job.updatedAt.getTime()}`).join('|');
+    versions.set(flow.jobs, version);
+  }
+  return version;
+}
 
 builder.subscriptionFields((t) => ({
   flowUpdated: t.field({
@@ -160,14 +170,17 @@ builder.subscriptionFields((t) => ({
     args: { id: t.arg.id({ required: true }) },
     subscribe: async (_root, args, ctx) => {
       const id = String(args.id);
-      const first = await flowById(ctx, id);
-      if (!first) throw new GraphQLError(`id: no flow ${id.slice(0, 100)}`, { extensions: { code: 'NOT_FOUND', field: ['id'] } });
       const reach = ctx.reads;
-      // One read of the flow per change for all its subscribers in this process; each keeps what it may see.
+      // One read of the flow per change for all its subscribers in this process (the first
+      // one too: a hundred subscribing at once share it); each keeps what it may see.
       const load = async (event?: LiveEvent): Promise<FlowView | null> => {
-        const jobs = (await ctx.streams.flows.jobs(id, event?.id ?? ctx.streams.hub.lastId)).filter((job) => reaches(reach, job));
+        if (!isUuid(id)) return null;
+        const all = await ctx.streams.flows.jobs(id, event?.id ?? ctx.streams.hub.lastId);
+        // A flow is one submitter's: a caller who sees one job usually sees all, and shares the read's array (and version).
+        const jobs = all.every((job) => reaches(reach, job)) ? all : all.filter((job) => reaches(reach, job));
         return jobs.length ? { id, jobs } : null;
       };
+      if (!(await load())) throw new GraphQLError(`id: no flow ${id.slice(0, 100)}`, { extensions: { code: 'NOT_FOUND', field: ['id'] } });
       const flow = liveSnapshots(ctx.streams.hub, { flowId: id, reach }, load, flowVersion);
       return expiring(flow, expiresAt(ctx), () => null);
     },

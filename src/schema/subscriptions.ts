@@ -24,8 +24,8 @@ const JobEventFilterInput = builder.inputType('JobEventFilter', {
 
 builder.subscriptionType({});
 
-/** When the caller's credential expires (a token's `exp`); null for keys. */
-export const expiresAt = (ctx: Context) => (ctx.caller.kind === 'known' ? ctx.caller.who.expiresAt : null);
+/** When the caller's credential expires (a token's `exp`); null for keys, and for a shared stream (each of its subscribers expires on its own). */
+export const expiresAt = (ctx: Context) => (ctx.shared || ctx.caller.kind !== 'known' ? null : ctx.caller.who.expiresAt);
 
 /**
  * A cursor below what retention has deleted would skip events silently: the
@@ -77,6 +77,7 @@ builder.subscriptionFields((t) => ({
     },
     resolve: (event: LiveEvent, _args, ctx) => {
       ctx.budget.reset();
+      ctx.cursor = event.id;
       return event;
     },
   }),
