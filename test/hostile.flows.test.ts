@@ -197,14 +197,17 @@ describe('finding 6: a retried root never leaves its flow BLOCKED behind a failu
     const flow = await submitFlow([node('root', [], 'test.fail'), ...Array.from({ length: 999 }, (_, index) => node(`c${index}`, ['root']))]);
     const rootId = flow.flow.jobs[0].id;
     const JOBS = 'query ($id: ID!) { flow(id: $id) { status jobs { status } } }';
-    for (let round = 0; round < 10; round++) {
-      const settled = await eventually(async () => {
-        const { flow: now } = (await graphql(url, KEYS.a, JOBS, { id: flow.flow.id })).body.data;
-        return now.jobs[0].status === 'FAILED' && now.jobs.slice(1).every((job: any) => job.status === 'CANCELLED') ? now : undefined;
-      }, 5000, `round ${round}: every child CANCELLED behind the failed root`);
-      expect(settled.status).toBe('FAILED');
-      await graphql(url, KEYS.a, 'mutation ($id: ID!) { retryJob(id: $id) { userErrors { message } } }', { id: rootId });
-    }
+    const { probe } = await withProbe(async () => {
+      for (let round = 0; round < 10; round++) {
+        const settled = await eventually(async () => {
+          const { flow: now } = (await graphql(url, KEYS.a, JOBS, { id: flow.flow.id })).body.data;
+          return now.jobs[0].status === 'FAILED' && now.jobs.slice(1).every((job: any) => job.status === 'CANCELLED') ? now : undefined;
+        }, 5000, `round ${round}: every child CANCELLED behind the failed root`);
+        expect(settled.status).toBe('FAILED');
+        await graphql(url, KEYS.a, 'mutation ($id: ID!) { retryJob(id: $id) { userErrors { message } } }', { id: rootId });
+      }
+    });
+    expectUnaffected(probe);
   });
 });
 
