@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { baseDelay, nextDelay, type Random } from '../src/jobs/backoff.js';
-import type { Backoff } from '../src/jobs/model.js';
+import { baseDelay, nextDelay, type Random } from '../src/domain/backoff.js';
+import type { Backoff } from '../src/domain/model.js';
 
 const lowest: Random = (min) => min;
 const highest: Random = (_min, max) => max;

@@ -3,8 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { v7 as uuidv7 } from 'uuid';
 import { createDb, type Db } from '../src/db/client.js';
-import { JOB_STATUSES } from '../src/jobs/model.js';
-import { allows, JobStateMachine, TRANSITIONS, type NewJob } from '../src/jobs/stateMachine.js';
+import { JOB_STATUSES } from '../src/domain/model.js';
+import { allows, JobStateMachine, TRANSITIONS, type NewJob } from '../src/jobs/lifecycle.js';
 import { createTestDatabase, databaseUrl, dropTestDatabase } from './helpers/db.js';
 
 let database: string;

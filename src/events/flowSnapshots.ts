@@ -10,7 +10,7 @@
 // different read of a 1,000-job flow (measured: 400 subscribers held 240 MB). A frontend
 // sees a busy flow at most that often, always its latest state.
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { JobSummary } from '../jobs/model.js';
+import type { JobSummary } from '../domain/model.js';
 import type { JobQueries } from '../store/queries.js';
 
 /** Shortest time between two reads of one flow. */

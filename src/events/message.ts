@@ -3,8 +3,8 @@
 // may see it), never the payload or result (those can be large; a subscriber that
 // selects them loads the job from PostgreSQL).
 import { reaches, type Reach } from '../auth/access.js';
-import type { Change } from '../jobs/stateMachine.js';
-import type { JobEvent } from '../jobs/model.js';
+import type { Change } from '../jobs/lifecycle.js';
+import type { JobEvent } from '../domain/model.js';
 
 /** An event as the live stream carries it: the row plus its job's queue, type, tenant and owner. */
 export interface LiveEvent extends JobEvent {

@@ -4,8 +4,8 @@
 // the reads of one tick share one query.
 import DataLoader from 'dataloader';
 import type { JobQueries } from '../store/queries.js';
-import type { JobSummary } from '../jobs/model.js';
-import type { JobEvent } from '../jobs/model.js';
+import type { JobSummary } from '../domain/model.js';
+import type { JobEvent } from '../domain/model.js';
 
 export class JobSnapshots {
   private readonly loader: DataLoader<string, JobSummary | null>;

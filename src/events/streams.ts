@@ -3,7 +3,7 @@
 import { GraphQLError } from 'graphql';
 import { Repeater } from 'graphql-yoga';
 import type { JobQueries } from '../store/queries.js';
-import type { JobSummary } from '../jobs/model.js';
+import type { JobSummary } from '../domain/model.js';
 import type { JobSnapshots } from './snapshots.js';
 import type { FlowSnapshots } from './flowSnapshots.js';
 import type { EventHub } from './hub.js';

@@ -6,7 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import QueryStream from 'pg-query-stream';
 import { z } from 'zod';
-import { JOB_STATUSES } from '../jobs/model.js';
+import { JOB_STATUSES } from '../domain/model.js';
 import type { OutputDir } from '../files/outputDir.js';
 import { EXPORT_COLUMNS as COLUMNS, exportStatement } from '../store/export.js';
 import { defineHandler, PermanentError } from './handler.js';

@@ -11,7 +11,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Authenticator } from '../auth/authenticate.js';
 import { authorization, type Context } from '../context.js';
 import { mayRead } from '../auth/caller.js';
-import { scopeRefusal } from '../auth/plugin.js';
+import { scopeRefusal } from './scopes.js';
 import { shareable, type JoinRequest, type SharedSubscriptions } from './sharedSubscriptions.js';
 import type { Yoga } from './yoga.js';
 

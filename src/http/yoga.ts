@@ -5,7 +5,7 @@ import { GraphQLError } from 'graphql';
 import { createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
-import { useScopes } from '../auth/plugin.js';
+import { useScopes } from './scopes.js';
 import { createContext, type Context, type InitialContext, type Services } from '../context.js';
 import { isDatabaseUnavailable } from '../db/errors.js';
 import { buildSchema } from '../schema/index.js';

@@ -6,13 +6,13 @@ import type { Reach } from '../auth/access.js';
 import type { Db } from '../db/client.js';
 import { isDatabaseUnavailable } from '../db/errors.js';
 import type { Logger } from '../logger.js';
-import type { CancelSignals } from '../queue/cancellation.js';
-import type { JobQueues } from '../queue/queues.js';
+import type { CancelSignals } from '../redis/cancelSignals.js';
+import type { JobQueues } from '../redis/queues.js';
 import { deleteFinished } from '../store/prune.js';
 import type { JobFilter, JobQueries } from '../store/queries.js';
-import { FINAL_STATUSES, type JobStatus } from './model.js';
-import { TRANSITIONS, type JobStateMachine } from './stateMachine.js';
-import { userError, type UserError } from './userErrors.js';
+import { FINAL_STATUSES, type JobStatus } from '../domain/model.js';
+import { TRANSITIONS, type JobStateMachine } from './lifecycle.js';
+import { userError, type UserError } from '../domain/errors.js';
 
 export type BulkAction = 'retry' | 'cancel' | 'delete';
 

@@ -11,11 +11,11 @@
 // step runs, what happens meanwhile gathers into its next one, so a busy tenant costs
 // one step at a time, each carrying more.
 import type { Logger } from '../logger.js';
-import type { JobQueues } from '../queue/queues.js';
+import type { JobQueues } from '../redis/queues.js';
 import { strandedBlocked, type FlowStep } from '../store/flows.js';
 import type { Db } from '../db/client.js';
 import { poolOf } from '../db/client.js';
-import type { Change, ChangeOrigin, JobStateMachine } from './stateMachine.js';
+import type { Change, ChangeOrigin, JobStateMachine } from './lifecycle.js';
 
 /** Jobs a sweep looks at per run. */
 const SWEEP_LIMIT = 1000;

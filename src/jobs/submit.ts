@@ -8,13 +8,13 @@ import type { Submitter } from '../auth/access.js';
 import type { Config } from '../config.js';
 import type { HandlerRegistry } from '../handlers/registry.js';
 import type { Logger } from '../logger.js';
-import type { JobQueues } from '../queue/queues.js';
+import type { JobQueues } from '../redis/queues.js';
 import type { JobQueries } from '../store/queries.js';
-import { jsonProblem } from './json.js';
-import { WAITING_STATUSES, type BackoffType, type Job, type Jitter } from './model.js';
-import type { JobStateMachine, NewJob } from './stateMachine.js';
+import { jsonProblem } from '../domain/json.js';
+import { WAITING_STATUSES, type BackoffType, type Job, type Jitter } from '../domain/model.js';
+import type { JobStateMachine, NewJob } from './lifecycle.js';
 import type { NewFlowJob } from '../store/changes.js';
-import { fromZod, inInstantRange, userError, type UserError } from './userErrors.js';
+import { fromZod, inInstantRange, userError, type UserError } from '../domain/errors.js';
 
 export interface SubmitJobInput {
   type: string;

@@ -4,7 +4,7 @@
 // at scrape time, so every instance reports the same, whole-service figure.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { JobQueries } from '../store/queries.js';
-import type { Change } from '../jobs/stateMachine.js';
+import type { Change } from '../jobs/lifecycle.js';
 
 const EVENT_COUNTERS = {
   CREATED: ['jobgraph_jobs_submitted_total', 'Jobs accepted.'],

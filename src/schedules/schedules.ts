@@ -13,10 +13,10 @@ import { accessTo, type Reach, type Submitter } from '../auth/access.js';
 import { v7 as uuidv7 } from 'uuid';
 import type { Db } from '../db/client.js';
 import type { JobSubmitter, SubmitJobInput } from '../jobs/submit.js';
-import { userError, type UserError } from '../jobs/userErrors.js';
+import { userError, type UserError } from '../domain/errors.js';
 import type { Logger } from '../logger.js';
-import type { JobQueues } from '../queue/queues.js';
-import { within } from '../queue/within.js';
+import type { JobQueues } from '../redis/queues.js';
+import { within } from '../redis/within.js';
 import type { Schedule } from '../generated/prisma/client.js';
 
 export type { Schedule };

@@ -3,7 +3,7 @@
 import type { Context } from '../context.js';
 import type { BulkAction, BulkRequest } from '../jobs/bulk.js';
 import type { JobFilter } from '../store/queries.js';
-import type { UserError } from '../jobs/userErrors.js';
+import type { UserError } from '../domain/errors.js';
 import { builder } from './builder.js';
 import { JobFilterInput } from './job.js';
 import { UserErrorRef } from './mutations.js';

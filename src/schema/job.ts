@@ -1,7 +1,7 @@
 // Job, JobEvent and the queries that read them.
 import { ownerName } from '../auth/access.js';
 import type { Context } from '../context.js';
-import type { JobEvent, JobView, LargeJobField } from '../jobs/model.js';
+import type { JobEvent, JobView, LargeJobField } from '../domain/model.js';
 import { pageSize, type JobLogLine } from '../store/queries.js';
 import type { GraphQLResolveInfo } from 'graphql';
 import { builder } from './builder.js';

@@ -2,8 +2,8 @@
 // token that reads that one job, for the user's browser to watch it (jobUpdated,
 // jobEvents, job) without holding any credential of its own.
 import { GraphQLError } from 'graphql';
-import type { JobSummary } from '../jobs/model.js';
-import { userError, type UserError } from '../jobs/userErrors.js';
+import type { JobSummary } from '../domain/model.js';
+import { userError, type UserError } from '../domain/errors.js';
 import { builder } from './builder.js';
 import { JobRef } from './job.js';
 import { UserErrorRef } from './mutations.js';

@@ -3,8 +3,8 @@
 import { GraphQLError } from 'graphql';
 import { reaches } from '../auth/access.js';
 import type { Context } from '../context.js';
-import type { Job } from '../jobs/model.js';
-import type { UserError } from '../jobs/userErrors.js';
+import type { Job } from '../domain/model.js';
+import type { UserError } from '../domain/errors.js';
 import { builder } from './builder.js';
 import { BackoffTypeEnum, JitterEnum, UserErrorCodeEnum } from './enums.js';
 import { JobRef } from './job.js';

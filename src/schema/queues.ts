@@ -1,7 +1,7 @@
 // Queues: which exist, their counts and settings, and pausing them and setting their limits (admin only).
-import { requireScope } from '../auth/plugin.js';
-import { QUEUE_LIMITS, type QueueState } from '../queue/control.js';
-import { userError, type UserError } from '../jobs/userErrors.js';
+import { requireScope } from '../http/scopes.js';
+import { QUEUE_LIMITS, type QueueState } from '../queues/settings.js';
+import { userError, type UserError } from '../domain/errors.js';
 import { builder } from './builder.js';
 import { UserErrorRef } from './mutations.js';
 import { JobStatsRef } from './stats.js';

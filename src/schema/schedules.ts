@@ -1,6 +1,6 @@
 // Schedules: recurring jobs from cron expressions (writes need jobs:write, like submits).
-import { isUuid } from '../jobs/ids.js';
-import { userError, type UserError } from '../jobs/userErrors.js';
+import { isUuid } from '../domain/ids.js';
+import { userError, type UserError } from '../domain/errors.js';
 import { nextRun, SCHEDULE_RUNS, type Schedule, type ScheduleRun } from '../schedules/schedules.js';
 import { JobRef } from './job.js';
 import type { Context } from '../context.js';

@@ -2,10 +2,10 @@
 // Server-Sent Events, both served by the same Yoga instance and context.
 import { GraphQLError } from 'graphql';
 import { expiring, jobEventStream, jobUpdates } from '../events/streams.js';
-import type { JobSummary } from '../jobs/model.js';
+import type { JobSummary } from '../domain/model.js';
 import type { LiveEvent } from '../events/message.js';
-import { checkJobId, parseEventId } from '../jobs/ids.js';
-import { checkFilterList, InvalidArgumentError } from '../jobs/userErrors.js';
+import { checkJobId, parseEventId } from '../domain/ids.js';
+import { checkFilterList, InvalidArgumentError } from '../domain/errors.js';
 import type { Context } from '../context.js';
 import { builder } from './builder.js';
 import { JobEventTypeEnum } from './enums.js';

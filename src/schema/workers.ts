@@ -1,7 +1,7 @@
 // Query.workers: the worker processes alive now, from their heartbeats, with the jobs
 // each runs (only those the caller may read).
 import { GraphQLError } from 'graphql';
-import type { WorkerInfo } from '../queue/heartbeat.js';
+import type { WorkerInfo } from '../redis/workers.js';
 import { builder } from './builder.js';
 import { JobRef } from './job.js';
 

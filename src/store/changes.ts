@@ -16,7 +16,7 @@
 // row can be changed (so locked) before it is taken. Writers that never take it
 // (retention's and deleteJobs' deletes) skip rows others hold (SKIP LOCKED).
 import type pg from 'pg';
-import type { Job, JobEvent, JobEventType, JobStatus } from '../jobs/model.js';
+import type { Job, JobEvent, JobEventType, JobStatus } from '../domain/model.js';
 import { EVENT_COLUMNS, JOB_COLUMNS, selectList } from './columns.js';
 import { run, statement, type Statement } from './statement.js';
 

@@ -1,7 +1,7 @@
 // Job and event columns, named as Prisma's models name their fields, so a raw row has the
 // same shape as a model. The maps are checked against the models by their types.
 import { Prisma } from '../generated/prisma/client.js';
-import { LARGE_JOB_FIELDS, type Job, type JobEvent } from '../jobs/model.js';
+import { LARGE_JOB_FIELDS, type Job, type JobEvent } from '../domain/model.js';
 
 export const JOB_COLUMNS: Record<keyof Job, string> = {
   id: 'id',

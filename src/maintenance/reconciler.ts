@@ -7,12 +7,12 @@
 // Runs when a worker process starts, whenever its Redis connection comes back, and
 // every RECONCILE_INTERVAL_MS. Adding an id BullMQ holds does nothing, so overlapping
 // runs, here or in other processes, are harmless.
-import { WAITING_STATUSES, type JobStatus } from '../jobs/model.js';
+import { WAITING_STATUSES, type JobStatus } from '../domain/model.js';
 import type { JobQueries } from '../store/queries.js';
 import type { Logger } from '../logger.js';
 import type { Schedules } from '../schedules/schedules.js';
-import type { QueueControl } from './control.js';
-import type { JobQueues } from './queues.js';
+import type { QueueControl } from '../queues/settings.js';
+import type { JobQueues } from '../redis/queues.js';
 
 const PAGE = 1000;
 const OWED_A_RUN: readonly JobStatus[] = [...WAITING_STATUSES, 'RUNNING'];

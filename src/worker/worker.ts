@@ -12,14 +12,14 @@ import type { Redis } from 'ioredis';
 import type { JobQueries } from '../store/queries.js';
 import { isDatabaseUnavailable } from '../db/errors.js';
 import type { HandlerRegistry } from '../handlers/registry.js';
-import { AttemptAborted, recordOutcome, runAttempt, type Outcome } from '../jobs/attempt.js';
-import { WAITING_STATUSES, type Job, type JobStatus } from '../jobs/model.js';
-import type { Change, JobStateMachine } from '../jobs/stateMachine.js';
+import { AttemptAborted, recordOutcome, runAttempt, type Outcome } from './attempt.js';
+import { WAITING_STATUSES, type Job, type JobStatus } from '../domain/model.js';
+import type { Change, JobStateMachine } from '../jobs/lifecycle.js';
 import type { Logger } from '../logger.js';
-import type { JobLogs } from '../jobs/logs.js';
+import type { JobLogs } from './logs.js';
 import type { Metrics } from '../metrics/metrics.js';
-import type { CancelSignals } from './cancellation.js';
-import type { TenantSlots } from './tenantSlots.js';
+import type { CancelSignals } from '../redis/cancelSignals.js';
+import type { TenantSlots } from '../redis/tenantSlots.js';
 
 export interface WorkerDeps {
   queries: JobQueries;

@@ -4,10 +4,10 @@ import { jobReach } from '../auth/access.js';
 import { PermanentError, type JobContext, type JobHandler } from '../handlers/handler.js';
 import type { Logger } from '../logger.js';
 import type { JobLogs } from './logs.js';
-import { nextDelay } from './backoff.js';
-import { storableJson, storableText } from './json.js';
-import type { Job } from './model.js';
-import type { Change, JobStateMachine } from './stateMachine.js';
+import { nextDelay } from '../domain/backoff.js';
+import { storableJson, storableText } from '../domain/json.js';
+import type { Job } from '../domain/model.js';
+import type { Change, JobStateMachine } from '../jobs/lifecycle.js';
 
 /**
  * Progress is written at most this often per job (leading and trailing edge), so a

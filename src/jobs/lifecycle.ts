@@ -12,7 +12,7 @@ import type pg from 'pg';
 import { poolOf, type Db } from '../db/client.js';
 import { applyTransition, createJobs, type Change, type NewJob, type Target } from '../store/changes.js';
 import { DEPENDENCIES_DONE, flowStep, type FlowStep } from '../store/flows.js';
-import type { JobEventType, JobStatus } from './model.js';
+import type { JobEventType, JobStatus } from '../domain/model.js';
 import { Batcher } from './batcher.js';
 
 export type { Change, NewJob };

@@ -1,13 +1,13 @@
 // A client's retryJob and cancelJob: state machine first, then the queue.
 import { accessTo, type Reach } from '../auth/access.js';
 import type { Logger } from '../logger.js';
-import type { CancelSignals } from '../queue/cancellation.js';
-import type { JobQueues } from '../queue/queues.js';
+import type { CancelSignals } from '../redis/cancelSignals.js';
+import type { JobQueues } from '../redis/queues.js';
 import type { JobQueries } from '../store/queries.js';
-import { allows, TRANSITIONS, type Change, type JobStateMachine } from './stateMachine.js';
-import type { Job } from './model.js';
-import { userError, type UserError } from './userErrors.js';
-import { isUuid } from './ids.js';
+import { allows, TRANSITIONS, type Change, type JobStateMachine } from './lifecycle.js';
+import type { Job } from '../domain/model.js';
+import { userError, type UserError } from '../domain/errors.js';
+import { isUuid } from '../domain/ids.js';
 
 export interface ControlDeps {
   queries: JobQueries;

@@ -5,8 +5,8 @@
 import { getOperationAST, GraphQLError, type ExecutionArgs } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Context } from '../context.js';
-import { refuseBeforeRunning } from '../http/limits.js';
-import { expired, holds, mayRead, mayWrite, type Caller, type Scope } from './caller.js';
+import { refuseBeforeRunning } from './limits.js';
+import { expired, holds, mayRead, mayWrite, type Caller, type Scope } from '../auth/caller.js';
 
 export function unauthenticated(problem: string): GraphQLError {
   return new GraphQLError(`Unauthenticated: ${problem}.`, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });

@@ -2,7 +2,7 @@
 // (not an offset), so pages do not shift when jobs are added, and it names the order it
 // belongs to, so a cursor from another ordering is refused rather than misread.
 import { isUuid } from './ids.js';
-import { inInstantRange } from './userErrors.js';
+import { inInstantRange } from './errors.js';
 import type { JobOrderField } from '../store/queries.js';
 
 export type SortValue = string | number;

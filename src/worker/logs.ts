@@ -9,7 +9,7 @@ import type pg from 'pg';
 import { poolOf, type Db } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import { appendLogs, countLogs, type LogLevel, type NewJobLog } from '../store/logs.js';
-import { Batcher } from './batcher.js';
+import { Batcher } from '../jobs/batcher.js';
 
 /** pino's methods, and the level each is kept as. */
 const METHODS: Record<string, LogLevel> = { trace: 'DEBUG', debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR', fatal: 'ERROR' };

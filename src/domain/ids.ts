@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from './userErrors.js';
+import { InvalidArgumentError } from './errors.js';
 
 // Job ids are UUIDs (version 7: time-ordered, so new rows land at the end of the index).
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

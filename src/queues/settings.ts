@@ -2,9 +2,9 @@
 // PostgreSQL holds each queue's settings; BullMQ is told at once and again by the
 // reconciler, so they survive a Redis restart.
 import type { Db } from '../db/client.js';
-import { userError, type UserError } from '../jobs/userErrors.js';
+import { userError, type UserError } from '../domain/errors.js';
 import type { Logger } from '../logger.js';
-import type { JobQueues, QueueLimits } from './queues.js';
+import type { JobQueues, QueueLimits } from '../redis/queues.js';
 
 export interface QueueState extends QueueLimits {
   name: string;

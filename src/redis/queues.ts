@@ -4,7 +4,7 @@
 // means nothing in Redis is needed to rebuild a job.
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Job } from '../jobs/model.js';
+import type { Job } from '../domain/model.js';
 import { within } from './within.js';
 
 /**
