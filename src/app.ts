@@ -7,45 +7,47 @@ import { Redis } from 'ioredis';
 import { AggregatorRegistry, type MetricObjectWithValues, type MetricValue, type Registry } from 'prom-client';
 import { ApiKeys } from './auth/apiKeys.js';
 import { Authenticator } from './auth/authenticate.js';
-import { Tokens } from './auth/tokens.js';
 import { WorkRateLimit } from './auth/rateLimit.js';
+import { Tokens } from './auth/tokens.js';
 import type { Config } from './config.js';
 import { createDb } from './db/client.js';
 import { migrateWhenReachable } from './db/migrate.js';
-import { loadHandlers } from './handlers/load.js';
-import { builtInHandlers, HandlerRegistry } from './handlers/registry.js';
-import type { JobHandler } from './handlers/handler.js';
 import { EventBus } from './events/bus.js';
-import { Pruner } from './maintenance/pruner.js';
-import { OutputDir } from './files/outputDir.js';
-import { AddressPolicy } from './net/allowList.js';
-import { guardedFetch } from './net/fetch.js';
+import { FlowSnapshots } from './events/flowSnapshots.js';
 import { EventHub } from './events/hub.js';
 import { JobSnapshots } from './events/snapshots.js';
-import { FlowSnapshots } from './events/flowSnapshots.js';
+import { OutputDir } from './files/outputDir.js';
+import type { JobHandler } from './handlers/handler.js';
+import { loadHandlers } from './handlers/load.js';
+import { builtInHandlers, HandlerRegistry } from './handlers/registry.js';
 import { createHttpServer } from './http/server.js';
-import { attachWebSockets } from './http/websocket.js';
 import { SharedSubscriptions } from './http/sharedSubscriptions.js';
+import { attachWebSockets } from './http/websocket.js';
 import { createGraphQLServer } from './http/yoga.js';
-import { JobControl } from './jobs/actions.js';
+import { JobActions } from './jobs/actions.js';
 import { BulkActions } from './jobs/bulk.js';
-import { JobLogs } from './worker/logs.js';
-import { FlowProgress } from './jobs/flows.js';
-import type { LogLevel } from './store/logs.js';
-import { JobQueries } from './store/queries.js';
-import { JobStateMachine } from './jobs/lifecycle.js';
-import { JobSubmitter } from './jobs/submit.js';
+import { JobLifecycle } from './jobs/lifecycle.js';
+import { JobSubmissions } from './jobs/submit.js';
 import { createLogger, type Logger } from './logger.js';
+import { Heartbeat } from './maintenance/heartbeat.js';
+import { Periodic } from './maintenance/periodic.js';
+import { Pruner } from './maintenance/pruner.js';
+import { Reconciler } from './maintenance/reconciler.js';
+import { flowSweep, outputSweep, slotLeases } from './maintenance/tasks.js';
 import { Metrics } from './metrics/metrics.js';
+import { AddressPolicy } from './net/allowList.js';
+import { guardedFetch } from './net/fetch.js';
+import { QueueSettings } from './queues/settings.js';
 import { CancelSignals } from './redis/cancelSignals.js';
 import { JobQueues } from './redis/queues.js';
-import { QueueControl } from './queues/settings.js';
-import { Heartbeat, liveWorkers } from './redis/workers.js';
-import { Schedules } from './schedules/schedules.js';
-import { Reconciler } from './maintenance/reconciler.js';
-import { within } from './redis/within.js';
-import { JobWorkers } from './worker/worker.js';
 import { TenantSlots } from './redis/tenantSlots.js';
+import { within } from './redis/within.js';
+import { liveWorkers } from './redis/workers.js';
+import { Schedules } from './schedules/schedules.js';
+import type { LogLevel } from './store/logs.js';
+import { JobQueries } from './store/queries.js';
+import { JobLogs } from './worker/logs.js';
+import { JobWorkers } from './worker/worker.js';
 
 const CLOSE_TIMEOUT_MS = 5000;
 
@@ -120,19 +122,14 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   // Identical WebSocket subscriptions share one execution: one hub listener for all their subscribers.
   const shared = new SharedSubscriptions();
   const metrics = new Metrics(queries, () => (hub?.listenerCount ?? 0) + shared.joined, { perProcess: listen });
-  const stateMachine = new JobStateMachine(db, (changes, origin) => {
-    bus.publish(changes);
-    metrics.record(changes);
-    // Assigned just below, before anything can commit.
-    flows.follow(changes, origin);
-  });
   const queues = new JobQueues(redis, config.QUEUE_PREFIX, config.QUEUE_TIMEOUT_MS);
-  const flows = new FlowProgress(db, stateMachine, queues, logger);
   const cancelSignals = new CancelSignals(redis, `${config.QUEUE_PREFIX}:cancel`, config.QUEUE_TIMEOUT_MS);
-  const queueControl = new QueueControl(db, queues, config.QUEUES, logger);
+  // Every status change, and what it causes (events out, metrics, flows, Redis): jobs/lifecycle.ts.
+  const lifecycle = new JobLifecycle({ db, bus, metrics, queues, cancelSignals, logger });
+  const queueSettings = new QueueSettings(db, queues, config.QUEUES, logger);
   await hub?.start();
 
-  const submitter = new JobSubmitter({ config, queries, registry, stateMachine, queues, logger });
+  const submissions = new JobSubmissions({ config, queries, registry, lifecycle, queues, logger });
   const rateLimit = new WorkRateLimit(redis, {
     jobsPerMinute: config.RATE_LIMIT_JOBS_PER_MINUTE,
     tenantJobsPerMinute: config.RATE_LIMIT_TENANT_JOBS_PER_MINUTE,
@@ -141,7 +138,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
 
   const schedules = new Schedules({
     db,
-    submitter,
+    submissions,
     queues,
     connection: redis,
     prefix: config.QUEUE_PREFIX,
@@ -152,23 +149,19 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   });
 
   let workers: JobWorkers | undefined;
-  let heartbeat: Heartbeat | undefined;
-  let reconciler: Reconciler | undefined;
-  let pruner: Pruner | undefined;
+  // The periodic services of a worker process (maintenance/), started in this order and stopped in reverse.
+  const periodic: Periodic[] = [];
   if (runWorkers) {
     const logs = new JobLogs(db, { maxLines: config.JOB_LOG_MAX_LINES, level: config.JOB_LOG_LEVEL.toUpperCase() as LogLevel }, logger);
     const slots = new TenantSlots(redis, config.QUEUE_PREFIX, config.TENANT_CONCURRENCY, config.WORKER_LOCK_MS);
     workers = new JobWorkers(
-      { queries, stateMachine, registry, cancelSignals, connection: redis, logger, metrics, logs, slots },
+      { queries, lifecycle, registry, cancelSignals, connection: redis, logger, metrics, logs, slots },
       { queues: config.QUEUES, prefix: config.QUEUE_PREFIX, concurrency: config.WORKER_CONCURRENCY, lockMs: config.WORKER_LOCK_MS },
     );
     await workers.start();
     const running = workers;
-    heartbeat = new Heartbeat(redis, config.QUEUE_PREFIX, { queues: config.QUEUES, concurrency: config.WORKER_CONCURRENCY }, () => running.runningIds(), config.WORKER_HEARTBEAT_MS, logger);
-    await heartbeat.start();
     await schedules.startWorker();
-    output.start();
-    pruner = new Pruner(
+    const pruner = new Pruner(
       db,
       {
         databaseUrl: config.DATABASE_URL,
@@ -179,11 +172,22 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       },
       logger,
     );
-    pruner.start();
-    reconciler = new Reconciler(queries, queues, queueControl, schedules, logger, flows);
-    await reconciler.start(config.RECONCILE_INTERVAL_MS);
+    const reconciler = new Periodic(new Reconciler(queries, queues, queueSettings, schedules, logger, config.RECONCILE_INTERVAL_MS), logger);
+    periodic.push(
+      new Periodic(new Heartbeat(redis, config.QUEUE_PREFIX, { queues: config.QUEUES, concurrency: config.WORKER_CONCURRENCY }, () => running.runningIds(), config.WORKER_HEARTBEAT_MS, logger), logger),
+      new Periodic(slotLeases(slots), logger),
+      new Periodic(outputSweep(output), logger),
+      new Periodic(pruner, logger),
+      reconciler,
+      new Periodic(flowSweep(lifecycle.flows, config.RECONCILE_INTERVAL_MS), logger),
+    );
+    // The heartbeat, and the first reconcile (what Redis lost while no worker ran), before the start is done.
+    for (const service of periodic) {
+      const first = service.start();
+      if (service === periodic[0] || service === reconciler) await first;
+    }
     // After a reconnect, Redis may have restarted empty.
-    redis.on('ready', () => void reconciler?.run());
+    redis.on('ready', () => void reconciler.run());
   }
 
   const tokens = new Tokens(
@@ -207,17 +211,17 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
         config,
         logger,
         registry,
-        submitter,
+        submissions,
         schedules,
-        control: new JobControl({ queries, stateMachine, queues, cancelSignals, logger }),
+        actions: new JobActions({ queries, lifecycle }),
         workers: () => liveWorkers(redis, config.QUEUE_PREFIX),
-        bulk: new BulkActions({ db, queries, stateMachine, queues, cancelSignals, logger, maxJobs: config.MAX_BULK_JOBS }),
+        bulk: new BulkActions({ db, queries, lifecycle, logger, maxJobs: config.MAX_BULK_JOBS }),
         queries,
         streams: { hub, queries, snapshots: new JobSnapshots(queries), flows: new FlowSnapshots(queries, () => hub.lastId) },
         auth,
         rateLimit,
         metrics,
-        queueControl,
+        queueSettings,
       })
     : null;
   const { moreMetrics } = options;
@@ -260,11 +264,12 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       await webSockets?.close();
       await hub?.close();
       if (server) await closeServer(server, CLOSE_TIMEOUT_MS);
-      await reconciler?.stop();
-      await pruner?.stop();
-      output.stop();
+      // Maintenance first (nothing new starts), then the workers with their grace period,
+      // then what they may still have moved on (flows), then the heartbeat's goodbye.
+      const [heartbeat, ...others] = periodic;
+      for (const service of others.reverse()) await service.stop();
       await workers?.close(config.SHUTDOWN_GRACE_MS);
-      await flows.settled();
+      await lifecycle.flows.settled();
       await heartbeat?.stop();
       await bus.close();
       // With Redis unreachable, a polite close would wait for it forever.

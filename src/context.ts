@@ -1,22 +1,23 @@
 // What every resolver receives: the services built once by the composition root, and
 // per-request loaders.
 import DataLoader from 'dataloader';
-import { readReach, submitterOf, writeReach, type Reach, type Submitter } from './auth/access.js';
+import { callerReaches, submitterOf } from './auth/access.js';
+import type { Reach, Submitter } from './domain/reach.js';
 import type { Authenticator } from './auth/authenticate.js';
 import type { Caller } from './auth/caller.js';
 import { rateKeysOf, type RateKeys, type WorkRateLimit } from './auth/rateLimit.js';
 import type { Metrics } from './metrics/metrics.js';
-import type { QueueControl } from './queues/settings.js';
+import type { QueueSettings } from './queues/settings.js';
 import type { Schedules } from './schedules/schedules.js';
 import type { Config } from './config.js';
 import type { HandlerRegistry } from './handlers/registry.js';
-import type { JobControl } from './jobs/actions.js';
+import type { JobActions } from './jobs/actions.js';
 import type { BulkActions } from './jobs/bulk.js';
 import type { WorkerInfo } from './redis/workers.js';
 import { ResponseBudget } from './http/limits.js';
 import type { JobEvent, JobSummary, LargeJobField } from './domain/model.js';
 import type { JobLogLine, JobQueries, LargeColumns, Page, PageArgs, Pages } from './store/queries.js';
-import type { JobSubmitter } from './jobs/submit.js';
+import type { JobSubmissions } from './jobs/submit.js';
 import type { Logger } from './logger.js';
 import type { StreamDeps } from './events/streams.js';
 
@@ -24,8 +25,8 @@ export interface Services {
   config: Config;
   logger: Logger;
   registry: HandlerRegistry;
-  submitter: JobSubmitter;
-  control: JobControl;
+  submissions: JobSubmissions;
+  actions: JobActions;
   bulk: BulkActions;
   /** The worker processes alive now (their heartbeats in Redis). */
   workers: () => Promise<WorkerInfo[]>;
@@ -35,7 +36,7 @@ export interface Services {
   auth: Authenticator;
   rateLimit: WorkRateLimit;
   metrics: Metrics;
-  queueControl: QueueControl;
+  queueSettings: QueueSettings;
   schedules: Schedules;
 }
 
@@ -53,8 +54,8 @@ export interface Context extends Services {
   /** The jobs (and schedules) this caller may read, and may change. */
   reads: Reach;
   writes: Reach;
-  /** What the caller's submissions record about it. */
-  identity: Submitter;
+  /** Who the caller's submissions record as their submitter. */
+  submitter: Submitter;
   /** Whom rate limits count against: the caller (key, token subject, or address), and its tenant. */
   rateKeys: RateKeys;
   // Loaders batch the reads of one tick into one query. None caches: a subscription's
@@ -132,13 +133,13 @@ export async function createContext(services: Services, initial: InitialContext 
   const logLoaders = new Map<string, DataLoader<string, Page<JobLogLine>>>();
   const budget = new ResponseBudget(services.config.MAX_RESPONSE_BYTES);
   const prepaid = new WeakSet<object>();
-  const reads = readReach(caller);
+  const { reads, writes } = callerReaches(caller);
   return {
     ...services,
     caller,
     reads,
-    writes: writeReach(caller),
-    identity: submitterOf(caller),
+    writes,
+    submitter: submitterOf(caller),
     rateKeys: rateKeysOfCaller(caller, initial),
     largeFieldLoaders: {
       payload: new DataLoader((ids) => queries.largeField('payload', ids), { cache: false }),

@@ -10,6 +10,7 @@
 //             a client's retryJob brings FAILED or CANCELLED back to PENDING.
 import type { Job, JobEvent } from '../generated/prisma/client.js';
 import type { BackoffType, JobEventType, JobStatus, Jitter } from '../generated/prisma/enums.js';
+import type { TransitionName } from './transitions.js';
 
 export type { Job, JobEvent, JobStatus, JobEventType, BackoffType, Jitter };
 
@@ -40,6 +41,13 @@ export const JOB_EVENT_TYPES = [
 export const FINAL_STATUSES = ['COMPLETED', 'FAILED', 'CANCELLED'] as const satisfies readonly JobStatus[];
 
 export const WAITING_STATUSES = ['PENDING', 'SCHEDULED', 'RETRYING'] as const satisfies readonly JobStatus[];
+
+/** A job as the database holds it right after a change, the event that recorded the change, and which transition it was. */
+export interface Change {
+  job: Job;
+  event: JobEvent;
+  transition: TransitionName;
+}
 
 export interface Backoff {
   type: BackoffType;

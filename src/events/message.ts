@@ -2,7 +2,7 @@
 // fields subscribers filter on (queue and type, and tenant and owner, which decide who
 // may see it), never the payload or result (those can be large; a subscriber that
 // selects them loads the job from PostgreSQL).
-import { reaches, type Reach } from '../auth/access.js';
+import { inReach, type Reach } from '../domain/reach.js';
 import type { Change } from '../jobs/lifecycle.js';
 import type { JobEvent } from '../domain/model.js';
 
@@ -69,7 +69,7 @@ export interface EventFilter {
 
 export function matches(filter: EventFilter, event: LiveEvent): boolean {
   return (
-    (filter.reach === undefined || reaches(filter.reach, { id: event.jobId, tenant: event.tenant, owner: event.owner })) &&
+    (filter.reach === undefined || inReach(filter.reach, { id: event.jobId, tenant: event.tenant, owner: event.owner })) &&
     (filter.jobId == null || filter.jobId === event.jobId) &&
     (filter.flowId == null || filter.flowId === event.flowId) &&
     (filter.queue == null || filter.queue.includes(event.queue)) &&

@@ -1,10 +1,10 @@
 // OUTPUT_DIR: where jobs write files (data.export, image.resize). Bounded two ways: a
-// file older than the retention is deleted by a sweep that runs in worker processes,
+// file older than the retention is deleted by a sweep that worker processes run,
 // and a job may only write what is left of OUTPUT_MAX_BYTES when it starts (it fails,
 // and its partial file goes, when it would write more).
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { PermanentError } from '../handlers/handler.js';
+import { PermanentError } from '../domain/errors.js';
 import type { Logger } from '../logger.js';
 
 /** Suffix of a file still being written; renamed away only when the job succeeded. */
@@ -19,7 +19,6 @@ export interface OutputSettings {
 
 export class OutputDir {
   readonly dir: string;
-  private sweeper: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly settings: OutputSettings,
@@ -54,19 +53,13 @@ export class OutputDir {
     };
   }
 
-  /** Deletes files past the retention (and partial files a killed process left), every `intervalMs`. */
-  start(): void {
+  /** How often `sweep` should run: a tenth of the retention, between 1 s and a minute. */
+  get sweepIntervalMs(): number {
     const { retentionMs } = this.settings;
-    const intervalMs = retentionMs > 0 ? Math.min(Math.max(retentionMs / 10, 1000), 60_000) : 60_000;
-    this.sweeper ??= setInterval(() => void this.sweep(), intervalMs).unref();
-    void this.sweep();
+    return retentionMs > 0 ? Math.min(Math.max(retentionMs / 10, 1000), 60_000) : 60_000;
   }
 
-  stop(): void {
-    clearInterval(this.sweeper);
-    this.sweeper = undefined;
-  }
-
+  /** Deletes files past the retention, and partial files a killed process left (maintenance/tasks.ts runs it). */
   async sweep(now = Date.now()): Promise<number> {
     const files = await readdir(this.dir).catch(() => [] as string[]);
     let deleted = 0;

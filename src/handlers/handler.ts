@@ -1,8 +1,11 @@
 // What a job type is: a name, a zod payload schema and a run function. Handlers are
 // plain objects so that users can add their own without subclassing anything.
 import type { z } from 'zod';
-import type { Reach } from '../auth/access.js';
+import type { Reach } from '../domain/reach.js';
 import type { Logger } from '../logger.js';
+
+// Handlers throw it to fail for good; it is part of the vocabulary (domain/errors.ts).
+export { PermanentError } from '../domain/errors.js';
 
 /** What a handler gets besides its payload. */
 export interface JobContext {
@@ -30,15 +33,4 @@ export interface JobHandler<Schema extends z.ZodType = z.ZodType> {
 /** Declares a handler with its payload type inferred from the schema. */
 export function defineHandler<Schema extends z.ZodType>(handler: JobHandler<Schema>): JobHandler<Schema> {
   return handler;
-}
-
-/**
- * Thrown by a handler when retrying cannot help (bad credentials, a record that no
- * longer exists): the job fails at once, whatever attempts it has left.
- */
-export class PermanentError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'PermanentError';
-  }
 }

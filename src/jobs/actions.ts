@@ -1,56 +1,34 @@
-// A client's retryJob and cancelJob: state machine first, then the queue.
-import { accessTo, type Reach } from '../auth/access.js';
-import type { Logger } from '../logger.js';
-import type { CancelSignals } from '../redis/cancelSignals.js';
-import type { JobQueues } from '../redis/queues.js';
-import type { JobQueries } from '../store/queries.js';
-import { allows, TRANSITIONS, type Change, type JobStateMachine } from './lifecycle.js';
-import type { Job } from '../domain/model.js';
+// A client's retryJob and cancelJob: within what the caller may change, through the
+// lifecycle (which tells Redis: a retried job is queued, a cancelled one withdrawn).
 import { userError, type UserError } from '../domain/errors.js';
 import { isUuid } from '../domain/ids.js';
+import type { Job } from '../domain/model.js';
+import { accessTo, type Reaches } from '../domain/reach.js';
+import { refusal } from '../domain/transitions.js';
+import type { JobQueries } from '../store/queries.js';
+import type { JobLifecycle } from './lifecycle.js';
 
-export interface ControlDeps {
+export interface ActionDeps {
   queries: JobQueries;
-  stateMachine: JobStateMachine;
-  queues: JobQueues;
-  cancelSignals: CancelSignals;
-  logger: Logger;
+  lifecycle: JobLifecycle;
 }
 
-/** The jobs a caller may read, and may change. */
-export interface Reaches {
-  reads: Reach;
-  writes: Reach;
-}
+export type ActionResult = { job: Job; userErrors: [] } | { job: null; userErrors: UserError[] };
 
-export type ControlResult = { job: Job; userErrors: [] } | { job: null; userErrors: UserError[] };
-
-export class JobControl {
-  constructor(private readonly deps: ControlDeps) {}
+export class JobActions {
+  constructor(private readonly deps: ActionDeps) {}
 
   /** FAILED or CANCELLED back to PENDING with a fresh set of attempts. */
-  async retry(id: string, caller: Reaches): Promise<ControlResult> {
-    return this.apply('retry', id, caller, async (change) => {
-      try {
-        await this.deps.queues.enqueue([change.job]);
-      } catch (error) {
-        this.deps.logger.error({ err: error, jobId: id }, 'retried job could not be queued yet');
-      }
-    });
+  retry(id: string, caller: Reaches): Promise<ActionResult> {
+    return this.apply('retry', id, caller);
   }
 
   /** A waiting job never runs; a running one has its handler's signal fired. */
-  async cancel(id: string, caller: Reaches): Promise<ControlResult> {
-    return this.apply('cancel', id, caller, async (change) => {
-      // Which of the two applies is not known here, and both are harmless when not.
-      const results = await Promise.allSettled([this.deps.cancelSignals.send(id), this.deps.queues.remove(change.job)]);
-      for (const result of results) {
-        if (result.status === 'rejected') this.deps.logger.warn({ err: result.reason, jobId: id }, 'cancel not passed on to the queue');
-      }
-    });
+  cancel(id: string, caller: Reaches): Promise<ActionResult> {
+    return this.apply('cancel', id, caller);
   }
 
-  private async apply(name: 'retry' | 'cancel', id: string, caller: Reaches, after: (change: Change) => Promise<void>): Promise<ControlResult> {
+  private async apply(name: 'retry' | 'cancel', id: string, caller: Reaches): Promise<ActionResult> {
     if (!isUuid(id)) return { job: null, userErrors: [userError('INVALID_INPUT', ['id'], `id: "${id.slice(0, 100)}" is not a job id (a UUID)`)] };
     // Tenant and owner never change, so checking them before the transition races with nothing.
     const owned = await this.deps.queries.ownerOf(id);
@@ -62,24 +40,10 @@ export class JobControl {
       const verb = name === 'retry' ? 'retry' : 'cancel';
       return { job: null, userErrors: [userError('FORBIDDEN', ['id'], `id: you may read job ${id} but not ${verb} it: only jobs you submitted (your credential holds jobs:write:own, not jobs:write)`)] };
     }
-    const change = await this.deps.stateMachine[name](id);
-    if (change) {
-      await after(change);
-      return { job: change.job, userErrors: [] };
-    }
+    const change = await this.deps.lifecycle[name](id);
+    if (change) return { job: change.job, userErrors: [] };
     const job = await this.deps.queries.statusOf(id);
     if (!job) return notFound;
-    if (name === 'retry' && allows('retry', job.status)) {
-      // Its status allows a retry: the flow's condition refused it (DEPENDENCIES_DONE).
-      return {
-        job: null,
-        userErrors: [userError('INVALID_STATE', ['id'], `job ${id} waits for jobs of its flow that have not COMPLETED (or were deleted); retry those first`)],
-      };
-    }
-    const allowed = TRANSITIONS[name].from.join(', ');
-    return {
-      job: null,
-      userErrors: [userError('INVALID_STATE', ['id'], `job ${id} is ${job.status}; only ${allowed} jobs can be ${name === 'retry' ? 'retried' : 'cancelled'}`)],
-    };
+    return { job: null, userErrors: [userError('INVALID_STATE', ['id'], refusal(name, id, job.status))] };
   }
 }

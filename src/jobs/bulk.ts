@@ -2,16 +2,15 @@
 // batches of one statement each, within what the caller may change. Each retry and
 // cancel is recorded as the job's event (RETRIED, CANCELLED, with who asked in its
 // message); a deletion, which takes the job's history with it, is logged.
-import type { Reach } from '../auth/access.js';
+import type { Reach } from '../domain/reach.js';
 import type { Db } from '../db/client.js';
 import { isDatabaseUnavailable } from '../db/errors.js';
 import type { Logger } from '../logger.js';
-import type { CancelSignals } from '../redis/cancelSignals.js';
-import type { JobQueues } from '../redis/queues.js';
 import { deleteFinished } from '../store/prune.js';
 import type { JobFilter, JobQueries } from '../store/queries.js';
 import { FINAL_STATUSES, type JobStatus } from '../domain/model.js';
-import { TRANSITIONS, type JobStateMachine } from './lifecycle.js';
+import { TRANSITIONS } from '../domain/transitions.js';
+import type { JobLifecycle } from './lifecycle.js';
 import { userError, type UserError } from '../domain/errors.js';
 
 export type BulkAction = 'retry' | 'cancel' | 'delete';
@@ -28,9 +27,7 @@ const FROM: Record<BulkAction, readonly JobStatus[]> = {
 export interface BulkDeps {
   db: Db;
   queries: JobQueries;
-  stateMachine: JobStateMachine;
-  queues: JobQueues;
-  cancelSignals: CancelSignals;
+  lifecycle: JobLifecycle;
   logger: Logger;
   /** Most jobs one call may change (MAX_BULK_JOBS). */
   maxJobs: number;
@@ -91,23 +88,9 @@ export class BulkActions {
     return { count, userErrors: [] };
   }
 
-  /** One batch; returns how many jobs changed (another writer may have moved some on). */
+  /** One batch; returns how many jobs changed (another writer may have moved some on). The lifecycle tells Redis. */
   private async apply(action: BulkAction, ids: string[], by: string): Promise<number> {
     if (action === 'delete') return (await deleteFinished(this.deps.db, ids)).jobs;
-    const changes = await this.deps.stateMachine.many(action, ids, `bulk ${action} by ${by}`);
-    const jobs = changes.map((change) => change.job);
-    try {
-      if (action === 'retry') await this.deps.queues.enqueue(jobs);
-      else {
-        // As cancelJob: a running one is told to stop, a waiting one leaves its queue (which applies is not known here; both are harmless).
-        const results = await Promise.allSettled(jobs.flatMap((job) => [this.deps.cancelSignals.send(job.id), this.deps.queues.remove(job)]));
-        const failed = results.filter((result) => result.status === 'rejected');
-        if (failed.length) this.deps.logger.warn({ err: (failed[0] as PromiseRejectedResult).reason, failed: failed.length }, 'bulk cancel not passed on to the queue for some jobs; a cancelled job that starts is refused');
-      }
-    } catch (error) {
-      // Stored either way: the reconciler queues retried jobs; a cancelled one that starts is refused.
-      this.deps.logger.warn({ err: error, action, jobs: jobs.length }, 'bulk action not passed on to the queue yet');
-    }
-    return changes.length;
+    return (await this.deps.lifecycle.many(action, ids, `bulk ${action} by ${by}`)).length;
   }
 }

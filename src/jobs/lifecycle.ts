@@ -1,65 +1,36 @@
-// The job state machine: the only code that changes a job's status.
+// The job lifecycle: the only way a job's status changes, and the one place where what a
+// change causes is decided. Each transition of domain/transitions.ts is one guarded SQL
+// statement (store/changes.ts, store/flows.ts) that writes the job row and its event
+// together; once it has committed, `committed()` applies its effects, in this order:
 //
-// Every change is one SQL statement that updates the job row only if its current status
-// allows the transition (and, for a worker's outcome, only if the attempt is still the
-// one the worker started), and inserts the event in the same statement, so the two
-// commit together or not at all. A late or duplicate delivery finds the status moved
-// on and is refused: a COMPLETED job can never run or complete again.
+//   1. its events go out on the bus (every API process's subscribers, events/bus.ts);
+//   2. metrics count it;
+//   3. flows move on (jobs/flows.ts: what waited for a COMPLETED job is released, what
+//      waited for a failed one cancelled, what waited for a retried one brought back);
+//   4. Redis is told what the table says (`queue`: enqueue, or withdraw and signal).
 //
-// The statements themselves, and the rule that orders event ids by commit, are in
-// store/changes.ts.
-import type pg from 'pg';
+// One failure policy for the Redis part: the change is recorded, so a Redis that cannot
+// be told is logged and not thrown; the reconciler queues what is owed a run, and a
+// withdrawn job that starts anyway is refused by `start`. Callers get the changes once
+// their effects are applied, so an answer to a client comes after Redis heard of it.
+//
+// A late or duplicate delivery finds the status moved on and is refused: a COMPLETED job
+// can never run or complete again.
 import { poolOf, type Db } from '../db/client.js';
-import { applyTransition, createJobs, type Change, type NewJob, type Target } from '../store/changes.js';
-import { DEPENDENCIES_DONE, flowStep, type FlowStep } from '../store/flows.js';
-import type { JobEventType, JobStatus } from '../domain/model.js';
+import { WAITING_STATUSES, type Change, type Job } from '../domain/model.js';
+import { TRANSITIONS } from '../domain/transitions.js';
+import type { EventBus } from '../events/bus.js';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics/metrics.js';
+import type { CancelSignals } from '../redis/cancelSignals.js';
+import type { JobQueues } from '../redis/queues.js';
+import { applyTransition, createJobs, type NewFlowJob, type TargetedTransition, type Target } from '../store/changes.js';
+import { flowStep, type FlowStep } from '../store/flows.js';
 import { Batcher } from './batcher.js';
+import { FlowProgress } from './flows.js';
+import type pg from 'pg';
 
-export type { Change, NewJob };
-
-export interface Transition {
-  from: readonly JobStatus[];
-  to: JobStatus;
-  event: JobEventType;
-}
-
-/** Every legal status change, by name. Nothing else in the code writes `status`. */
-export const TRANSITIONS = {
-  /** A worker begins an attempt. From RUNNING only when the queue redelivers a job whose worker died. */
-  start: { from: ['PENDING', 'SCHEDULED', 'RETRYING', 'RUNNING'], to: 'RUNNING', event: 'STARTED' },
-  progress: { from: ['RUNNING'], to: 'RUNNING', event: 'PROGRESS' },
-  complete: { from: ['RUNNING'], to: 'COMPLETED', event: 'COMPLETED' },
-  /** The attempt failed and attempts are left. */
-  scheduleRetry: { from: ['RUNNING'], to: 'RETRYING', event: 'RETRY_SCHEDULED' },
-  /** The attempt failed and none are left, or the error was permanent. */
-  fail: { from: ['RUNNING'], to: 'FAILED', event: 'FAILED' },
-  /** The worker is shutting down and its grace period ran out: the job waits for another one. */
-  handBack: { from: ['RUNNING'], to: 'RETRYING', event: 'RETRY_SCHEDULED' },
-  cancel: { from: ['PENDING', 'SCHEDULED', 'RETRYING', 'RUNNING', 'BLOCKED'], to: 'CANCELLED', event: 'CANCELLED' },
-  /** A client asks for a failed or cancelled job to run again (a flow's job: once what it waits for COMPLETED). */
-  retry: { from: ['FAILED', 'CANCELLED'], to: 'PENDING', event: 'RETRIED' },
-} as const satisfies Record<string, Transition>;
-
-/**
- * The flows' own changes (store/flows.ts, one set-based statement each): BLOCKED to
- * PENDING or SCHEDULED when all it waits for COMPLETED (RELEASED); BLOCKED to CANCELLED
- * when one ended otherwise (CANCELLED); CANCELLED back to BLOCKED when what it waited for
- * was retried (RETRIED).
- */
-export const FLOW_TRANSITIONS = {
-  release: { from: ['BLOCKED'], to: 'PENDING', event: 'RELEASED' },
-  cascade: { from: ['BLOCKED'], to: 'CANCELLED', event: 'CANCELLED' },
-  reblock: { from: ['CANCELLED'], to: 'BLOCKED', event: 'RETRIED' },
-} as const satisfies Record<string, Transition>;
-
-/** More conditions of some transitions on the job row. */
-const WHERE: Partial<Record<TransitionName, string>> = { retry: DEPENDENCIES_DONE };
-
-export type TransitionName = keyof typeof TRANSITIONS;
-
-export function allows(name: TransitionName, status: JobStatus): boolean {
-  return (TRANSITIONS[name].from as readonly JobStatus[]).includes(status);
-}
+export type { Change };
 
 /** Most jobs (or submits) one batched statement carries. */
 const MAX_BATCH = 200;
@@ -68,28 +39,20 @@ const MAX_BATCH_BYTES = 32 * 1024 * 1024;
 
 const jsonLength = (value: unknown) => 256 + (JSON.stringify(value ?? null)?.length ?? 0);
 
-/** Who made a change: a client or worker (`job`), or a flow step following others (`flow`). */
-export type ChangeOrigin = 'job' | 'flow';
+/** What the lifecycle tells once a change has committed. */
+export interface LifecycleDeps {
+  db: Db;
+  bus: Pick<EventBus, 'publish'>;
+  metrics: Pick<Metrics, 'record'>;
+  queues: Pick<JobQueues, 'enqueue' | 'remove'>;
+  cancelSignals: Pick<CancelSignals, 'send'>;
+  logger: Logger;
+}
 
-/** Told of every change once it has committed, in commit order within this process. */
-export type ChangeListener = (changes: Change[], origin: ChangeOrigin) => void;
-
-/** What each transition sets besides status and updated_at, from its target `x` (store/changes.ts). */
-const SETS: Record<TransitionName, string> = {
-  start: 'attempts = jobs.attempts + 1, started_at = now(), run_at = NULL, progress = 0',
-  progress: 'progress = x.progress',
-  complete: 'result = x.result, result_bytes = COALESCE(octet_length(x.result::text), 0), progress = 100, finished_at = now()',
-  scheduleRetry: "last_error = x.message, last_delay_ms = x.delay_ms, run_at = now() + x.delay_ms * interval '1 millisecond'",
-  fail: 'last_error = x.message, finished_at = now()',
-  // Not a failure: the attempt it spent is given back, so a job handed back at every
-  // deploy never runs out of attempts.
-  handBack: 'attempts = jobs.attempts - 1, last_error = x.message, run_at = now()',
-  cancel: 'finished_at = now()',
-  retry: 'attempts = 0, progress = 0, result = NULL, result_bytes = 0, run_at = NULL, last_delay_ms = NULL, finished_at = NULL',
-};
-
-export class JobStateMachine {
+export class JobLifecycle {
   private readonly pool: pg.Pool;
+  /** Flows move on after their jobs' changes (effect 3). */
+  readonly flows: FlowProgress;
   // The worker's hot path (every job starts and completes) is batched: concurrent
   // calls share one statement, which commits before anyone hears of the change.
   private readonly starts = new Batcher<Target, Change | null>((targets) => this.apply('start', targets), { maxItems: MAX_BATCH });
@@ -99,33 +62,24 @@ export class JobStateMachine {
     bytes: (target) => jsonLength(target.result),
   });
   // Several submits share an INSERT; a single submitJobs is never split (its own limits bound it).
-  private readonly creations = new Batcher<NewJob[], Change[]>((submits) => this.insertForEach(submits), {
+  private readonly creations = new Batcher<NewFlowJob[], Change[]>((submits) => this.insertForEach(submits), {
     maxItems: MAX_BATCH,
     maxBytes: MAX_BATCH_BYTES,
     bytes: (jobs) => jobs.reduce((sum, job) => sum + jsonLength(job.payload), 0),
   });
 
-  constructor(
-    db: Db,
-    private readonly onCommitted: ChangeListener = () => undefined,
-  ) {
-    this.pool = poolOf(db);
+  constructor(private readonly deps: LifecycleDeps) {
+    this.pool = poolOf(deps.db);
+    this.flows = new FlowProgress((step) => this.flowStep(step), deps.db, deps.logger);
   }
 
   /**
-   * Stores new jobs with their CREATED events; a job whose idempotency key is taken is
-   * skipped. Submits that arrive together share one statement (group commit).
+   * Stores new jobs with their CREATED events (and a flow's edges); a job whose
+   * idempotency key is taken is skipped. Submits that arrive together share one
+   * statement (group commit).
    */
-  create(jobs: NewJob[]): Promise<Change[]> {
+  create(jobs: NewFlowJob[]): Promise<Change[]> {
     return jobs.length === 0 ? Promise.resolve([]) : this.creations.add(jobs);
-  }
-
-  /** One INSERT for the jobs of several submits, each given back the changes of its own jobs. */
-  private async insertForEach(submits: NewJob[][]): Promise<Change[][]> {
-    const changes = await createJobs(this.pool, submits.flat());
-    if (changes.length) this.onCommitted(changes, 'job');
-    const byId = new Map(changes.map((change) => [change.job.id, change]));
-    return submits.map((jobs) => jobs.flatMap((job) => byId.get(job.id) ?? []));
   }
 
   start(id: string): Promise<Change | null> {
@@ -133,7 +87,7 @@ export class JobStateMachine {
   }
 
   progress(id: string, attempt: number, percent: number): Promise<Change | null> {
-    return this.transition('progress', { id, attempt, progress: percent });
+    return this.one('progress', { id, attempt, progress: percent });
   }
 
   complete(id: string, attempt: number, result: unknown): Promise<Change | null> {
@@ -141,31 +95,24 @@ export class JobStateMachine {
   }
 
   scheduleRetry(id: string, attempt: number, error: string, delayMs: number): Promise<Change | null> {
-    return this.transition('scheduleRetry', { id, attempt, message: error, delayMs, data: { delayMs } });
+    return this.one('scheduleRetry', { id, attempt, message: error, delayMs, data: { delayMs } });
   }
 
   fail(id: string, attempt: number, error: string): Promise<Change | null> {
-    return this.transition('fail', { id, attempt, message: error });
+    return this.one('fail', { id, attempt, message: error });
   }
 
   /** Whatever attempts are left: the attempt was cut short by a shutdown, not by the job. */
   handBack(id: string, attempt: number, reason: string): Promise<Change | null> {
-    return this.transition('handBack', { id, attempt, message: reason, data: { delayMs: 0 } });
+    return this.one('handBack', { id, attempt, message: reason, data: { delayMs: 0 } });
   }
 
   cancel(id: string, reason: string | null = null): Promise<Change | null> {
-    return this.transition('cancel', { id, message: reason });
+    return this.one('cancel', { id, message: reason });
   }
 
   retry(id: string): Promise<Change | null> {
-    return this.transition('retry', { id });
-  }
-
-  /** Moves flows on after what `step` says happened (FLOW_TRANSITIONS; store/flows.ts). */
-  async flowStep(step: FlowStep): Promise<Change[]> {
-    const changes = await flowStep(this.pool, step);
-    if (changes.length) this.onCommitted(changes, 'flow');
-    return changes;
+    return this.one('retry', { id });
   }
 
   /** retry or cancel of many jobs in one statement (bulk actions); the reason is each event's message. */
@@ -174,21 +121,36 @@ export class JobStateMachine {
     return changes.filter((change): change is Change => change !== null);
   }
 
-  /** Applies a named transition to one job; null when it is missing or its status (or attempt) does not allow it. */
-  private async transition(name: TransitionName, target: Target): Promise<Change | null> {
+  /** Moves flows on after what `step` says happened (store/flows.ts). */
+  private async flowStep(step: FlowStep): Promise<Change[]> {
+    const changes = await flowStep(this.pool, step);
+    await this.committed(changes);
+    return changes;
+  }
+
+  /** One INSERT for the jobs of several submits, each given back the changes of its own jobs. */
+  private async insertForEach(submits: NewFlowJob[][]): Promise<Change[][]> {
+    const changes = await createJobs(this.pool, submits.flat());
+    await this.committed(changes);
+    const byId = new Map(changes.map((change) => [change.job.id, change]));
+    return submits.map((jobs) => jobs.flatMap((job) => byId.get(job.id) ?? []));
+  }
+
+  /** Applies a transition to one job; null when it is missing or its status (or attempt) does not allow it. */
+  private async one(name: TargetedTransition, target: Target): Promise<Change | null> {
     const [change] = await this.apply(name, [target]);
     return change ?? null;
   }
 
   /**
-   * Applies a named transition to many jobs in one statement: each job row changes only
-   * if its status (and attempt) allows, and gets its event. Results are in target order.
+   * Applies a transition to many jobs in one statement: each job row changes only if
+   * its status (and attempt) allows, and gets its event. Results are in target order.
    */
-  private async apply(name: TransitionName, targets: Target[]): Promise<(Change | null)[]> {
+  private async apply(name: TargetedTransition, targets: Target[]): Promise<(Change | null)[]> {
     // A job asked for twice in one batch changes once; the second ask is refused, as it would be in turn.
     const unique = [...new Map(targets.map((target) => [target.id, target])).values()];
-    const changes = await applyTransition(this.pool, name, { ...TRANSITIONS[name], set: SETS[name], where: WHERE[name] }, unique);
-    if (changes.length) this.onCommitted(changes, 'job');
+    const changes = await applyTransition(this.pool, name, unique);
+    await this.committed(changes);
     const byId = new Map(changes.map((change) => [change.job.id, change]));
     const claimed = new Set<string>();
     return targets.map((target) => {
@@ -196,5 +158,39 @@ export class JobStateMachine {
       claimed.add(target.id);
       return byId.get(target.id) ?? null;
     });
+  }
+
+  /** The effects of committed changes, in the order the header gives. */
+  private async committed(changes: Change[]): Promise<void> {
+    if (changes.length === 0) return;
+    this.deps.bus.publish(changes);
+    this.deps.metrics.record(changes);
+    this.flows.follow(changes);
+    await this.tellRedis(changes);
+  }
+
+  /** What the table says Redis must do, with one failure policy: logged, never thrown. */
+  private async tellRedis(changes: Change[]): Promise<void> {
+    const enqueue: Job[] = [];
+    const withdraw: Job[] = [];
+    for (const { job, transition } of changes) {
+      const effect = TRANSITIONS[transition].queue;
+      // Only waiting jobs go in: a flow's job created BLOCKED waits in PostgreSQL.
+      if (effect === 'enqueue' && (WAITING_STATUSES as readonly string[]).includes(job.status)) enqueue.push(job);
+      else if (effect === 'withdraw') withdraw.push(job);
+    }
+    if (!enqueue.length && !withdraw.length) return;
+    const results = await Promise.allSettled([
+      ...(enqueue.length ? [this.deps.queues.enqueue(enqueue)] : []),
+      // Whether a withdrawn job is waiting or running is not known here; both steps are harmless when not.
+      ...withdraw.flatMap((job) => [this.deps.cancelSignals.send(job.id), this.deps.queues.remove(job)]),
+    ]);
+    const failed = results.filter((result): result is PromiseRejectedResult => result.status === 'rejected');
+    if (failed.length) {
+      this.deps.logger.warn(
+        { err: failed[0]?.reason, enqueue: enqueue.length, withdraw: withdraw.length, failed: failed.length },
+        'recorded in PostgreSQL, but Redis was not told yet: the reconciler queues what is owed a run, and a withdrawn job that starts is refused',
+      );
+    }
   }
 }

@@ -1,10 +1,10 @@
 // Submitting jobs: check every input, store the valid batch with its CREATED events in
-// one statement, then hand the jobs to BullMQ. All or nothing: one bad input and
-// nothing is stored. PostgreSQL commits before Redis hears of a job, so a job is never
-// run that was not recorded.
+// one statement (the lifecycle then hands the jobs to BullMQ). All or nothing: one bad
+// input and nothing is stored. PostgreSQL commits before Redis hears of a job, so a job
+// is never run that was not recorded.
 import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
-import type { Submitter } from '../auth/access.js';
+import type { Submitter } from '../domain/reach.js';
 import type { Config } from '../config.js';
 import type { HandlerRegistry } from '../handlers/registry.js';
 import type { Logger } from '../logger.js';
@@ -12,8 +12,8 @@ import type { JobQueues } from '../redis/queues.js';
 import type { JobQueries } from '../store/queries.js';
 import { jsonProblem } from '../domain/json.js';
 import { WAITING_STATUSES, type BackoffType, type Job, type Jitter } from '../domain/model.js';
-import type { JobStateMachine, NewJob } from './lifecycle.js';
-import type { NewFlowJob } from '../store/changes.js';
+import type { JobLifecycle } from './lifecycle.js';
+import type { NewFlowJob, NewJob } from '../store/changes.js';
 import { fromZod, inInstantRange, userError, type UserError } from '../domain/errors.js';
 
 export interface SubmitJobInput {
@@ -99,11 +99,11 @@ function optionsSchema(config: Config) {
   });
 }
 
-export interface SubmitDeps {
+export interface SubmissionDeps {
   config: Config;
   queries: JobQueries;
   registry: HandlerRegistry;
-  stateMachine: JobStateMachine;
+  lifecycle: JobLifecycle;
   queues: JobQueues;
   logger: Logger;
 }
@@ -145,10 +145,10 @@ const ANYONE: Submitter = { tenant: '', owner: null, ownerOnly: false, submitted
 
 export type SubmitResult = { jobs: Job[]; userErrors: [] } | { jobs: []; userErrors: UserError[] };
 
-export class JobSubmitter {
+export class JobSubmissions {
   private readonly schema;
 
-  constructor(private readonly deps: SubmitDeps) {
+  constructor(private readonly deps: SubmissionDeps) {
     this.schema = optionsSchema(deps.config);
   }
 
@@ -170,7 +170,6 @@ export class JobSubmitter {
     });
     if (userErrors.length) return { jobs: [], userErrors };
     const jobs = await this.store(rows as NewJob[]);
-    await this.enqueue(jobs);
     return { jobs, userErrors: [] };
   }
 
@@ -224,7 +223,6 @@ export class JobSubmitter {
       return dependsOn.length ? { ...row, status: 'BLOCKED' as const, dependsOn } : row;
     });
     const jobs = await this.store(flowRows);
-    await this.enqueue(jobs);
     return { flowId, jobs, userErrors: [] };
   }
 
@@ -287,8 +285,9 @@ export class JobSubmitter {
   }
 
   /**
-   * Inserts the jobs; an input whose idempotency key its submitter already used, in the
-   * database or earlier in the same batch, gets the job that holds the key.
+   * Inserts the jobs (the lifecycle queues them once they have committed); an input whose
+   * idempotency key its submitter already used, in the database or earlier in the same
+   * batch, gets the job that holds the key.
    */
   private async store(rows: NewFlowJob[]): Promise<Job[]> {
     const firstByKey = new Map<string, NewJob>();
@@ -298,13 +297,14 @@ export class JobSubmitter {
       firstByKey.set(row.idempotencyKey, row);
       return true;
     });
-    const created = await this.deps.stateMachine.create(fresh);
+    const created = await this.deps.lifecycle.create(fresh);
     const byId = new Map(created.map(({ job }) => [job.id, job]));
     // Keys whose insert was skipped belong to a job stored earlier (or by a concurrent
     // submit that committed first); read them in a new statement, which sees that commit.
     const takenKeys = [...firstByKey.values()].filter((row) => !byId.has(row.id)).map((row) => row.idempotencyKey as string);
     const scope = rows[0]?.idempotencyScope ?? '';
     const existing = await this.deps.queries.byIdempotencyKeys(scope, takenKeys);
+    await this.requeue(existing);
     const byKey = new Map(existing.map((job) => [job.idempotencyKey as string, job]));
     for (const job of created.map((change) => change.job)) if (job.idempotencyKey) byKey.set(job.idempotencyKey, job);
     return rows.map((row) => {
@@ -315,19 +315,16 @@ export class JobSubmitter {
   }
 
   /**
-   * Hands stored jobs to BullMQ. Jobs returned for a reused idempotency key that are
-   * still waiting are added again: BullMQ ignores a job id it holds, and a client that
-   * resubmits after a lost enqueue gets its job queued.
+   * Jobs returned for a reused idempotency key that are still waiting are queued again
+   * (not a change of status, so not the lifecycle's): BullMQ ignores a job id it holds,
+   * and a client that resubmits after a lost enqueue gets its job queued.
    */
-  private async enqueue(jobs: Job[]): Promise<void> {
-    const waiting = [...new Map(jobs.map((job) => [job.id, job])).values()].filter((job) =>
-      (WAITING_STATUSES as readonly string[]).includes(job.status),
+  private async requeue(jobs: Job[]): Promise<void> {
+    const waiting = jobs.filter((job) => (WAITING_STATUSES as readonly string[]).includes(job.status));
+    if (waiting.length === 0) return;
+    await this.deps.queues.enqueue(waiting).catch((error: unknown) =>
+      // Stored, so accepted: the reconciler queues them when Redis is back.
+      this.deps.logger.warn({ err: error, jobIds: waiting.map((job) => job.id) }, 'jobs submitted again could not be queued yet; the reconciler will'),
     );
-    try {
-      await this.deps.queues.enqueue(waiting);
-    } catch (error) {
-      // The jobs are stored, so accepted: the reconciler queues them when Redis is back.
-      this.deps.logger.error({ err: error, jobIds: waiting.map((job) => job.id) }, 'stored jobs could not be queued yet');
-    }
   }
 }

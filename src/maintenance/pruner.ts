@@ -7,6 +7,7 @@ import pg from 'pg';
 import type { Db } from '../db/client.js';
 import { pruneBatch, type PruneRule } from '../store/prune.js';
 import type { Logger } from '../logger.js';
+import type { PeriodicTask } from './periodic.js';
 
 /** Key of the advisory lock that makes one process the pruner. */
 export const PRUNER_LOCK = 0x6a6f_6270_7275_6e65n; // "jobprune"
@@ -20,17 +21,20 @@ export interface PrunerSettings {
   batchSize: number;
 }
 
-export class Pruner {
-  private timer: NodeJS.Timeout | undefined;
+export class Pruner implements PeriodicTask {
+  readonly name = 'retention';
   private leader: pg.Client | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = false;
+  private stopping = false;
 
   constructor(
     private readonly db: Db,
     private readonly settings: PrunerSettings,
     private readonly logger: Logger,
   ) {}
+
+  get intervalMs(): number {
+    return this.settings.intervalMs;
+  }
 
   private get rules(): PruneRule[] {
     const { completedMs, failedMs } = this.settings;
@@ -40,19 +44,6 @@ export class Pruner {
     ];
   }
 
-  start(): void {
-    if (this.rules.length === 0) return;
-    this.timer = setInterval(() => void this.run(), this.settings.intervalMs).unref();
-    void this.run();
-  }
-
-  /** One pass: becomes the leader if nobody is, then prunes until nothing is due. */
-  run(): Promise<void> {
-    this.running ??= this.pass()
-      .catch((error: unknown) => this.logger.warn({ err: error }, 'pruning failed; trying again at the next interval'))
-      .finally(() => (this.running = undefined));
-    return this.running;
-  }
 
   /** Whether this process is the pruner now. */
   get leading(): boolean {
@@ -82,14 +73,15 @@ export class Pruner {
     return true;
   }
 
-  private async pass(): Promise<void> {
-    if (this.stopped || !(await this.lead())) return;
+  /** One pass: becomes the leader if nobody is, then prunes until nothing is due. */
+  async pass(): Promise<void> {
+    if (this.rules.length === 0 || this.stopping || !(await this.lead())) return;
     const started = Date.now();
     let jobs = 0;
     let events = 0;
     for (const rule of this.rules) {
       for (;;) {
-        if (this.stopped) break;
+        if (this.stopping) break;
         const batch = await pruneBatch(this.db, rule, this.settings.batchSize);
         jobs += batch.jobs;
         events += batch.events;
@@ -99,10 +91,9 @@ export class Pruner {
     if (jobs) this.logger.info({ jobs, events, ms: Date.now() - started }, 'pruned finished jobs past their retention');
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearInterval(this.timer);
-    await this.running;
+  /** Gives up the lead: another process takes it at its next pass. */
+  async stopped(): Promise<void> {
+    this.stopping = true;
     await this.leader?.end().catch(() => undefined);
     this.leader = undefined;
   }

@@ -19,7 +19,7 @@ export interface QueueSettingsInput {
 
 export const QUEUE_LIMITS = { concurrency: 10_000, rateMax: 1_000_000, rateDurationMs: 86_400_000 } as const;
 
-export class QueueControl {
+export class QueueSettings {
   constructor(
     private readonly db: Db,
     private readonly queues: JobQueues,

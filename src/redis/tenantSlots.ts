@@ -1,7 +1,7 @@
 // How many jobs of one tenant run at once across every worker (TENANT_CONCURRENCY), so a
 // tenant's long jobs never hold every slot: each running job of a tenant holds a lease in
 // a Redis sorted set of that tenant, scored by when it runs out. Workers renew the leases
-// of what they run; a worker that dies stops renewing, and its leases run out after the
+// of what they run (maintenance/tasks.ts); a worker that dies stops renewing, and its leases run out after the
 // lease time (as its BullMQ locks do, after which its jobs run elsewhere). The key of a
 // tenant without running jobs expires with its last lease: bounded by tenants running now.
 //
@@ -35,7 +35,6 @@ const REDIS_WAIT_MS = 2000;
 export class TenantSlots {
   /** Leases this process holds: job id to tenant. */
   private readonly held = new Map<string, string>();
-  private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly redis: Redis,
@@ -63,18 +62,14 @@ export class TenantSlots {
     await within(this.redis.zrem(this.key(tenant), jobId), REDIS_WAIT_MS, 'giving back a tenant slot').catch(() => undefined);
   }
 
-  /** Renews held leases every third of the lease time. */
-  start(): void {
-    if (this.limit === 0) return;
-    this.timer = setInterval(() => void this.renew().catch(() => undefined), Math.max(100, Math.floor(this.leaseMs / 3)));
-    this.timer.unref();
+  /** How often the leases must be renewed: a third of their life. */
+  get renewEveryMs(): number {
+    return Math.max(100, Math.floor(this.leaseMs / 3));
   }
 
-  stop(): void {
-    clearInterval(this.timer);
-  }
-
-  private async renew(): Promise<void> {
+  /** Pushes the leases this process holds forward (maintenance/tasks.ts runs it every renewEveryMs). */
+  async renew(): Promise<void> {
+    if (this.held.size === 0) return;
     const byTenant = new Map<string, string[]>();
     for (const [jobId, tenant] of this.held) byTenant.set(tenant, [...(byTenant.get(tenant) ?? []), jobId]);
     const pipeline = this.redis.pipeline();

@@ -1,16 +1,9 @@
 // Which worker processes are alive: each one writes a heartbeat to Redis (what it is,
-// which queues it takes, what it runs now); a worker not seen for three beats is gone
-// and its entry is removed by whoever reads or writes next. Redis holds a hash of
-// entries and a sorted set of when each was last seen: bounded by the live workers.
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
-import { threadId } from 'node:worker_threads';
+// which queues it takes, what it runs now: maintenance/heartbeat.ts); a worker not seen
+// by its deadline is gone and its entry is removed by whoever reads or writes next.
+// Redis holds a hash of entries and a sorted set of deadlines: bounded by live workers.
 import type { Redis } from 'ioredis';
-import type { Logger } from '../logger.js';
 import { within } from './within.js';
-
-/** A worker that missed this many beats is gone. */
-const MISSED_BEATS = 3;
 
 export interface WorkerInfo {
   id: string;
@@ -57,53 +50,15 @@ export async function liveWorkers(redis: Redis, prefix: string): Promise<WorkerI
   return values.map((value) => JSON.parse(value) as WorkerInfo).sort((a, b) => a.startedAt.localeCompare(b.startedAt));
 }
 
-export class Heartbeat {
-  private readonly info: Omit<WorkerInfo, 'running' | 'lastSeenAt'>;
-  private timer: NodeJS.Timeout | undefined;
+/** Writes (or renews) a worker's entry, alive until `deadline`, and drops the stale ones. */
+export async function writeWorker(redis: Redis, prefix: string, entry: WorkerInfo, deadline: number): Promise<void> {
+  const { entries, seen } = keys(prefix);
+  await redis.multi().hset(entries, entry.id, JSON.stringify(entry)).zadd(seen, deadline, entry.id).exec();
+  await forgetStale(redis, prefix, Date.now());
+}
 
-  constructor(
-    private readonly redis: Redis,
-    private readonly prefix: string,
-    worker: { queues: string[]; concurrency: number },
-    private readonly running: () => Iterable<string>,
-    private readonly beatMs: number,
-    private readonly logger: Logger,
-  ) {
-    this.info = {
-      id: `${hostname()}:${process.pid}:${threadId}:${randomBytes(3).toString('hex')}`,
-      hostname: hostname(),
-      pid: process.pid,
-      ...worker,
-      startedAt: new Date().toISOString(),
-    };
-  }
-
-  async start(): Promise<void> {
-    await this.beat();
-    this.timer = setInterval(() => void this.beat(), this.beatMs);
-    this.timer.unref();
-  }
-
-  /** Says goodbye at once, rather than being missed for three beats. */
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    if (this.redis.status !== 'ready') return; // it will be missed instead
-    const { entries, seen } = keys(this.prefix);
-    await within(Promise.all([this.redis.hdel(entries, this.info.id), this.redis.zrem(seen, this.info.id)]), REDIS_WAIT_MS, 'saying goodbye').catch(() => undefined);
-  }
-
-  private async beat(): Promise<void> {
-    // Redis away: beats would pile up in the client's offline queue; the next one after it returns will do.
-    if (this.redis.status !== 'ready') return;
-    const now = Date.now();
-    const { entries, seen } = keys(this.prefix);
-    const entry: WorkerInfo = { ...this.info, running: [...this.running()], lastSeenAt: new Date(now).toISOString() };
-    try {
-      await this.redis.multi().hset(entries, this.info.id, JSON.stringify(entry)).zadd(seen, now + MISSED_BEATS * this.beatMs, this.info.id).exec();
-      await forgetStale(this.redis, this.prefix, now);
-    } catch (error) {
-      // Redis away: the next beat writes it again.
-      this.logger.debug({ err: error }, 'worker heartbeat not written');
-    }
-  }
+/** Removes a worker's entry at once (its goodbye), rather than letting it be missed. */
+export async function removeWorker(redis: Redis, prefix: string, id: string): Promise<void> {
+  const { entries, seen } = keys(prefix);
+  await within(Promise.all([redis.hdel(entries, id), redis.zrem(seen, id)]), REDIS_WAIT_MS, 'saying goodbye');
 }

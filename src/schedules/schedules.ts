@@ -9,10 +9,10 @@ import type { GraphQLError } from 'graphql';
 import { rateKeysOfOwner, type WorkRateLimit } from '../auth/rateLimit.js';
 import { CronExpressionParser } from 'cron-parser';
 import type { Redis } from 'ioredis';
-import { accessTo, type Reach, type Submitter } from '../auth/access.js';
+import { accessTo, type Reach, type Reaches, type Submitter } from '../domain/reach.js';
 import { v7 as uuidv7 } from 'uuid';
 import type { Db } from '../db/client.js';
-import type { JobSubmitter, SubmitJobInput } from '../jobs/submit.js';
+import type { JobSubmissions, SubmitJobInput } from '../jobs/submit.js';
 import { userError, type UserError } from '../domain/errors.js';
 import type { Logger } from '../logger.js';
 import type { JobQueues } from '../redis/queues.js';
@@ -41,12 +41,6 @@ export interface ScheduleInput {
 }
 
 export type ScheduleResult = { schedule: Schedule; userErrors: [] } | { schedule: null; userErrors: UserError[] };
-
-/** The schedules a caller may read, and may change (as for jobs). */
-export interface ScheduleReaches {
-  reads: Reach;
-  writes: Reach;
-}
 
 const owned = (schedule: Schedule) => ({ id: schedule.id, tenant: schedule.tenant, owner: schedule.owner || null });
 
@@ -90,7 +84,7 @@ export class Schedules {
   constructor(
     private readonly deps: {
       db: Db;
-      submitter: JobSubmitter;
+      submissions: JobSubmissions;
       queues: JobQueues;
       connection: Redis;
       prefix: string;
@@ -132,7 +126,7 @@ export class Schedules {
       }
     }
     const job = { ...input.job, runAt: null, idempotencyKey: null };
-    problems.push(...this.deps.submitter.check(job, ['input', 'job']));
+    problems.push(...this.deps.submissions.check(job, ['input', 'job']));
     if (problems.length) return { schedule: null, userErrors: problems };
     const { tenant, ownerOnly } = submitter;
     const owner = submitter.owner ?? '';
@@ -163,13 +157,13 @@ export class Schedules {
    * The schedule, if the caller may change it; 'forbidden' if it may only read it; null
    * if it may not see it (answered as a missing one).
    */
-  private async changeable(id: string, caller: ScheduleReaches): Promise<Schedule | 'forbidden' | null> {
+  private async changeable(id: string, caller: Reaches): Promise<Schedule | 'forbidden' | null> {
     const found = await this.deps.db.schedule.findUnique({ where: { id } });
     const access = found ? accessTo(caller, owned(found)) : 'none';
     return access === 'change' ? found : access === 'read' ? 'forbidden' : null;
   }
 
-  async setPaused(id: string, paused: boolean, caller: ScheduleReaches): Promise<Schedule | 'forbidden' | null> {
+  async setPaused(id: string, paused: boolean, caller: Reaches): Promise<Schedule | 'forbidden' | null> {
     const found = await this.changeable(id, caller);
     if (found === null || found === 'forbidden') return found;
     const schedule = await this.deps.db.schedule.update({ where: { id }, data: { paused } });
@@ -177,7 +171,7 @@ export class Schedules {
     return schedule;
   }
 
-  async delete(id: string, caller: ScheduleReaches): Promise<Schedule | 'forbidden' | null> {
+  async delete(id: string, caller: Reaches): Promise<Schedule | 'forbidden' | null> {
     const found = await this.changeable(id, caller);
     if (found === null || found === 'forbidden') return found;
     await this.deps.db.schedule.delete({ where: { id } });
@@ -242,7 +236,7 @@ export class Schedules {
       await this.record(schedule.id, { skipped: why.slice(0, 500) });
       return;
     }
-    const { jobs, userErrors } = await this.deps.submitter.submit([{ ...template, idempotencyKey: `schedule:${schedule.id}:${firingId}` }], () => ['job'], {
+    const { jobs, userErrors } = await this.deps.submissions.submit([{ ...template, idempotencyKey: `schedule:${schedule.id}:${firingId}` }], () => ['job'], {
       tenant: schedule.tenant,
       owner: schedule.owner || null,
       ownerOnly: schedule.ownerOnly,

@@ -8,7 +8,7 @@ import { isUuid } from '../domain/ids.js';
 import type { JobSummary } from '../domain/model.js';
 import { userError, type UserError } from '../domain/errors.js';
 import { builder } from './builder.js';
-import { reaches } from '../auth/access.js';
+import { inReach } from '../domain/reach.js';
 import type { LiveEvent } from '../events/message.js';
 import { LISTED_JOB_BYTES } from '../http/limits.js';
 import { bulkRequest } from './bulk.js';
@@ -133,7 +133,7 @@ builder.mutationFields((t) => ({
     description: 'Submits jobs that depend on each other, all or nothing.',
     args: { input: t.arg({ type: SubmitFlowInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
-      const result = await limited(ctx, input.jobs.length, () => ctx.submitter.submitFlow(input.name ?? null, input.jobs, ctx.identity));
+      const result = await limited(ctx, input.jobs.length, () => ctx.submissions.submitFlow(input.name ?? null, input.jobs, ctx.submitter));
       return { flow: result.flowId ? { id: result.flowId, jobs: result.jobs } : null, userErrors: result.userErrors };
     },
   }),
@@ -177,7 +177,7 @@ builder.subscriptionFields((t) => ({
         if (!isUuid(id)) return null;
         const all = await ctx.streams.flows.jobs(id, event?.id ?? ctx.streams.hub.lastId);
         // A flow is one submitter's: a caller who sees one job usually sees all, and shares the read's array (and version).
-        const jobs = all.every((job) => reaches(reach, job)) ? all : all.filter((job) => reaches(reach, job));
+        const jobs = all.every((job) => inReach(reach, job)) ? all : all.filter((job) => inReach(reach, job));
         return jobs.length ? { id, jobs } : null;
       };
       if (!(await load())) throw new GraphQLError(`id: no flow ${id.slice(0, 100)}`, { extensions: { code: 'NOT_FOUND', field: ['id'] } });

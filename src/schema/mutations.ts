@@ -1,7 +1,7 @@
 // submitJob, submitJobs, retryJob, cancelJob. Expected refusals come back as
 // `userErrors`, with nothing changed; only unexpected failures are GraphQL errors.
 import { GraphQLError } from 'graphql';
-import { reaches } from '../auth/access.js';
+import { inReach } from '../domain/reach.js';
 import type { Context } from '../context.js';
 import type { Job } from '../domain/model.js';
 import type { UserError } from '../domain/errors.js';
@@ -59,7 +59,7 @@ interface JobPayload {
  * read another's payload, result or history by cancelling or retrying it.
  */
 function readableJob(ctx: Context, job: Job | null): Job | null {
-  if (!job || reaches(ctx.reads, job)) return job;
+  if (!job || inReach(ctx.reads, job)) return job;
   throw new GraphQLError('Forbidden: the change was made, but reading a job another caller submitted needs the jobs:read scope.', {
     extensions: { code: 'FORBIDDEN' },
   });
@@ -102,7 +102,7 @@ builder.mutationFields((t) => ({
     type: SubmitJobPayload,
     args: { input: t.arg({ type: SubmitJobInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
-      const { jobs, userErrors } = await limited(ctx, 1, () => ctx.submitter.submit([input], () => ['input'], ctx.identity));
+      const { jobs, userErrors } = await limited(ctx, 1, () => ctx.submissions.submit([input], () => ['input'], ctx.submitter));
       return { job: jobs[0] ?? null, userErrors };
     },
   }),
@@ -110,18 +110,18 @@ builder.mutationFields((t) => ({
     type: SubmitJobsPayload,
     description: 'Submits many jobs at once: all are stored, or none.',
     args: { input: t.arg({ type: [SubmitJobInput], required: true }) },
-    resolve: (_root, { input }, ctx) => limited(ctx, input.length, () => ctx.submitter.submit(input, (index) => ['input', index], ctx.identity)),
+    resolve: (_root, { input }, ctx) => limited(ctx, input.length, () => ctx.submissions.submit(input, (index) => ['input', index], ctx.submitter)),
   }),
   retryJob: t.field({
     type: RetryJobPayload,
     description: "Runs a FAILED or CANCELLED job again, with a fresh set of attempts, at once (a delayed job's runAt is not kept).",
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, { id }, ctx) => limited(ctx, 1, () => ctx.control.retry(String(id), ctx)),
+    resolve: (_root, { id }, ctx) => limited(ctx, 1, () => ctx.actions.retry(String(id), ctx)),
   }),
   cancelJob: t.field({
     type: CancelJobPayload,
     description: 'Cancels a job that has not finished; a RUNNING one is told to stop.',
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, { id }, ctx) => limited(ctx, 1, () => ctx.control.cancel(String(id), ctx)),
+    resolve: (_root, { id }, ctx) => limited(ctx, 1, () => ctx.actions.cancel(String(id), ctx)),
   }),
 }));

@@ -54,7 +54,7 @@ builder.queryFields((t) => ({
   queues: t.field({
     type: [QueueRef],
     description: 'Every queue, with its settings and counts.',
-    resolve: (_root, _args, ctx) => ctx.queueControl.list(),
+    resolve: (_root, _args, ctx) => ctx.queueSettings.list(),
   }),
 }));
 
@@ -65,8 +65,8 @@ function unknownQueue(name: string, queues: readonly string[]) {
 function setPaused(paused: boolean) {
   return async (_root: unknown, { name }: { name: string }, ctx: Parameters<typeof requireScope>[0]) => {
     requireScope(ctx, 'admin');
-    if (!ctx.queueControl.knows(name)) return unknownQueue(name, ctx.config.QUEUES);
-    return { queue: await ctx.queueControl.setPaused(name, paused), userErrors: [] };
+    if (!ctx.queueSettings.knows(name)) return unknownQueue(name, ctx.config.QUEUES);
+    return { queue: await ctx.queueSettings.setPaused(name, paused), userErrors: [] };
   };
 }
 
@@ -83,8 +83,8 @@ builder.mutationFields((t) => ({
     args: { name: t.arg.string({ required: true }), input: t.arg({ type: QueueSettingsInput, required: true }) },
     resolve: async (_root, { name, input }, ctx) => {
       requireScope(ctx, 'admin');
-      if (!ctx.queueControl.knows(name)) return unknownQueue(name, ctx.config.QUEUES);
-      return ctx.queueControl.update(name, input);
+      if (!ctx.queueSettings.knows(name)) return unknownQueue(name, ctx.config.QUEUES);
+      return ctx.queueSettings.update(name, input);
     },
   }),
   resumeQueue: t.field({

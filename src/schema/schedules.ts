@@ -101,7 +101,7 @@ builder.mutationFields((t) => ({
   createSchedule: t.field({
     type: SchedulePayloadRef,
     args: { input: t.arg({ type: CreateScheduleInput, required: true }) },
-    resolve: (_root, { input }, ctx) => limited(ctx, 1, () => ctx.schedules.create(input, ctx.identity)),
+    resolve: (_root, { input }, ctx) => limited(ctx, 1, () => ctx.schedules.create(input, ctx.submitter)),
   }),
   pauseSchedule: t.field({
     type: SchedulePayloadRef,

@@ -1,63 +1,21 @@
-// The statements that change jobs: each writes the job rows and their events together,
-// and each draws its event ids under the event-ordering lock. This file is the only
-// place that rule is written.
-//
-// Event ids are handed out in commit order: each statement takes one transaction-level
-// advisory lock before it draws ids and holds it until it commits. So once an event is
-// visible, every event with a smaller id that will ever exist is visible too, which is
-// what lets subscribers resume from an id and fill gaps from PostgreSQL without missing
-// one (a bigserial alone lets a later commit take a smaller id). It serialises the
-// commits of status changes, so writers batch them (a statement may carry many jobs).
-//
-// Lock order: the ordering lock comes before any row lock. A statement that locked a
-// row and then waited for the ordering lock could wait for one that holds the ordering
-// lock and wants that row (PostgreSQL found exactly that deadlock between a bulk cancel
-// and the workers' completions). So the lock is a CTE that every row change joins: no
-// row can be changed (so locked) before it is taken. Writers that never take it
-// (retention's and deleteJobs' deletes) skip rows others hold (SKIP LOCKED).
+// The statements that change jobs one transition at a time: creation (with a flow's
+// edges) and every transition a client or worker asks for, each one statement that
+// writes the job rows and their events together under the event-ordering lock
+// (store/sql.ts). The flows' own transitions are in store/flows.ts. Together with
+// that file, this is where every write of `status` lives: TRANSITION_SQL is the table
+// of what each transition sets and requires besides its statuses (domain/transitions.ts).
 import type pg from 'pg';
-import type { Job, JobEvent, JobEventType, JobStatus } from '../domain/model.js';
-import { EVENT_COLUMNS, JOB_COLUMNS, selectList } from './columns.js';
+import type { Change, Job } from '../domain/model.js';
+import { TRANSITIONS, type TransitionName } from '../domain/transitions.js';
+import { JOB_COLUMNS } from './columns.js';
+import { CHANGE_SELECT, DEPENDENCIES_DONE, ORDERED, toChange, type ChangeRow } from './sql.js';
 import { run, statement, type Statement } from './statement.js';
-
-/** A job as the database now holds it, and the event that recorded the change. */
-export interface Change {
-  job: Job;
-  event: JobEvent;
-}
 
 /** A job ready to be stored: everything but the columns the database fills in. */
 export type NewJob = Omit<
   Job,
   'attempts' | 'progress' | 'result' | 'lastError' | 'lastDelayMs' | 'createdAt' | 'updatedAt' | 'startedAt' | 'finishedAt' | 'payloadBytes' | 'resultBytes' | 'dependencyCount'
 >;
-
-/** Key of the advisory lock that orders event ids by commit. */
-export const EVENT_ORDER_LOCK = 0x6a6f_6265_7665_6e74n; // "jobevent"
-
-/**
- * Takes the ordering lock, once, before the statement changes (and so locks) any row:
- * every row change joins it. MATERIALIZED: evaluated once, never inlined.
- */
-export const ORDERED = `ordered AS MATERIALIZED (SELECT pg_advisory_xact_lock(${EVENT_ORDER_LOCK}) AS locked)`;
-
-const EVENT_PREFIX = 'event.';
-export const CHANGE_SELECT = `${selectList('j', JOB_COLUMNS)}, ${selectList('e', EVENT_COLUMNS, EVENT_PREFIX)}`;
-
-/** A row of CHANGE_SELECT: the job's fields, and the event's under `event.`. */
-export type ChangeRow = Record<string, unknown>;
-
-export function toChange(row: ChangeRow): Change {
-  const job: Record<string, unknown> = {};
-  const event: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(row)) {
-    if (key.startsWith(EVENT_PREFIX)) event[key.slice(EVENT_PREFIX.length)] = value;
-    else job[key] = value;
-  }
-  // node-postgres gives bigint columns as strings; the models hold a bigint.
-  event.id = BigInt(event.id as string);
-  return { job: job as unknown as Job, event: event as unknown as JobEvent };
-}
 
 const CREATE = statement<ChangeRow>(
   'create',
@@ -102,7 +60,60 @@ export async function createJobs(pool: pg.Pool, jobs: NewFlowJob[]): Promise<Cha
     dependency_count: dependsOn?.length ?? 0,
   }));
   const edges = jobs.flatMap((job) => (job.dependsOn ?? []).map((dependsOn) => ({ job_id: job.id, depends_on_id: dependsOn })));
-  return (await run(pool, CREATE, [JSON.stringify(rows), JSON.stringify(edges)])).map(toChange);
+  return (await run(pool, CREATE, [JSON.stringify(rows), JSON.stringify(edges)])).map((row) => toChange(row, 'create'));
+}
+
+/**
+ * What each transition a client or worker asks for sets besides status and updated_at
+ * (from `x`, its target), and what more it requires of the job row. Its statuses and
+ * event come from domain/transitions.ts.
+ */
+const TRANSITION_SQL = {
+  start: { set: 'attempts = jobs.attempts + 1, started_at = now(), run_at = NULL, progress = 0' },
+  progress: { set: 'progress = x.progress' },
+  complete: { set: 'result = x.result, result_bytes = COALESCE(octet_length(x.result::text), 0), progress = 100, finished_at = now()' },
+  scheduleRetry: { set: "last_error = x.message, last_delay_ms = x.delay_ms, run_at = now() + x.delay_ms * interval '1 millisecond'" },
+  fail: { set: 'last_error = x.message, finished_at = now()' },
+  // Not a failure: the attempt it spent is given back, so a job handed back at every
+  // deploy never runs out of attempts.
+  handBack: { set: 'attempts = jobs.attempts - 1, last_error = x.message, run_at = now()' },
+  cancel: { set: 'finished_at = now()' },
+  retry: { set: 'attempts = 0, progress = 0, result = NULL, result_bytes = 0, run_at = NULL, last_delay_ms = NULL, finished_at = NULL', where: DEPENDENCIES_DONE },
+} as const satisfies Partial<Record<TransitionName, { set: string; where?: string }>>;
+
+/** The transitions applied to targets chosen by id (the rest are creation and the flows' own). */
+export type TargetedTransition = keyof typeof TRANSITION_SQL;
+
+const transitionStatements = new Map<TargetedTransition, Statement<ChangeRow>>();
+
+function transitionStatement(name: TargetedTransition): Statement<ChangeRow> {
+  let found = transitionStatements.get(name);
+  if (!found) {
+    const { from, to, event } = TRANSITIONS[name];
+    const { set, where } = TRANSITION_SQL[name] as { set: string; where?: string };
+    // Statuses and event types are the schema's enum values, never input: safe to write in the text.
+    const statuses = from.map((status) => `'${status}'`).join(', ');
+    found = statement<ChangeRow>(
+      `transition.${name}`,
+      `WITH ${ORDERED}, x AS (
+         SELECT * FROM jsonb_to_recordset($1::jsonb)
+           AS x(id uuid, attempt int, result jsonb, progress float8, message text, delay_ms int, data jsonb)
+       ), j AS (
+         UPDATE jobs SET status = '${to[0]}', updated_at = now(), ${set}
+         FROM x, ordered
+         WHERE jobs.id = x.id AND jobs.status IN (${statuses}) AND (x.attempt IS NULL OR jobs.attempts = x.attempt)${where ? ` AND ${where}` : ''}
+         RETURNING jobs.*, x.progress AS x_progress, x.message AS x_message, x.data AS x_data
+       ), e AS (
+         INSERT INTO job_events (id, job_id, type, status, attempt, progress, message, data)
+         SELECT nextval('job_events_id_seq'), j.id, '${event}', j.status, j.attempts, j.x_progress, j.x_message, j.x_data
+         FROM j, ordered
+         RETURNING *
+       )
+       SELECT ${CHANGE_SELECT} FROM j JOIN e ON e.job_id = j.id ORDER BY e.id`,
+    );
+    transitionStatements.set(name, found);
+  }
+  return found;
 }
 
 /** A job a transition applies to, with what the transition writes for it. */
@@ -122,53 +133,12 @@ export interface Target {
   data?: unknown;
 }
 
-/** A status change, as SQL: which statuses it leaves, where it goes, its event, and what else it sets (from `x`, the target). */
-export interface TransitionSql {
-  from: readonly JobStatus[];
-  to: JobStatus;
-  event: JobEventType;
-  /** Assignments besides status and updated_at, e.g. `result = x.result`; a fixed text. */
-  set: string;
-  /** A further condition on the job row (`jobs`), a fixed text. */
-  where?: string;
-}
-
-const transitionStatements = new Map<string, Statement<ChangeRow>>();
-
-function transitionStatement(name: string, { from, to, event, set, where }: TransitionSql): Statement<ChangeRow> {
-  let found = transitionStatements.get(name);
-  if (!found) {
-    // Statuses and event types are the schema's enum values, never input: safe to write in the text.
-    const statuses = from.map((status) => `'${status}'`).join(', ');
-    found = statement<ChangeRow>(
-      `transition.${name}`,
-      `WITH ${ORDERED}, x AS (
-         SELECT * FROM jsonb_to_recordset($1::jsonb)
-           AS x(id uuid, attempt int, result jsonb, progress float8, message text, delay_ms int, data jsonb)
-       ), j AS (
-         UPDATE jobs SET status = '${to}', updated_at = now()${set ? `, ${set}` : ''}
-         FROM x, ordered
-         WHERE jobs.id = x.id AND jobs.status IN (${statuses}) AND (x.attempt IS NULL OR jobs.attempts = x.attempt)${where ? ` AND ${where}` : ''}
-         RETURNING jobs.*, x.progress AS x_progress, x.message AS x_message, x.data AS x_data
-       ), e AS (
-         INSERT INTO job_events (id, job_id, type, status, attempt, progress, message, data)
-         SELECT nextval('job_events_id_seq'), j.id, '${event}', j.status, j.attempts, j.x_progress, j.x_message, j.x_data
-         FROM j, ordered
-         RETURNING *
-       )
-       SELECT ${CHANGE_SELECT} FROM j JOIN e ON e.job_id = j.id ORDER BY e.id`,
-    );
-    transitionStatements.set(name, found);
-  }
-  return found;
-}
-
 /**
- * Applies a status change to each target whose job's status (and attempt) allows it, in
- * one statement, and records an event for each. Returns the changes made, in event order;
- * each target appears at most once in `targets`.
+ * Applies a transition to each target whose job's status (and attempt) allows it, in
+ * one statement, and records an event for each. Returns the changes made, in event
+ * order; each target appears at most once in `targets`.
  */
-export async function applyTransition(pool: pg.Pool, name: string, transition: TransitionSql, targets: Target[]): Promise<Change[]> {
+export async function applyTransition(pool: pg.Pool, name: TargetedTransition, targets: Target[]): Promise<Change[]> {
   const rows = targets.map((target) => ({
     id: target.id,
     attempt: target.attempt ?? null,
@@ -178,6 +148,5 @@ export async function applyTransition(pool: pg.Pool, name: string, transition: T
     delay_ms: target.delayMs ?? null,
     data: target.data ?? null,
   }));
-  return (await run(pool, transitionStatement(name, transition), [JSON.stringify(rows)])).map(toChange);
+  return (await run(pool, transitionStatement(name), [JSON.stringify(rows)])).map((row) => toChange(row, name));
 }
-

@@ -1,6 +1,6 @@
 // The statement behind data.export: the jobs matching a filter, oldest first, as rows of
 // plain columns for a file. The handler streams it through a cursor on its own connection.
-import type { Reach } from '../auth/access.js';
+import type { Reach } from '../domain/reach.js';
 import type { JobStatus } from '../domain/model.js';
 
 export const EXPORT_COLUMNS = ['id', 'queue', 'type', 'status', 'priority', 'attempts', 'max_attempts', 'created_at', 'finished_at', 'last_error', 'payload', 'result'] as const;

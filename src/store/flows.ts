@@ -13,17 +13,10 @@
 // retry racing the cascade of its own failure, or two completions releasing one job,
 // then come out right in whichever order they meet.
 import type pg from 'pg';
-import type { Change } from './changes.js';
-import { EVENT_ORDER_LOCK, ORDERED, toChange, CHANGE_SELECT, type ChangeRow } from './changes.js';
+import type { Change } from '../domain/model.js';
+import type { TransitionName } from '../domain/transitions.js';
+import { CHANGE_SELECT, DEPENDENCIES_DONE, EVENT_ORDER_LOCK, ORDERED, toChange, type ChangeRow } from './sql.js';
 import { run, runIn, statement, transaction } from './statement.js';
-
-/**
- * A further condition of release and retry (on `jobs`): as many of the jobs it waits for
- * have COMPLETED as it was submitted with. A dependency deleted meanwhile never counts,
- * so such a job waits (and says why) rather than run without it.
- */
-export const DEPENDENCIES_DONE = `(jobs.dependency_count = 0 OR jobs.dependency_count = (
-  SELECT count(*) FROM job_dependencies d JOIN jobs p ON p.id = d.depends_on_id WHERE d.job_id = jobs.id AND p.status = 'COMPLETED'))`;
 
 /** What an event's message names: the one seed of the job's flow by its key, or several listed. */
 const ONE_SEED = 'n.count = 1';
@@ -147,15 +140,16 @@ export interface FlowStep {
 export async function flowStep(pool: pg.Pool, step: FlowStep): Promise<Change[]> {
   return transaction(pool, async (client) => {
     await client.query(LOCK);
-    const changes: ChangeRow[] = [];
+    const changes: Change[] = [];
+    const made = (rows: ChangeRow[], transition: TransitionName) => changes.push(...rows.map((row) => toChange(row, transition)));
     const back = step.retried.length ? await runIn(client, REBLOCK, [step.retried]) : [];
-    changes.push(...back);
+    made(back, 'reblock');
     const backIds = back.map((row) => row.id as string);
     const looked = [...backIds, ...step.blocked];
     const seeds = [...step.ended, ...(looked.length ? (await runIn(client, ENDED_DEPENDENCIES, [looked])).map((row) => row.id) : [])];
-    if (seeds.length) changes.push(...(await runIn(client, CASCADE, [seeds])));
-    if (step.completed.length || looked.length) changes.push(...(await runIn(client, RELEASE, [step.completed, looked])));
-    return changes.map(toChange);
+    if (seeds.length) made(await runIn(client, CASCADE, [seeds]), 'cascade');
+    if (step.completed.length || looked.length) made(await runIn(client, RELEASE, [step.completed, looked]), 'release');
+    return changes;
   });
 }
 

@@ -3,7 +3,7 @@
 // PostgreSQL answers from the matching index however deep the page is (Prisma's cursor
 // option would look the cursor row up first and expand the comparison into ORs).
 import { parseCursorConnectionArgs } from '@pothos/core';
-import type { Reach } from '../auth/access.js';
+import type { Reach } from '../domain/reach.js';
 import type { Db } from '../db/client.js';
 import { Prisma } from '../generated/prisma/client.js';
 import { decodeCursor, encodeCursor, type SortValue } from '../domain/cursor.js';

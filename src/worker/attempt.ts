@@ -1,13 +1,15 @@
 // One attempt of a job: runs its handler with a context (progress, logger, abort
-// signal), enforces the timeout, and records the outcome through the state machine.
-import { jobReach } from '../auth/access.js';
-import { PermanentError, type JobContext, type JobHandler } from '../handlers/handler.js';
+// signal), enforces the timeout, and records the outcome through the lifecycle.
+import { handlerReach } from '../domain/reach.js';
+import { PermanentError } from '../domain/errors.js';
+import type { JobContext, JobHandler } from '../handlers/handler.js';
 import type { Logger } from '../logger.js';
 import type { JobLogs } from './logs.js';
 import { nextDelay } from '../domain/backoff.js';
 import { storableJson, storableText } from '../domain/json.js';
 import type { Job } from '../domain/model.js';
-import type { Change, JobStateMachine } from '../jobs/lifecycle.js';
+import type { Change } from '../domain/model.js';
+import type { JobLifecycle } from '../jobs/lifecycle.js';
 
 /**
  * Progress is written at most this often per job (leading and trailing edge), so a
@@ -72,7 +74,7 @@ function throttledProgress(write: (percent: number) => Promise<unknown>, logger:
 }
 
 export interface AttemptDeps {
-  stateMachine: JobStateMachine;
+  lifecycle: JobLifecycle;
   logger: Logger;
   /** Keeps what the handler logs with the job (Job.logs). */
   logs?: JobLogs;
@@ -81,7 +83,7 @@ export interface AttemptDeps {
 }
 
 /**
- * Runs the handler of a job that the state machine has just started. `controller` is
+ * Runs the handler of a job that the lifecycle has just started. `controller` is
  * the attempt's: the caller aborts it with an AttemptAborted when the job is cancelled.
  */
 export async function runAttempt(job: Job, handler: JobHandler, controller: AbortController, deps: AttemptDeps): Promise<Outcome> {
@@ -91,13 +93,13 @@ export async function runAttempt(job: Job, handler: JobHandler, controller: Abor
   if (!parsed.success) {
     return { kind: 'failed', error: `payload no longer matches the ${job.type} schema: ${parsed.error.message}`, permanent: true };
   }
-  const progress = throttledProgress((percent) => deps.stateMachine.progress(job.id, attempt, percent), logger);
+  const progress = throttledProgress((percent) => deps.lifecycle.progress(job.id, attempt, percent), logger);
   const timer = setTimeout(
     () => controller.abort(new AttemptAborted('timeout', `timed out after ${job.timeoutMs} ms`)),
     job.timeoutMs,
   );
   const kept = deps.logs?.attemptLogger(logger, job.id, attempt);
-  const ctx: JobContext = { jobId: job.id, attempt, signal: controller.signal, progress: progress.report, logger: kept?.logger ?? logger, reach: jobReach(job), dependencies: deps.dependencies ?? {} };
+  const ctx: JobContext = { jobId: job.id, attempt, signal: controller.signal, progress: progress.report, logger: kept?.logger ?? logger, reach: handlerReach(job), dependencies: deps.dependencies ?? {} };
   try {
     const running = handler.run(parsed.data, ctx);
     // A handler that ignores its signal must not hold the attempt open past its timeout.
@@ -127,25 +129,25 @@ export async function runAttempt(job: Job, handler: JobHandler, controller: Abor
 
 /**
  * Records an attempt's outcome. A failure with attempts left schedules a retry after
- * the job's backoff; otherwise the job is FAILED. Null when the state machine refused:
+ * the job's backoff; otherwise the job is FAILED. Null when the lifecycle refused:
  * the job was cancelled, retried or taken over by another delivery meanwhile.
  */
-export async function recordOutcome(job: Job, outcome: Outcome, stateMachine: JobStateMachine): Promise<Change | null> {
+export async function recordOutcome(job: Job, outcome: Outcome, lifecycle: JobLifecycle): Promise<Change | null> {
   const attempt = job.attempts;
   switch (outcome.kind) {
     case 'completed':
-      return stateMachine.complete(job.id, attempt, outcome.result);
+      return lifecycle.complete(job.id, attempt, outcome.result);
     case 'cancelled':
       return null;
     case 'interrupted':
-      return stateMachine.handBack(job.id, attempt, outcome.reason);
+      return lifecycle.handBack(job.id, attempt, outcome.reason);
     case 'failed': {
-      if (outcome.permanent || attempt >= job.maxAttempts) return stateMachine.fail(job.id, attempt, outcome.error);
+      if (outcome.permanent || attempt >= job.maxAttempts) return lifecycle.fail(job.id, attempt, outcome.error);
       const delayMs = nextDelay(
         { type: job.backoffType, delayMs: job.backoffDelayMs, maxDelayMs: job.backoffMaxDelayMs, jitter: job.backoffJitter },
         { failures: attempt, previousDelayMs: job.lastDelayMs },
       );
-      return stateMachine.scheduleRetry(job.id, attempt, outcome.error, delayMs);
+      return lifecycle.scheduleRetry(job.id, attempt, outcome.error, delayMs);
     }
   }
 }

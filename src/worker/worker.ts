@@ -1,4 +1,4 @@
-// BullMQ workers: take a job id from Redis, start the job through the state machine,
+// BullMQ workers: take a job id from Redis, start the job through the lifecycle,
 // run its handler and record the outcome. The BullMQ job's fate follows what
 // PostgreSQL says: a retry waits in BullMQ's delayed set with the same id.
 //
@@ -14,7 +14,8 @@ import { isDatabaseUnavailable } from '../db/errors.js';
 import type { HandlerRegistry } from '../handlers/registry.js';
 import { AttemptAborted, recordOutcome, runAttempt, type Outcome } from './attempt.js';
 import { WAITING_STATUSES, type Job, type JobStatus } from '../domain/model.js';
-import type { Change, JobStateMachine } from '../jobs/lifecycle.js';
+import type { Change } from '../domain/model.js';
+import type { JobLifecycle } from '../jobs/lifecycle.js';
 import type { Logger } from '../logger.js';
 import type { JobLogs } from './logs.js';
 import type { Metrics } from '../metrics/metrics.js';
@@ -23,7 +24,7 @@ import type { TenantSlots } from '../redis/tenantSlots.js';
 
 export interface WorkerDeps {
   queries: JobQueries;
-  stateMachine: JobStateMachine;
+  lifecycle: JobLifecycle;
   registry: HandlerRegistry;
   cancelSignals: CancelSignals;
   connection: Redis;
@@ -70,7 +71,6 @@ export class JobWorkers {
   ) {}
 
   async start(): Promise<void> {
-    this.deps.slots?.start();
     await this.deps.cancelSignals.listen((jobId) => {
       this.running.get(jobId)?.abort(new AttemptAborted('cancelled', 'cancelled by a client'));
     });
@@ -112,7 +112,6 @@ export class JobWorkers {
       await closing;
     } finally {
       clearTimeout(timer);
-      this.deps.slots?.stop();
       await this.deps.cancelSignals.close();
     }
   }
@@ -139,10 +138,10 @@ export class JobWorkers {
 
   private async run(worker: Worker, bullJob: BullJob, token: string | undefined): Promise<unknown> {
     const id = bullJob.id as string;
-    const { stateMachine, registry, logger } = this.deps;
+    const { lifecycle, registry, logger } = this.deps;
     let started: Change | null;
     try {
-      started = await stateMachine.start(id);
+      started = await lifecycle.start(id);
     } catch (error) {
       return this.putBack(worker, bullJob, token, error);
     }
@@ -156,14 +155,14 @@ export class JobWorkers {
     const began = performance.now();
     try {
       outcome = handler
-        ? await this.withDependencies(job, (dependencies) => runAttempt(job, handler, controller, { stateMachine, logger, logs: this.deps.logs, dependencies }))
+        ? await this.withDependencies(job, (dependencies) => runAttempt(job, handler, controller, { lifecycle, logger, logs: this.deps.logs, dependencies }))
         : { kind: 'failed', error: `no handler for job type "${job.type}" in this worker`, permanent: true };
     } finally {
       this.running.delete(id);
     }
     this.deps.metrics.observeAttempt(job, outcome.kind, (performance.now() - began) / 1000);
     try {
-      const change = await this.retryWhileDatabaseDown(() => recordOutcome(job, outcome, stateMachine));
+      const change = await this.retryWhileDatabaseDown(() => recordOutcome(job, outcome, lifecycle));
       if (change) this.tell(job, outcome, change);
       // Refused: the job was cancelled or retried meanwhile; go by what is stored now.
       const now = change
