@@ -7,6 +7,7 @@
 import { GraphQLError } from 'graphql';
 import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { type ErrorCode } from '../domain/errors.js';
 
 export interface RateLimitOptions {
   /** Jobs one caller may submit per minute; 0 turns the limit off. */
@@ -114,7 +115,7 @@ export class WorkRateLimit {
       `Rate limited: at most ${limit.perMinute} jobs submitted, retried or cancelled (and schedules created) per minute ${limit.whose}${over}; retry in ${Math.ceil(retryAfterMs / 1000)} s. Nothing was stored.`,
       {
         extensions: {
-          code: 'RATE_LIMITED',
+          code: 'RATE_LIMITED' satisfies ErrorCode,
           retryAfterMs,
           http: { status: 429, headers: { 'Retry-After': String(Math.ceil(retryAfterMs / 1000)) } },
         },

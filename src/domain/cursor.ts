@@ -3,8 +3,9 @@
 // belongs to, so a cursor from another ordering is refused rather than misread.
 import { isUuid } from './ids.js';
 import { inInstantRange } from './errors.js';
-import type { JobOrderField } from '../store/queries.js';
 
+export type JobOrderField = 'CREATED_AT' | 'UPDATED_AT' | 'PRIORITY';
+export type OrderDirection = 'ASC' | 'DESC';
 export type SortValue = string | number;
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;

@@ -1,8 +1,50 @@
-// Expected refusals: returned to the client as data (`userErrors`), never thrown.
+// Every code a client can meet, in one list (the schema prints both as enums, so the
+// typed client and the dashboard get them from codegen), and how each travels:
+//
+//   USER_ERROR_CODES  a mutation's `userErrors`: the refusal is data, nothing was changed
+//   ERROR_CODES       a GraphQL error's `extensions.code`: a whole operation refused, or a
+//                     query or subscription that has no payload to carry a userError
+//
+// NOT_FOUND, FORBIDDEN and LIMIT_EXCEEDED are in both: a mutation says them as userErrors,
+// a query or subscription as errors.
 import { GraphQLError } from 'graphql';
 import type { z } from 'zod';
 
-export type UserErrorCode = 'INVALID_INPUT' | 'UNKNOWN_JOB_TYPE' | 'PAYLOAD_TOO_LARGE' | 'NOT_FOUND' | 'INVALID_STATE' | 'FORBIDDEN' | 'LIMIT_EXCEEDED' | 'INTERRUPTED';
+export const USER_ERROR_CODES = {
+  INVALID_INPUT: 'A field is malformed or out of bounds; `field` says which.',
+  UNKNOWN_JOB_TYPE: 'No handler has that name; see the jobTypes query.',
+  PAYLOAD_TOO_LARGE: 'The payload is larger than the server accepts.',
+  NOT_FOUND: 'No job (or schedule, or flow) with that id that the caller may see.',
+  INVALID_STATE: 'The job is in a status that does not allow this; the message says why.',
+  FORBIDDEN: "The caller may see this job or schedule but not change it (another owner's).",
+  LIMIT_EXCEEDED: 'Refused by a limit (rate, size, count); the message says which and when to try again.',
+  INTERRUPTED: 'An action on many jobs stopped partway (the service could not go on): `count` says how many changed. Repeat it for the rest.',
+} as const;
+
+export type UserErrorCode = keyof typeof USER_ERROR_CODES;
+
+export const ERROR_CODES = {
+  BAD_REQUEST: 'An HTTP request the API does not take: a POST whose body is not JSON (HTTP 415).',
+  BAD_USER_INPUT: 'A bad query argument (page size, cursor, malformed id, a NUL in a filter, a date outside 1970 to 9999, a document nested too deep); `extensions.field` names it.',
+  UNAUTHENTICATED: 'No credential, an unknown key, a refused token (the message says which check failed), or a token that expired while its WebSocket stayed open (HTTP 401; `extensions.resumeAfter` for a subscription).',
+  FORBIDDEN: 'The credential lacks the scope (HTTP 403), or a caller who may change but not read a job asked for it in an answer.',
+  NOT_FOUND: 'A subscription to a job or flow that does not exist, or that the caller may not see.',
+  NOT_CONFIGURED: 'A feature the operator has not set up (createJobToken without JOB_TOKEN_SECRET).',
+  RATE_LIMITED: 'More work per minute than the caller or its tenant may ask for; nothing was stored. `extensions.retryAfterMs` (HTTP 429, Retry-After).',
+  LIMIT_EXCEEDED: 'The operation costs more than MAX_QUERY_COST, or a WebSocket holds MAX_SUBSCRIPTIONS_PER_CONNECTION operations; `extensions.limit` names it.',
+  RESPONSE_TOO_LARGE: 'What was asked for passes MAX_RESPONSE_BYTES; nothing past it was read.',
+  SERVICE_UNAVAILABLE: "PostgreSQL or Redis cannot be reached, or the identity provider's keys cannot be fetched; nothing was changed (HTTP 503). Retry shortly.",
+  SUBSCRIBER_TOO_SLOW: 'A subscriber fell too far behind; subscribe again with after: `extensions.resumeAfter`. Nothing is lost.',
+  EVENTS_PRUNED: 'jobEvents(after:) points below events retention deleted; subscribe again with after: `extensions.resumeAfter`.',
+  INTERNAL_SERVER_ERROR: 'Unexpected; logged by the service with its context, shown as "Unexpected error."',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** A GraphQL error with its code (and any further extensions: `field`, `limit`, `resumeAfter`, `http`). */
+export function graphqlError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(message, { extensions: { code, ...extensions } });
+}
 
 export interface UserError {
   code: UserErrorCode;
@@ -29,7 +71,7 @@ export function fromZod(error: z.ZodError, at: (string | number)[]): UserError[]
  */
 export class InvalidArgumentError extends GraphQLError {
   constructor(field: (string | number)[], message: string) {
-    super(`${field.join('.')}: ${message}`, { extensions: { code: 'BAD_USER_INPUT', field: field.map(String) } });
+    super(`${field.join('.')}: ${message}`, { extensions: { code: 'BAD_USER_INPUT' satisfies ErrorCode, field: field.map(String) } });
   }
 }
 

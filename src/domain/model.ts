@@ -6,11 +6,12 @@
 //   event     one row of a job's history, written in the same statement as the status
 //             change it records. Event ids increase across the service.
 //   runAt     the earliest time the job may start: a delayed job's, or its next retry's.
-//   final     COMPLETED, FAILED and CANCELLED: no worker moves a job out of them; only
-//             a client's retryJob brings FAILED or CANCELLED back to PENDING.
+//   final     COMPLETED, FAILED and CANCELLED: no worker moves a job out of them. A
+//             client's retryJob brings FAILED or CANCELLED back to PENDING, and a flow
+//             brings back (CANCELLED to BLOCKED) what a retried job's failure cancelled.
+//   transition  one legal change of status (domain/transitions.ts), one SQL statement.
 import type { Job, JobEvent } from '../generated/prisma/client.js';
 import type { BackoffType, JobEventType, JobStatus, Jitter } from '../generated/prisma/enums.js';
-import type { TransitionName } from './transitions.js';
 
 export type { Job, JobEvent, JobStatus, JobEventType, BackoffType, Jitter };
 
@@ -36,18 +37,11 @@ export const JOB_EVENT_TYPES = [
   'RELEASED',
 ] as const satisfies readonly JobEventType[];
 
-/** Statuses in which a job is still owed a run: each has a job in the queue backend. */
 /** Statuses a job may end in (deleteJobs and retention take only these). */
 export const FINAL_STATUSES = ['COMPLETED', 'FAILED', 'CANCELLED'] as const satisfies readonly JobStatus[];
 
+/** Statuses in which a job waits for a worker: each has its job in the queue backend. */
 export const WAITING_STATUSES = ['PENDING', 'SCHEDULED', 'RETRYING'] as const satisfies readonly JobStatus[];
-
-/** A job as the database holds it right after a change, the event that recorded the change, and which transition it was. */
-export interface Change {
-  job: Job;
-  event: JobEvent;
-  transition: TransitionName;
-}
 
 export interface Backoff {
   type: BackoffType;

@@ -9,7 +9,7 @@
 // A change made through this table is recorded first (PostgreSQL is the truth); what
 // Redis then misses, the reconciler catches up: a job owed a run is queued again, and a
 // withdrawn job that starts anyway is refused by `start`.
-import type { JobEventType, JobStatus } from './model.js';
+import type { Job, JobEvent, JobEventType, JobStatus } from './model.js';
 
 /** What Redis must do once a change has committed. */
 export type QueueEffect =
@@ -63,4 +63,11 @@ export function refusal(name: 'retry' | 'cancel', id: string, status: JobStatus)
   if (name === 'retry' && allows('retry', status)) return `job ${id} waits for jobs of its flow that have not COMPLETED (or were deleted); retry those first`;
   const allowed = TRANSITIONS[name].from.join(', ');
   return `job ${id} is ${status}; only ${allowed} jobs can be ${name === 'retry' ? 'retried' : 'cancelled'}`;
+}
+
+/** A job as the database holds it right after a change, the event that recorded the change, and which transition it was. */
+export interface Change {
+  job: Job;
+  event: JobEvent;
+  transition: TransitionName;
 }

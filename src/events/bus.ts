@@ -7,7 +7,7 @@
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { createPubSub, type PubSub } from 'graphql-yoga';
 import type { Redis } from 'ioredis';
-import type { Change } from '../jobs/lifecycle.js';
+import type { Change } from '../domain/transitions.js';
 import type { Logger } from '../logger.js';
 import { toMessage, type EventMessage } from './message.js';
 

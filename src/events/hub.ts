@@ -1,7 +1,7 @@
 // One per API process: receives every job event from the bus, puts them in id order
 // without gaps, and hands each to the subscriptions of this process that want it.
 //
-// Event ids are given out in commit order (see jobs/stateMachine.ts), so when event N
+// Event ids are given out in commit order (see store/sql.ts), so when event N
 // has arrived, every smaller id that will ever exist is already in PostgreSQL. The hub
 // keeps `lastId`, the id up to which it has dispatched everything; a message beyond
 // lastId + 1 means some were delayed or lost on the way (another process published

@@ -2,18 +2,12 @@
 // fields subscribers filter on (queue and type, and tenant and owner, which decide who
 // may see it), never the payload or result (those can be large; a subscriber that
 // selects them loads the job from PostgreSQL).
-import { inReach, type Reach } from '../domain/reach.js';
-import type { Change } from '../jobs/lifecycle.js';
+import type { LiveEvent } from '../domain/events.js';
 import type { JobEvent } from '../domain/model.js';
+import type { Change } from '../domain/transitions.js';
 
-/** An event as the live stream carries it: the row plus its job's queue, type, tenant and owner. */
-export interface LiveEvent extends JobEvent {
-  queue: string;
-  jobType: string;
-  tenant: string;
-  owner: string | null;
-  flowId: string | null;
-}
+export type { EventFilter, LiveEvent } from '../domain/events.js';
+export { matches } from '../domain/events.js';
 
 /** JSON form of a LiveEvent (bigint and Date as strings). */
 export interface EventMessage {
@@ -54,26 +48,4 @@ export function toMessage({ job, event }: Change): EventMessage {
 
 export function fromMessage(message: EventMessage): LiveEvent {
   return { ...message, flowId: message.flowId ?? null, id: BigInt(message.id), createdAt: new Date(message.createdAt) };
-}
-
-/** Filters of a jobEvents subscription; an absent filter matches everything. */
-export interface EventFilter {
-  /** The jobs the subscriber may see (always set for clients; the hub's own reads see all). */
-  reach?: Reach;
-  jobId?: string | null;
-  flowId?: string | null;
-  queue?: readonly string[] | null;
-  type?: readonly string[] | null;
-  eventType?: readonly JobEvent['type'][] | null;
-}
-
-export function matches(filter: EventFilter, event: LiveEvent): boolean {
-  return (
-    (filter.reach === undefined || inReach(filter.reach, { id: event.jobId, tenant: event.tenant, owner: event.owner })) &&
-    (filter.jobId == null || filter.jobId === event.jobId) &&
-    (filter.flowId == null || filter.flowId === event.flowId) &&
-    (filter.queue == null || filter.queue.includes(event.queue)) &&
-    (filter.type == null || filter.type.includes(event.jobType)) &&
-    (filter.eventType == null || filter.eventType.includes(event.type))
-  );
 }

@@ -8,6 +8,7 @@ import type { JobSnapshots } from './snapshots.js';
 import type { FlowSnapshots } from './flowSnapshots.js';
 import type { EventHub } from './hub.js';
 import type { EventFilter, LiveEvent } from './message.js';
+import { type ErrorCode } from '../domain/errors.js';
 
 /** Events read from PostgreSQL per query while replaying. */
 const REPLAY_PAGE = 500;
@@ -23,7 +24,7 @@ export interface StreamDeps {
 export function tooSlow(bufferSize: number, resumeAfter: bigint | null): GraphQLError {
   const resume = resumeAfter === null ? 'subscribe again' : `subscribe again with after: "${resumeAfter}"`;
   return new GraphQLError(`Subscriber too slow: more than ${bufferSize} events waited to be sent. Nothing is lost: ${resume}.`, {
-    extensions: { code: 'SUBSCRIBER_TOO_SLOW', resumeAfter: resumeAfter?.toString() ?? null },
+    extensions: { code: 'SUBSCRIBER_TOO_SLOW' satisfies ErrorCode, resumeAfter: resumeAfter?.toString() ?? null },
   });
 }
 
@@ -128,7 +129,7 @@ export function jobUpdates(deps: StreamDeps, first: JobSummary): Repeater<JobSum
 /** The credential a stream was opened with has expired: sign in again, and resume after `resume`. */
 export function expiredError(resume: string | null): GraphQLError {
   return new GraphQLError(`Unauthenticated: token expired; sign in again and ${resume === null ? 'subscribe again' : `subscribe again with after: "${resume}"`}.`, {
-    extensions: { code: 'UNAUTHENTICATED', resumeAfter: resume },
+    extensions: { code: 'UNAUTHENTICATED' satisfies ErrorCode, resumeAfter: resume },
   });
 }
 

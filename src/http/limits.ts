@@ -5,7 +5,7 @@
 import { GraphQLError, Kind, getOperationAST, type DocumentNode, type ExecutionArgs, type GraphQLSchema } from 'graphql';
 import { complexityFromQuery } from '@pothos/plugin-complexity';
 import type { Plugin } from 'graphql-yoga';
-import type { Context } from '../context.js';
+import { type ErrorCode } from '../domain/errors.js';
 
 /** Deepest nesting of ( [ { in a document's text. */
 export const MAX_DOCUMENT_NESTING = 64;
@@ -42,7 +42,7 @@ export function useDocumentNesting(limit = MAX_DOCUMENT_NESTING): Plugin {
       const source = typeof params.source === 'string' ? params.source : params.source.body;
       if (nesting(source, limit) > limit) {
         throw new GraphQLError(`Document nested too deeply: brackets may nest at most ${limit} levels.`, {
-          extensions: { code: 'BAD_USER_INPUT', limit: 'document nesting', max: limit, http: { status: 400 } },
+          extensions: { code: 'BAD_USER_INPUT' satisfies ErrorCode, limit: 'document nesting', max: limit, http: { status: 400 } },
         });
       }
     },
@@ -67,8 +67,7 @@ export function operationCost(schema: GraphQLSchema, document: DocumentNode, ope
   return complexityFromQuery(operation, { schema, ctx, variables: (variables ?? {}) as Record<string, unknown> }).complexity;
 }
 
-function costRefusal(args: ExecutionArgs): GraphQLError | undefined {
-  const { config } = args.contextValue as Context;
+function costRefusal(args: ExecutionArgs, maxCost: number): GraphQLError | undefined {
   let cost: number;
   try {
     cost = operationCost(args.schema, args.document, args.operationName, args.variableValues, args.contextValue as object);
@@ -77,10 +76,10 @@ function costRefusal(args: ExecutionArgs): GraphQLError | undefined {
     if (error instanceof GraphQLError) return undefined;
     throw error;
   }
-  if (cost <= config.MAX_QUERY_COST) return undefined;
+  if (cost <= maxCost) return undefined;
   return new GraphQLError(
-    `Limit exceeded: this operation would cost ${cost}, more than MAX_QUERY_COST (${config.MAX_QUERY_COST}). Each field counts once per item its pages may hold: ask for smaller pages (first/last) or fewer fields.`,
-    { extensions: { code: 'LIMIT_EXCEEDED', limit: 'MAX_QUERY_COST', max: config.MAX_QUERY_COST, cost } },
+    `Limit exceeded: this operation would cost ${cost}, more than MAX_QUERY_COST (${maxCost}). Each field counts once per item its pages may hold: ask for smaller pages (first/last) or fewer fields.`,
+    { extensions: { code: 'LIMIT_EXCEEDED' satisfies ErrorCode, limit: 'MAX_QUERY_COST', max: maxCost, cost } },
   );
 }
 
@@ -94,11 +93,11 @@ export function refuseBeforeRunning(refusal: (args: ExecutionArgs) => GraphQLErr
 }
 
 /** Refuses an operation over MAX_QUERY_COST before anything runs, over HTTP and WebSocket alike. */
-export function useQueryCost(): Plugin {
-  return refuseBeforeRunning(costRefusal);
+export function useQueryCost(maxCost: number): Plugin {
+  return refuseBeforeRunning((args) => costRefusal(args, maxCost));
 }
 
-export const RESPONSE_TOO_LARGE = 'RESPONSE_TOO_LARGE';
+export const RESPONSE_TOO_LARGE = 'RESPONSE_TOO_LARGE' satisfies ErrorCode;
 
 /**
  * What each job listed through Flow.jobs or Job.dependsOn counts against a response's

@@ -7,16 +7,17 @@ import type { Plugin } from 'graphql-yoga';
 import type { Context } from '../context.js';
 import { refuseBeforeRunning } from './limits.js';
 import { expired, holds, mayRead, mayWrite, type Caller, type Scope } from '../auth/caller.js';
+import { graphqlError } from '../domain/errors.js';
 
 export function unauthenticated(problem: string): GraphQLError {
-  return new GraphQLError(`Unauthenticated: ${problem}.`, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+  return graphqlError('UNAUTHENTICATED', `Unauthenticated: ${problem}.`, { http: { status: 401 } });
 }
 
 /** Why the caller may not run this operation, if it may not. */
 export function scopeRefusal(args: ExecutionArgs): GraphQLError | undefined {
   const { caller } = args.contextValue as Context;
   if (caller.kind === 'anonymous') {
-    if (caller.unavailable) return new GraphQLError(`Service unavailable: ${caller.problem}.`, { extensions: { code: 'SERVICE_UNAVAILABLE', http: { status: 503 } } });
+    if (caller.unavailable) return graphqlError('SERVICE_UNAVAILABLE', `Service unavailable: ${caller.problem}.`, { http: { status: 503 } });
     return unauthenticated(caller.problem);
   }
   if (expired(caller)) return unauthenticated('token expired; sign in again (a subscription resumes with `after`)');
@@ -27,7 +28,7 @@ export function scopeRefusal(args: ExecutionArgs): GraphQLError | undefined {
 
 function forbidden(caller: Caller, needed: string): GraphQLError {
   const credential = caller.kind === 'known' && caller.who.credential !== 'key' ? 'token' : 'API key';
-  return new GraphQLError(`Forbidden: this ${credential} lacks the ${needed} scope.`, { extensions: { code: 'FORBIDDEN', http: { status: 403 } } });
+  return graphqlError('FORBIDDEN', `Forbidden: this ${credential} lacks the ${needed} scope.`, { http: { status: 403 } });
 }
 
 /** For the few fields that need more than their operation's scope (queue control needs admin). */

@@ -10,6 +10,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { Registry } from 'prom-client';
+import type { ErrorCode } from '../domain/errors.js';
 import type { Authenticator } from '../auth/authenticate.js';
 import { requestScope, type Logger } from '../logger.js';
 import { readFileSync } from 'node:fs';
@@ -48,7 +49,7 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
 }
 
 /** A refusal before the body is read: the connection closes after it, so the body is never drained. */
-function refuse(req: IncomingMessage, res: ServerResponse, status: number, code: string, message: string): void {
+function refuse(req: IncomingMessage, res: ServerResponse, status: number, code: ErrorCode, message: string): void {
   res.once('finish', () => req.socket.destroy());
   sendJson(res, status, { errors: [{ message, extensions: { code } }] }, { connection: 'close' });
 }

@@ -14,6 +14,7 @@ import { mayRead } from '../auth/caller.js';
 import { scopeRefusal } from './scopes.js';
 import { shareable, type JoinRequest, type SharedSubscriptions } from './sharedSubscriptions.js';
 import type { Yoga } from './yoga.js';
+import { type ErrorCode } from '../domain/errors.js';
 
 /** Yoga's enveloped execute and subscribe, carried to graphql-ws through rootValue, and how the operation is shared. */
 interface EnvelopedRoot {
@@ -134,7 +135,7 @@ export function attachWebSockets(server: Server, yoga: Yoga, auth: Authenticator
           return [
             new GraphQLError(
               `Limit exceeded: at most ${limits.maxSubscriptions} operations at once on one connection (MAX_SUBSCRIPTIONS_PER_CONNECTION); complete one first, or open another connection.`,
-              { extensions: { code: 'LIMIT_EXCEEDED', limit: 'MAX_SUBSCRIPTIONS_PER_CONNECTION', max: limits.maxSubscriptions } },
+              { extensions: { code: 'LIMIT_EXCEEDED' satisfies ErrorCode, limit: 'MAX_SUBSCRIPTIONS_PER_CONNECTION', max: limits.maxSubscriptions } },
             ),
           ];
         }

@@ -10,6 +10,7 @@ import { createContext, type Context, type InitialContext, type Services } from 
 import { isDatabaseUnavailable } from '../db/errors.js';
 import { buildSchema } from '../schema/index.js';
 import { useDocumentNesting, useQueryCost, useResponseLimit } from './limits.js';
+import { type ErrorCode } from '../domain/errors.js';
 
 export type Yoga = YogaServerInstance<Record<string, unknown>, Context>;
 
@@ -39,7 +40,7 @@ export function createGraphQLServer(services: Services): Yoga {
         },
       }),
       // Bounds on what one document may ask for (depth, aliases, tokens, directives).
-      // Its cost, which depends on variables, is checked at execution (schema/builder.ts).
+      // Its cost, which depends on variables, is checked at execution (useQueryCost, limits.ts).
       EnvelopArmorPlugin({
         maxDepth: { n: 12 },
         maxAliases: { n: 30 },
@@ -48,7 +49,7 @@ export function createGraphQLServer(services: Services): Yoga {
         costLimit: { enabled: false },
         blockFieldSuggestion: { enabled: false },
       }),
-      useQueryCost(),
+      useQueryCost(config.MAX_QUERY_COST),
       useResponseLimit(),
     ],
     graphiql: false,
@@ -64,7 +65,7 @@ export function createGraphQLServer(services: Services): Yoga {
           logger.warn({ err: original }, 'PostgreSQL unreachable');
           return new GraphQLError('Service unavailable: the database cannot be reached. Nothing was changed; try again shortly.', {
             path: error instanceof GraphQLError ? error.path : undefined,
-            extensions: { code: 'SERVICE_UNAVAILABLE' },
+            extensions: { code: 'SERVICE_UNAVAILABLE' satisfies ErrorCode },
           });
         }
         // Errors we raise on purpose are GraphQLErrors with a code: shown as they are.

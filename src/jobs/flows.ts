@@ -11,8 +11,7 @@
 // step runs, what happens meanwhile gathers into its next one, so a busy tenant costs
 // one step at a time, each carrying more.
 import { poolOf, type Db } from '../db/client.js';
-import type { Change } from '../domain/model.js';
-import { TRANSITIONS } from '../domain/transitions.js';
+import { TRANSITIONS, type Change } from '../domain/transitions.js';
 import type { Logger } from '../logger.js';
 import { strandedBlocked, type FlowStep } from '../store/flows.js';
 

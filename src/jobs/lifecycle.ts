@@ -17,8 +17,8 @@
 // A late or duplicate delivery finds the status moved on and is refused: a COMPLETED job
 // can never run or complete again.
 import { poolOf, type Db } from '../db/client.js';
-import { WAITING_STATUSES, type Change, type Job } from '../domain/model.js';
-import { TRANSITIONS } from '../domain/transitions.js';
+import { WAITING_STATUSES, type Job } from '../domain/model.js';
+import { TRANSITIONS, type Change } from '../domain/transitions.js';
 import type { EventBus } from '../events/bus.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics/metrics.js';
@@ -30,7 +30,6 @@ import { Batcher } from './batcher.js';
 import { FlowProgress } from './flows.js';
 import type pg from 'pg';
 
-export type { Change };
 
 /** Most jobs (or submits) one batched statement carries. */
 const MAX_BATCH = 200;

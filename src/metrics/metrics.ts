@@ -4,7 +4,7 @@
 // at scrape time, so every instance reports the same, whole-service figure.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { JobQueries } from '../store/queries.js';
-import type { Change } from '../jobs/lifecycle.js';
+import type { Change } from '../domain/transitions.js';
 
 const EVENT_COUNTERS = {
   CREATED: ['jobgraph_jobs_submitted_total', 'Jobs accepted.'],
@@ -59,7 +59,7 @@ export class Metrics {
     });
   }
 
-  /** Counts committed changes by their event (a state machine listener). */
+  /** Counts committed changes by their event (the lifecycle calls it after each commit). */
   record(changes: Change[]): void {
     for (const { job, event } of changes) this.counters.get(event.type)?.inc({ queue: job.queue, type: job.type });
   }

@@ -104,7 +104,7 @@ export class JobQueues {
     return within(this.get(name).isPaused(), this.timeoutMs, 'reading a queue');
   }
 
-  /** Removes a waiting or delayed job from BullMQ. A job a worker holds stays: the state machine stops it there. */
+  /** Removes a waiting or delayed job from BullMQ. A job a worker holds stays: the lifecycle stops it there (its cancel signal). */
   async remove(job: Pick<Job, 'id' | 'queue'>): Promise<void> {
     await within(this.get(job.queue).remove(job.id), this.timeoutMs, 'removing a job from its queue');
   }

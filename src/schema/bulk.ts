@@ -6,7 +6,7 @@ import type { JobFilter } from '../store/queries.js';
 import type { UserError } from '../domain/errors.js';
 import { builder } from './builder.js';
 import { JobFilterInput } from './job.js';
-import { UserErrorRef } from './mutations.js';
+import { UserErrorRef } from './common.js';
 
 const BulkJobsPayloadRef = builder.objectRef<{ count: number; userErrors: UserError[] }>('BulkJobsPayload').implement({
   fields: (t) => ({

@@ -1,3 +1,4 @@
+import { ERROR_CODES, USER_ERROR_CODES, type ErrorCode, type UserErrorCode } from '../domain/errors.js';
 import { builder } from './builder.js';
 
 export const JobStatusEnum = builder.enumType('JobStatus', {
@@ -44,16 +45,13 @@ export const JitterEnum = builder.enumType('Jitter', {
 });
 
 export const UserErrorCodeEnum = builder.enumType('UserErrorCode', {
-  values: {
-    INVALID_INPUT: { description: 'A field is malformed or out of bounds; `field` says which.' },
-    UNKNOWN_JOB_TYPE: { description: 'No handler has that name; see the jobTypes query.' },
-    PAYLOAD_TOO_LARGE: { description: 'The payload is larger than the server accepts.' },
-    NOT_FOUND: { description: 'No job (or schedule) with that id that the caller may see.' },
-    INVALID_STATE: { description: 'The job is in a status that does not allow this.' },
-    FORBIDDEN: { description: "The caller may not do this to this job or queue (another tenant's or owner's)." },
-    LIMIT_EXCEEDED: { description: 'Refused by a limit (rate, size, count); the message says which and when to try again.' },
-    INTERRUPTED: { description: 'An action on many jobs stopped partway (the service could not go on): `count` says how many changed. Repeat it for the rest.' },
-  } as const,
+  description: 'Why a mutation changed nothing (its userErrors).',
+  values: Object.fromEntries(Object.entries(USER_ERROR_CODES).map(([code, description]) => [code, { description }])) as Record<UserErrorCode, { description: string }>,
+});
+
+builder.enumType('ErrorCode', {
+  description: 'The `extensions.code` of a GraphQL error this service sends (a mutation\'s expected refusals are UserErrorCode instead).',
+  values: Object.fromEntries(Object.entries(ERROR_CODES).map(([code, description]) => [code, { description }])) as Record<ErrorCode, { description: string }>,
 });
 
 export const JobOrderFieldEnum = builder.enumType('JobOrderField', { values: ['CREATED_AT', 'UPDATED_AT', 'PRIORITY'] as const });

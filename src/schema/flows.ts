@@ -1,19 +1,18 @@
 // Flows: submitFlow, flow(id), cancelFlow, and on Job its flowId and dependsOn. A flow
 // is its jobs: its status is read from theirs, within what the caller may read.
-import { GraphQLError } from 'graphql';
 import type { Context } from '../context.js';
 import { expiring, liveSnapshots } from '../events/streams.js';
 import { expiresAt } from './subscriptions.js';
 import { isUuid } from '../domain/ids.js';
 import type { JobSummary } from '../domain/model.js';
-import { userError, type UserError } from '../domain/errors.js';
+import { type UserError, graphqlError, userError } from '../domain/errors.js';
 import { builder } from './builder.js';
 import { inReach } from '../domain/reach.js';
 import type { LiveEvent } from '../events/message.js';
 import { LISTED_JOB_BYTES } from '../http/limits.js';
 import { bulkRequest } from './bulk.js';
 import { JobRef } from './job.js';
-import { limited, SubmitJobInput, UserErrorRef } from './mutations.js';
+import { limited, SubmitJobInput, UserErrorRef } from './common.js';
 
 interface FlowView {
   id: string;
@@ -180,7 +179,7 @@ builder.subscriptionFields((t) => ({
         const jobs = all.every((job) => inReach(reach, job)) ? all : all.filter((job) => inReach(reach, job));
         return jobs.length ? { id, jobs } : null;
       };
-      if (!(await load())) throw new GraphQLError(`id: no flow ${id.slice(0, 100)}`, { extensions: { code: 'NOT_FOUND', field: ['id'] } });
+      if (!(await load())) throw graphqlError('NOT_FOUND', `id: no flow ${id.slice(0, 100)}`, { field: ['id'] });
       const flow = liveSnapshots(ctx.streams.hub, { flowId: id, reach }, load, flowVersion);
       return expiring(flow, expiresAt(ctx), () => null);
     },

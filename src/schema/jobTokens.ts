@@ -1,12 +1,11 @@
 // createJobToken: a backend that submitted a job on a user's behalf mints a short-lived
 // token that reads that one job, for the user's browser to watch it (jobUpdated,
 // jobEvents, job) without holding any credential of its own.
-import { GraphQLError } from 'graphql';
 import type { JobSummary } from '../domain/model.js';
-import { userError, type UserError } from '../domain/errors.js';
+import { type UserError, graphqlError, userError } from '../domain/errors.js';
 import { builder } from './builder.js';
 import { JobRef } from './job.js';
-import { UserErrorRef } from './mutations.js';
+import { UserErrorRef } from './common.js';
 
 interface JobTokenPayload {
   token: string | null;
@@ -37,7 +36,7 @@ builder.mutationFields((t) => ({
       const none = { token: null, expiresAt: null, job: null };
       const { tokens } = ctx.auth;
       if (!tokens.canMint) {
-        throw new GraphQLError('Job tokens are turned off here: the operator has not set JOB_TOKEN_SECRET.', { extensions: { code: 'NOT_CONFIGURED' } });
+        throw graphqlError('NOT_CONFIGURED', 'Job tokens are turned off here: the operator has not set JOB_TOKEN_SECRET.');
       }
       const most = ctx.config.JOB_TOKEN_TTL_SECONDS;
       if (ttlSeconds != null && (ttlSeconds < 10 || ttlSeconds > most)) {

@@ -3,7 +3,7 @@ import { requireScope } from '../http/scopes.js';
 import { QUEUE_LIMITS, type QueueState } from '../queues/settings.js';
 import { userError, type UserError } from '../domain/errors.js';
 import { builder } from './builder.js';
-import { UserErrorRef } from './mutations.js';
+import { UserErrorRef } from './common.js';
 import { JobStatsRef } from './stats.js';
 
 const RateLimitRef = builder.objectRef<{ max: number; durationMs: number }>('RateLimit').implement({

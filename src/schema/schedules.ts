@@ -5,7 +5,7 @@ import { nextRun, SCHEDULE_RUNS, type Schedule, type ScheduleRun } from '../sche
 import { JobRef } from './job.js';
 import type { Context } from '../context.js';
 import { builder } from './builder.js';
-import { limited, SubmitJobInput, UserErrorRef } from './mutations.js';
+import { limited, SubmitJobInput, UserErrorRef } from './common.js';
 
 const ScheduleRunRef = builder.objectRef<ScheduleRun>('ScheduleRun').implement({
   description: 'One firing of a schedule.',

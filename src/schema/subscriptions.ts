@@ -5,7 +5,7 @@ import { expiring, jobEventStream, jobUpdates } from '../events/streams.js';
 import type { JobSummary } from '../domain/model.js';
 import type { LiveEvent } from '../events/message.js';
 import { checkJobId, parseEventId } from '../domain/ids.js';
-import { checkFilterList, InvalidArgumentError } from '../domain/errors.js';
+import { type ErrorCode, InvalidArgumentError, checkFilterList, graphqlError } from '../domain/errors.js';
 import type { Context } from '../context.js';
 import { builder } from './builder.js';
 import { JobEventTypeEnum } from './enums.js';
@@ -37,7 +37,7 @@ async function refusePruned(ctx: Context, after: bigint): Promise<void> {
   const oldest = (await ctx.queries.firstEventAfter(prunedThrough)) ?? prunedThrough + 1n;
   throw new GraphQLError(
     `after: events after ${after} were deleted by retention (up to event ${prunedThrough}); subscribe again with after: "${prunedThrough}" to receive everything from event ${oldest} on, and read older jobs with the jobs query.`,
-    { extensions: { code: 'EVENTS_PRUNED', field: ['after'], oldestEventId: oldest.toString(), resumeAfter: prunedThrough.toString() } },
+    { extensions: { code: 'EVENTS_PRUNED' satisfies ErrorCode, field: ['after'], oldestEventId: oldest.toString(), resumeAfter: prunedThrough.toString() } },
   );
 }
 
@@ -50,7 +50,7 @@ builder.subscriptionFields((t) => ({
       const id = String(args.id);
       const job = await ctx.queries.byId(id, ctx.reads); // refuses a malformed id, naming ['id']
       // Another tenant's job answers as a missing one.
-      if (!job) throw new GraphQLError(`id: no job ${id}`, { extensions: { code: 'NOT_FOUND', field: ['id'] } });
+      if (!job) throw graphqlError('NOT_FOUND', `id: no job ${id}`, { field: ['id'] });
       return expiring(jobUpdates(ctx.streams, job), expiresAt(ctx), () => null);
     },
     // Each event is a response of its own, with a fresh MAX_RESPONSE_BYTES.

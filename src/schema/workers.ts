@@ -1,9 +1,9 @@
 // Query.workers: the worker processes alive now, from their heartbeats, with the jobs
 // each runs (only those the caller may read).
-import { GraphQLError } from 'graphql';
 import type { WorkerInfo } from '../redis/workers.js';
 import { builder } from './builder.js';
 import { JobRef } from './job.js';
+import { graphqlError } from '../domain/errors.js';
 
 const WorkerRef = builder.objectRef<WorkerInfo>('Worker').implement({
   fields: (t) => ({
@@ -32,10 +32,10 @@ builder.queryFields((t) => ({
       // Host names, pids and the service's queues are the operator's business: a tenant's
       // user, or a job token, reads only its own jobs, wherever they run.
       if (Object.keys(ctx.reads).length > 0) {
-        throw new GraphQLError('Forbidden: workers are listed to operators only (a key without a tenant that may read every job).', { extensions: { code: 'FORBIDDEN' } });
+        throw graphqlError('FORBIDDEN', 'Forbidden: workers are listed to operators only (a key without a tenant that may read every job).');
       }
       return ctx.workers().catch((error: unknown) => {
-        throw new GraphQLError(`Service unavailable: ${(error as Error).message}.`, { extensions: { code: 'SERVICE_UNAVAILABLE' } });
+        throw graphqlError('SERVICE_UNAVAILABLE', `Service unavailable: ${(error as Error).message}.`);
       });
     },
   }),

@@ -5,8 +5,8 @@
 // that file, this is where every write of `status` lives: TRANSITION_SQL is the table
 // of what each transition sets and requires besides its statuses (domain/transitions.ts).
 import type pg from 'pg';
-import type { Change, Job } from '../domain/model.js';
-import { TRANSITIONS, type TransitionName } from '../domain/transitions.js';
+import type { Job } from '../domain/model.js';
+import { TRANSITIONS, type Change, type TransitionName } from '../domain/transitions.js';
 import { JOB_COLUMNS } from './columns.js';
 import { CHANGE_SELECT, DEPENDENCIES_DONE, ORDERED, toChange, type ChangeRow } from './sql.js';
 import { run, statement, type Statement } from './statement.js';

@@ -13,8 +13,7 @@
 // retry racing the cascade of its own failure, or two completions releasing one job,
 // then come out right in whichever order they meet.
 import type pg from 'pg';
-import type { Change } from '../domain/model.js';
-import type { TransitionName } from '../domain/transitions.js';
+import type { Change, TransitionName } from '../domain/transitions.js';
 import { CHANGE_SELECT, DEPENDENCIES_DONE, EVENT_ORDER_LOCK, ORDERED, toChange, type ChangeRow } from './sql.js';
 import { run, runIn, statement, transaction } from './statement.js';
 

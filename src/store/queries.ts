@@ -6,11 +6,13 @@ import { parseCursorConnectionArgs } from '@pothos/core';
 import type { Reach } from '../domain/reach.js';
 import type { Db } from '../db/client.js';
 import { Prisma } from '../generated/prisma/client.js';
-import { decodeCursor, encodeCursor, type SortValue } from '../domain/cursor.js';
+import { decodeCursor, encodeCursor, type JobOrderField, type OrderDirection, type SortValue } from '../domain/cursor.js';
+
+export type { JobOrderField, OrderDirection };
 import { checkJobId, parseEventId } from '../domain/ids.js';
 import { JOB_STATUSES, type Job, type JobEvent, type JobStatus, type JobSummary, type LargeJobField } from '../domain/model.js';
 import { checkFilterList, checkFilterText, checkInstant, InvalidArgumentError } from '../domain/errors.js';
-import type { EventFilter, LiveEvent } from '../events/message.js';
+import type { EventFilter, LiveEvent } from '../domain/events.js';
 import { eventsPrunedThrough } from './prune.js';
 import { JOB_SUMMARY_SELECT_J } from './columns.js';
 
@@ -25,8 +27,6 @@ export interface JobLogLine {
   at: Date;
 }
 
-export type JobOrderField = 'CREATED_AT' | 'UPDATED_AT' | 'PRIORITY';
-export type OrderDirection = 'ASC' | 'DESC';
 
 export interface JobFilter {
   status?: JobStatus[] | null;

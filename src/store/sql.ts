@@ -14,8 +14,8 @@
 // and the workers' completions). So the lock is a CTE that every row change joins: no
 // row can be changed (so locked) before it is taken. Writers that never take it
 // (retention's and deleteJobs' deletes) skip rows others hold (SKIP LOCKED).
-import type { Change, Job, JobEvent } from '../domain/model.js';
-import type { TransitionName } from '../domain/transitions.js';
+import type { Job, JobEvent } from '../domain/model.js';
+import type { Change, TransitionName } from '../domain/transitions.js';
 import { EVENT_COLUMNS, JOB_COLUMNS, selectList } from './columns.js';
 
 /** Key of the advisory lock that orders event ids by commit. */

@@ -8,7 +8,7 @@ import type { JobLogs } from './logs.js';
 import { nextDelay } from '../domain/backoff.js';
 import { storableJson, storableText } from '../domain/json.js';
 import type { Job } from '../domain/model.js';
-import type { Change } from '../domain/model.js';
+import type { Change } from '../domain/transitions.js';
 import type { JobLifecycle } from '../jobs/lifecycle.js';
 
 /**

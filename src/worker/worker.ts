@@ -14,7 +14,7 @@ import { isDatabaseUnavailable } from '../db/errors.js';
 import type { HandlerRegistry } from '../handlers/registry.js';
 import { AttemptAborted, recordOutcome, runAttempt, type Outcome } from './attempt.js';
 import { WAITING_STATUSES, type Job, type JobStatus } from '../domain/model.js';
-import type { Change } from '../domain/model.js';
+import type { Change } from '../domain/transitions.js';
 import type { JobLifecycle } from '../jobs/lifecycle.js';
 import type { Logger } from '../logger.js';
 import type { JobLogs } from './logs.js';

@@ -1,16 +1,19 @@
-// The README's examples, run as written against a real service, so they cannot rot.
-// Every ```graphql and ```ts block of the README is marked `<!-- example: NAME -->`
+// The examples of the README and of docs/, run as written against a real service, so
+// they cannot rot. Every ```graphql and ```ts block is marked `<!-- example: NAME -->`
 // (a test fails on one that is not); GraphQL blocks are sent with an operator key and
-// must answer without errors or userErrors; TypeScript blocks are copied next to the
-// README (so their imports resolve as they read there) and imported with the
-// environment they name: JOBGRAPH_URL, JOBGRAPH_KEY, ACME_KEY.
+// must answer without errors or userErrors; TypeScript blocks are copied to the
+// repository's root (so their imports resolve as they read there) and imported with the
+// environment they name: JOBGRAPH_URL, JOBGRAPH_KEY, ACME_KEY. The reference parts of
+// docs/ are printed from the code and checked by `npm run docs -- --check`.
 import { execFile } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestApp, type TestApp } from './helpers/app.js';
 
-const README = new URL('../README.md', import.meta.url);
+const ROOT = new URL('../', import.meta.url);
+/** The README and every page of docs/. */
+const PAGES = [new URL('README.md', ROOT), ...readdirSync(new URL('docs/', ROOT)).filter((file) => file.endsWith('.md')).map((file) => new URL(`docs/${file}`, ROOT))];
 const KEYS = { ops: 'ops-readme-0123456789abcdef', app: 'app-readme-0123456789abcdef', acme: 'acme-readme-0123456789abcdef' };
 let app: TestApp;
 
@@ -30,9 +33,9 @@ interface Example {
   code: string;
 }
 
-/** Every fenced block of the README with its language and, if marked, its name. */
+/** Every fenced block of the README and docs/ with its language and, if marked, its name. */
 function blocks(): (Omit<Example, 'name'> & { name: string | null })[] {
-  const text = readFileSync(README, 'utf8');
+  const text = PAGES.map((page) => readFileSync(page, 'utf8')).join('\n');
   return [...text.matchAll(/(?:<!-- example: ([\w-]+)[^>]*-->\n)?```(\w*)\n([\s\S]*?)\n```/g)].map((match) => ({
     name: match[1] ?? null,
     lang: match[2] ?? '',
@@ -42,12 +45,12 @@ function blocks(): (Omit<Example, 'name'> & { name: string | null })[] {
 
 const example = (name: string): Example => {
   const found = blocks().find((block) => block.name === name);
-  if (!found) throw new Error(`README has no example "${name}"`);
+  if (!found) throw new Error(`no example "${name}" in the README or docs/`);
   return found as Example;
 };
 
 async function runTs(name: string): Promise<unknown[][]> {
-  const file = new URL(`../.readme-example-${name}-${process.pid}.ts`, import.meta.url);
+  const file = new URL(`../.docs-example-${name}-${process.pid}.ts`, import.meta.url);
   writeFileSync(file, example(name).code);
   const printed: unknown[][] = [];
   const log = vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => void printed.push(args));
@@ -72,15 +75,15 @@ async function post(query: string, key = KEYS.ops): Promise<{ data?: Record<stri
   return (await response.json()) as never;
 }
 
-it('marks every GraphQL and TypeScript example, so each is run below', () => {
+it('marks every GraphQL and TypeScript example of the README and docs/, so each is run below', () => {
   const unmarked = blocks().filter((block) => ['graphql', 'ts'].includes(block.lang) && block.name === null);
   expect(unmarked.map((block) => block.code.split('\n')[0])).toEqual([]);
   const names = blocks().flatMap((block) => (block.name ? [block.name] : []));
-  expect(names.sort()).toEqual(['flow', 'graphql-ws', 'job-token', 'schedule', 'submit', 'typed-client']);
+  expect(names.sort()).toEqual(['first-job', 'flow', 'graphql-ws', 'job-token', 'schedule', 'submit', 'typed-client']);
 });
 
 describe('GraphQL examples', () => {
-  for (const name of ['submit', 'schedule', 'flow']) {
+  for (const name of ['first-job', 'submit', 'schedule', 'flow']) {
     it(`${name} runs as written`, async () => {
       const { data, errors } = await post(example(name).code);
       expect(errors).toBeUndefined();
@@ -92,8 +95,8 @@ describe('GraphQL examples', () => {
 describe('TypeScript examples', () => {
   it('type-check as written (strict, as the project)', { timeout: 120_000 }, async () => {
     const names = blocks().filter((block) => block.lang === 'ts' && block.name).map((block) => block.name as string);
-    const files = names.map((name) => `.readme-typecheck-${name}-${process.pid}.ts`);
-    const config = `.readme-typecheck-${process.pid}.json`;
+    const files = names.map((name) => `.docs-typecheck-${name}-${process.pid}.ts`);
+    const config = `.docs-typecheck-${process.pid}.json`;
     const root = new URL('../', import.meta.url);
     try {
       names.forEach((name, index) => writeFileSync(new URL(files[index] as string, root), example(name).code));
