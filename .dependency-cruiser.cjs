@@ -8,7 +8,6 @@ const VOCABULARY = ['domain', 'generated'];
 const BASE = [...VOCABULARY, 'config', 'logger', 'paths', 'db', 'net', 'files'];
 const ADAPTERS = [...BASE, 'store', 'redis'];
 const SERVICES = [...ADAPTERS, 'metrics', 'events', 'handlers', 'auth', 'jobs', 'schedules', 'queues'];
-const RUNTIME = [...SERVICES, 'worker', 'maintenance'];
 
 /** `from` may import only what `allowed` names (besides itself and npm packages). */
 const only = (name, from, allowed) => ({

@@ -1,12 +1,12 @@
 // Typed documents generated from the printed schema.graphql (`npm run codegen`): for the
-// typed client (client/) and for the operations the tests send. Code writes
+// typed client (client/), the dashboard (dashboard/) and the operations the tests send. Code writes
 // `graphql(\`...\`)` and gets typed data.
 import type { CodegenConfig } from '@graphql-codegen/cli';
 
 /** client-preset output for the documents in `folder`, into `folder/gql/`. */
 function typedDocuments(folder: string) {
   return {
-    documents: [`${folder}/**/*.ts`, `!${folder}/gql/**`],
+    documents: [`${folder}/**/*.{ts,tsx}`, `!${folder}/gql/**`],
     preset: 'client' as const,
     config: {
       scalars: { DateTime: 'string', JSON: 'unknown', ID: 'string' },
@@ -24,6 +24,13 @@ const config: CodegenConfig = {
   importExtension: '.js',
   generates: {
     'client/gql/': typedDocuments('client'),
+    // Every code the service may send (enums ErrorCode and UserErrorCode, printed from
+    // src/domain/errors.ts): the one list the client and the dashboard share with it.
+    'client/gql/codes.ts': {
+      plugins: ['typescript'],
+      config: { onlyEnums: true, enumsAsConst: true, namingConvention: 'keep' },
+    },
+    'dashboard/gql/': typedDocuments('dashboard'),
     'test/gql/': typedDocuments('test'),
   },
 };

@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'tmp/', 'src/generated/', 'test/gql/', 'client/gql/', 'public/client.js', 'public/dashboard.js', 'client/dist/'] },
+  { ignores: ['node_modules/', 'dist/', 'tmp/', 'src/generated/', 'test/gql/', 'client/gql/', 'dashboard/gql/', 'public/client.js', 'public/dashboard.js', 'client/dist/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -14,4 +14,5 @@ export default tseslint.config(
   // Scripts, tests and the benchmark print to the terminal: that is their output.
   { files: ['scripts/**', 'test/**', 'bench/**'], rules: { 'no-console': 'off' } },
   { files: ['**/*.mjs'], languageOptions: { globals: { process: 'readonly', console: 'readonly' } } },
+  { files: ['**/*.cjs'], languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } } },
 );

@@ -9,6 +9,9 @@ import { CancelJobDocument, CreateJobTokenDocument, JobDocument, SubmitFlowDocum
 export type Job = ClientJobFragment;
 export type Flow = ClientFlowFragment;
 export type { SubmitFlowInput, SubmitJobInput };
+// The codes the service sends (GraphQL errors' extensions.code; userErrors' code), as
+// const objects and types, so callers compare with ErrorCode.NOT_FOUND and not a string.
+export { ErrorCode, UserErrorCode } from './gql/codes.js';
 
 export interface UserError {
   code: string;
@@ -137,9 +140,12 @@ export function createJobgraphClient(options: ClientOptions) {
   }
 
   const client = {
-    /** Any other operation, untyped: `query` is GraphQL source. */
-    query<T = Record<string, unknown>>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
-      return request(parse(query) as TypedDocumentNode<T, Record<string, unknown>>, variables);
+    /**
+     * Any other operation: a typed document (from `graphql()` of a codegen client preset,
+     * typed by its own variables and result), or GraphQL source, untyped.
+     */
+    query<T = Record<string, unknown>, V = Record<string, unknown>>(query: TypedDocumentNode<T, V> | string, variables: V = {} as V): Promise<T> {
+      return request(typeof query === 'string' ? (parse(query) as TypedDocumentNode<T, V>) : query, variables);
     },
     async submitJob(input: SubmitJobInput): Promise<Job> {
       return unwrap((await request(SubmitJobDocument, { input })).submitJob).job as Job;
@@ -212,18 +218,20 @@ export function createJobgraphClient(options: ClientOptions) {
       });
     },
     /**
-     * Any subscription, untyped (`query` is GraphQL source), on the client's WebSocket;
-     * returns the unsubscribe. GraphQL errors reach `error` as a JobgraphError with their codes.
+     * Any subscription (a typed document, or GraphQL source, untyped) on the client's
+     * WebSocket; returns the unsubscribe. GraphQL errors reach `error` as a JobgraphError
+     * with their codes.
      */
-    subscribe<T = Record<string, unknown>>(
-      query: string,
-      variables: Record<string, unknown>,
+    subscribe<T = Record<string, unknown>, V = Record<string, unknown>>(
+      document: TypedDocumentNode<T, V> | string,
+      variables: V,
       sink: { next: (result: { data?: T | null }) => void; error: (error: unknown) => void; complete: () => void },
     ): () => void {
       const { used, done } = lease();
       let ended = false;
+      const query = typeof document === 'string' ? document : print(document);
       const unsubscribe = used.client.subscribe<T>(
-        { query, variables },
+        { query, variables: variables as Record<string, unknown> },
         {
           next: (result) => {
             if (ended) return;

@@ -1,7 +1,9 @@
 // The dashboard's link to the service: the typed client (queries, mutations, and
 // subscriptions over graphql-ws), the credential kept in the browser, and what the
 // credential may do (Query.viewer), so actions it may not take are not offered.
+import type { ResultOf, TypedDocumentNode, VariablesOf } from '@graphql-typed-document-node/core';
 import { createJobgraphClient, JobgraphError } from '@jobgraph/client';
+import type { DashboardViewerQuery } from './gql/graphql.js';
 
 const STORAGE_KEY = 'jobgraph.apiKey';
 const url = new URL('/graphql', location.href).href;
@@ -33,11 +35,7 @@ export function useCredential(value: string): void {
   client = connect(credential);
 }
 
-export interface Viewer {
-  name: string | null;
-  tenant: string | null;
-  scopes: string[];
-}
+export type Viewer = DashboardViewerQuery['viewer'];
 
 export const can = (viewer: Viewer | null, scope: 'read' | 'write' | 'admin'): boolean => {
   if (!viewer) return false;
@@ -61,8 +59,14 @@ export function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-export function gql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  return client.query<T>(query, variables);
+/**
+ * A typed document's result, for its variables. Typed from the document as a whole, not
+ * from T and V apart: a document picked from a map (a union of documents) then answers
+ * with the union of their results, and a call site checks its variables against each.
+ */
+export function gql<D extends TypedDocumentNode<unknown, never>>(document: D, variables: VariablesOf<D>): Promise<ResultOf<D>> {
+  // The same document, with its result and variables spelled as the client takes them.
+  return client.query(document as unknown as TypedDocumentNode<ResultOf<D>, VariablesOf<D>>, variables);
 }
 
 /** A payload's userErrors as a thrown JobgraphError, as the typed client's own methods do. */

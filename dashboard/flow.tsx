@@ -2,7 +2,7 @@
 // jobs it waits for), an arrow from each job to those that wait for it, the statuses
 // following the flow live (flowUpdated).
 import { useEffect, useState } from 'preact/hooks';
-import type { Flow } from '@jobgraph/client';
+import { ErrorCode, type Flow } from '@jobgraph/client';
 import { client, describe } from './api.js';
 import { Link, Section, Status, When } from './ui.js';
 
@@ -38,7 +38,7 @@ export function FlowPage({ id, onError }: { id: string; onError: (message: strin
     setMissing(false);
     return client.watchFlow(id, setFlow, (error) => {
       const message = describe(error);
-      if (message.includes('NOT_FOUND')) setMissing(true);
+      if (message.includes(ErrorCode.NOT_FOUND)) setMissing(true);
       else onError(message);
     });
   }, [id]);

@@ -1,8 +1,11 @@
 // Small hooks the pages share: a query that reloads on demand (and on live events), a
 // live event feed resumed from the last id after any break, and the current path.
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { JobgraphError } from '@jobgraph/client';
-import { client, connection, describe, gql } from './api.js';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { ErrorCode, JobgraphError } from '@jobgraph/client';
+import { client, connection, describe } from './api.js';
+import { graphql } from './gql/index.js';
+import type { DashboardJobEventsSubscription, JobEventFilter } from './gql/graphql.js';
 
 export interface Loaded<T> {
   data: T | null;
@@ -11,14 +14,14 @@ export interface Loaded<T> {
 }
 
 /** Runs `query` now, whenever `key` changes, and on reload(); at most one reload in flight, the last asked for wins. */
-export function useQuery<T>(query: string, variables: Record<string, unknown>, key: string): Loaded<T> {
+export function useQuery<T, V>(query: TypedDocumentNode<T, V>, variables: NoInfer<V>, key: string): Loaded<T> {
   const [state, setState] = useState<{ data: T | null; error: string | null }>({ data: null, error: null });
   const [tick, setTick] = useState(0);
   const vars = useRef(variables);
   vars.current = variables;
   useEffect(() => {
     let current = true;
-    gql<T>(query, vars.current).then(
+    client.query(query, vars.current).then(
       (data) => current && setState({ data, error: null }),
       (error: unknown) => current && setState((previous) => ({ data: previous.data, error: describe(error) })),
     );
@@ -30,20 +33,16 @@ export function useQuery<T>(query: string, variables: Record<string, unknown>, k
   return { ...state, reload };
 }
 
-export interface LiveEvent {
-  id: string;
-  jobId: string;
-  type: string;
-  status: string;
-  progress: number | null;
-  createdAt: string;
-  job: { queue: string; type: string };
-}
+const EVENTS = graphql(`
+  subscription DashboardJobEvents($after: ID, $filter: JobEventFilter) {
+    jobEvents(after: $after, filter: $filter) { id jobId type status progress createdAt job { queue type } }
+  }
+`);
 
-const EVENTS = 'subscription ($after: ID, $filter: JobEventFilter) { jobEvents(after: $after, filter: $filter) { id jobId type status progress createdAt job { queue type } } }';
+export type LiveEvent = DashboardJobEventsSubscription['jobEvents'];
 
 /** Errors after which subscribing again cannot help: the credential or the request is at fault. */
-const PERMANENT = new Set(['UNAUTHENTICATED', 'FORBIDDEN', 'BAD_USER_INPUT', 'NOT_FOUND', 'LIMIT_EXCEEDED']);
+const PERMANENT = new Set<string>([ErrorCode.UNAUTHENTICATED, ErrorCode.FORBIDDEN, ErrorCode.BAD_USER_INPUT, ErrorCode.NOT_FOUND, ErrorCode.LIMIT_EXCEEDED]);
 
 /**
  * Live job events (matching `filter`) to `onEvent`. After a break (the connection drops,
@@ -51,7 +50,7 @@ const PERMANENT = new Set(['UNAUTHENTICATED', 'FORBIDDEN', 'BAD_USER_INPUT', 'NO
  * missed and nothing comes twice (ids at or below the last are dropped). Events pruned
  * meanwhile (EVENTS_PRUNED) restart it from now; a refusal stops it.
  */
-export function useEvents(onEvent: (event: LiveEvent) => void, filter: Record<string, unknown> | null = null): void {
+export function useEvents(onEvent: (event: LiveEvent) => void, filter: JobEventFilter | null = null): void {
   const handler = useRef(onEvent);
   handler.current = onEvent;
   const filterKey = JSON.stringify(filter);
@@ -62,7 +61,7 @@ export function useEvents(onEvent: (event: LiveEvent) => void, filter: Record<st
     let retry: ReturnType<typeof setTimeout> | undefined;
     let delay = 500;
     const start = () => {
-      unsubscribe = client.subscribe<{ jobEvents: LiveEvent }>(EVENTS, { after: lastId?.toString() ?? null, filter }, {
+      unsubscribe = client.subscribe(EVENTS, { after: lastId?.toString() ?? null, filter }, {
         next: ({ data }) => {
           delay = 500;
           if (!data) return;
@@ -74,7 +73,7 @@ export function useEvents(onEvent: (event: LiveEvent) => void, filter: Record<st
         error: (error: unknown) => {
           const codes = error instanceof JobgraphError ? error.codes : [];
           if (codes.some((code) => PERMANENT.has(code))) return;
-          if (codes.includes('EVENTS_PRUNED')) lastId = null;
+          if (codes.includes(ErrorCode.EVENTS_PRUNED)) lastId = null;
           again();
         },
         complete: () => again(),

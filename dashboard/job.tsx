@@ -2,40 +2,35 @@
 // live; retry and cancel only when its status allows them, each asking first.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { can, checked, describe, gql, type Viewer } from './api.js';
+import { graphql } from './gql/index.js';
+import type { JobStatus } from './gql/graphql.js';
 import { useEvents, useQuery } from './hooks.js';
 import { Confirm, Json, Link, Section, Status, Table, When } from './ui.js';
 
-const JOB = `query ($id: ID!) { job(id: $id) {
-  id type queue status priority attempts maxAttempts progress payload result lastError tags owner tenant submittedBy runAt createdAt startedAt finishedAt flowId
-  events(last: 500) { pageInfo { hasPreviousPage } nodes { id type status attempt progress message createdAt } }
-  logs(first: 500) { pageInfo { hasNextPage } nodes { attempt level message data at } }
-} }`;
+const JOB = graphql(`
+  query DashboardJob($id: ID!) {
+    job(id: $id) {
+      id type queue status priority attempts maxAttempts progress payload result lastError tags owner tenant submittedBy runAt createdAt startedAt finishedAt flowId
+      events(last: 500) { pageInfo { hasPreviousPage } nodes { id type status attempt progress message createdAt } }
+      logs(first: 500) { pageInfo { hasNextPage } nodes { attempt level message data at } }
+    }
+  }
+`);
 
-interface JobView {
-  id: string;
-  type: string;
-  queue: string;
-  status: string;
-  attempts: number;
-  maxAttempts: number;
-  progress: number;
-  payload: unknown;
-  result: unknown;
-  lastError: string | null;
-  tags: string[];
-  owner: string | null;
-  flowId: string | null;
-  runAt: string | null;
-  createdAt: string;
-  finishedAt: string | null;
-  events: { pageInfo: { hasPreviousPage: boolean }; nodes: { id: string; type: string; status: string; attempt: number; progress: number | null; message: string | null; createdAt: string }[] };
-  logs: { pageInfo: { hasNextPage: boolean }; nodes: { attempt: number; level: string; message: string; data: unknown; at: string }[] };
-}
+/** Retry or cancel one job (here and on the jobs page): each its own document, all answering as `payload`. */
+export const JOB_ACTIONS = {
+  retryJob: graphql(`
+    mutation DashboardRetryJob($id: ID!) { payload: retryJob(id: $id) { userErrors { code field message } } }
+  `),
+  cancelJob: graphql(`
+    mutation DashboardCancelJob($id: ID!) { payload: cancelJob(id: $id) { userErrors { code field message } } }
+  `),
+};
 
-const UNFINISHED = ['PENDING', 'SCHEDULED', 'RUNNING', 'RETRYING'];
+const UNFINISHED: JobStatus[] = ['PENDING', 'SCHEDULED', 'RUNNING', 'RETRYING'];
 
 export function Job({ id, viewer, onError }: { id: string; viewer: Viewer | null; onError: (message: string | null) => void }) {
-  const { data, error, reload } = useQuery<{ job: JobView | null }>(JOB, { id }, id);
+  const { data, error, reload } = useQuery(JOB, { id }, id);
   // Progress can come four times a second: the job is read again at most once a second.
   const pending = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   useEvents(() => {
@@ -47,11 +42,11 @@ export function Job({ id, viewer, onError }: { id: string; viewer: Viewer | null
   useEffect(() => () => clearTimeout(pending.current), []);
   const [busy, setBusy] = useState(false);
   const job = data?.job;
-  const act = async (mutation: 'retryJob' | 'cancelJob') => {
+  const act = async (action: keyof typeof JOB_ACTIONS) => {
     setBusy(true);
     onError(null);
     try {
-      checked((await gql<Record<string, { userErrors: never[] }>>(`mutation ($id: ID!) { ${mutation}(id: $id) { userErrors { code field message } } }`, { id }))[mutation] as { userErrors: never[] });
+      checked((await gql(JOB_ACTIONS[action], { id })).payload);
       reload();
     } catch (failure) {
       onError(describe(failure));

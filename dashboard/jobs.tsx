@@ -2,36 +2,43 @@
 // selected jobs or every job the filter matches (each asks first).
 import { useEffect, useState } from 'preact/hooks';
 import { can, checked, describe, gql, type Viewer } from './api.js';
+import { graphql } from './gql/index.js';
+import type { JobStatus } from './gql/graphql.js';
 import { navigate, useQuery } from './hooks.js';
+import { JOB_ACTIONS } from './job.js';
 import { Confirm, Link, Section, Status, Table, When } from './ui.js';
 
-const STATUSES = ['PENDING', 'SCHEDULED', 'BLOCKED', 'RUNNING', 'RETRYING', 'COMPLETED', 'FAILED', 'CANCELLED'];
-const LIST = `query ($filter: JobFilter, $first: Int, $after: String, $last: Int, $before: String) {
-  jobs(filter: $filter, first: $first, after: $after, last: $last, before: $before) {
-    totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
-    nodes { id type queue status attempts maxAttempts progress tags createdAt }
+const STATUSES: JobStatus[] = ['PENDING', 'SCHEDULED', 'BLOCKED', 'RUNNING', 'RETRYING', 'COMPLETED', 'FAILED', 'CANCELLED'];
+const LIST = graphql(`
+  query DashboardJobs($filter: JobFilter, $first: Int, $after: String, $last: Int, $before: String) {
+    jobs(filter: $filter, first: $first, after: $after, last: $last, before: $before) {
+      totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+      nodes { id type queue status attempts maxAttempts progress tags createdAt }
+    }
   }
-}`;
+`);
 const PAGE = 25;
 
-interface Row {
-  id: string;
-  type: string;
-  queue: string;
-  status: string;
-  attempts: number;
-  maxAttempts: number;
-  progress: number;
-  tags: string[];
-  createdAt: string;
-}
+/** Each action on every job a filter matches: its own document, all answering as `payload`. */
+const BULK = {
+  retryJobs: graphql(`
+    mutation DashboardRetryJobs($filter: JobFilter!) { payload: retryJobs(filter: $filter) { count userErrors { code field message } } }
+  `),
+  cancelJobs: graphql(`
+    mutation DashboardCancelJobs($filter: JobFilter!) { payload: cancelJobs(filter: $filter) { count userErrors { code field message } } }
+  `),
+  deleteJobs: graphql(`
+    mutation DashboardDeleteJobs($filter: JobFilter!) { payload: deleteJobs(filter: $filter) { count userErrors { code field message } } }
+  `),
+};
 
 /** The filter in the URL's query, so a filtered list is a link too. */
 function filterOf(search: string) {
   const params = new URLSearchParams(search);
   const list = (name: string) => (params.get(name) ? [params.get(name) as string] : undefined);
   const instant = (name: string) => (params.get(name) ? new Date(params.get(name) as string).toISOString() : undefined);
-  return { status: list('status'), type: list('type'), queue: list('queue'), tags: list('tag'), createdAfter: instant('after'), createdBefore: instant('before') };
+  // The URL may name any status: the service refuses one that is not.
+  return { status: list('status') as JobStatus[] | undefined, type: list('type'), queue: list('queue'), tags: list('tag'), createdAfter: instant('after'), createdBefore: instant('before') };
 }
 
 export function Jobs({ search, viewer, onError }: { search: string; viewer: Viewer | null; onError: (message: string | null) => void }) {
@@ -40,11 +47,7 @@ export function Jobs({ search, viewer, onError }: { search: string; viewer: View
   const [page, setPage] = useState<{ after?: string; before?: string }>({});
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const variables = { filter, ...(page.before ? { last: PAGE, before: page.before } : { first: PAGE, after: page.after }) };
-  const { data, error, reload } = useQuery<{ jobs: { totalCount: number; pageInfo: Record<string, string | boolean | null>; nodes: Row[] } }>(
-    LIST,
-    variables,
-    JSON.stringify(variables),
-  );
+  const { data, error, reload } = useQuery(LIST, variables, JSON.stringify(variables));
   // Another filter (typed, or back and forward): first page, nothing selected.
   useEffect(() => {
     setPage({});
@@ -68,18 +71,18 @@ export function Jobs({ search, viewer, onError }: { search: string; viewer: View
       onError(describe(failure));
     }
   };
-  const bulk = (action: 'retryJobs' | 'cancelJobs' | 'deleteJobs') =>
+  const bulk = (action: keyof typeof BULK) =>
     act(async () => {
-      const result = await gql<Record<string, { count: number; userErrors: never[] }>>(`mutation ($filter: JobFilter!) { ${action}(filter: $filter) { count userErrors { code field message } } }`, { filter });
-      return `${checked(result[action] as { count: number; userErrors: never[] }).count} jobs changed`;
+      const result = await gql(BULK[action], { filter });
+      return `${checked(result.payload).count} jobs changed`;
     });
-  const each = (action: 'retryJob' | 'cancelJob') =>
+  const each = (action: keyof typeof JOB_ACTIONS) =>
     act(async () => {
       // Each job on its own: one refused does not stop the rest, and the answer says which.
       const refused: string[] = [];
       for (const id of selected) {
-        const result = (await gql<Record<string, { userErrors: { message: string }[] }>>(`mutation ($id: ID!) { ${action}(id: $id) { userErrors { code field message } } }`, { id }))[action];
-        if (result?.userErrors.length) refused.push(result.userErrors[0]?.message ?? id);
+        const result = (await gql(JOB_ACTIONS[action], { id })).payload;
+        if (result.userErrors.length) refused.push(result.userErrors[0]?.message ?? id);
       }
       return `${selected.size - refused.length} of ${selected.size} jobs changed${refused.length ? `; refused: ${refused.join('; ')}` : ''}`;
     });

@@ -14,6 +14,7 @@ import { Overview } from './overview.js';
 import { Queues } from './queues.js';
 import { Schedules } from './schedules.js';
 import { Submit } from './submit.js';
+import { graphql } from './gql/index.js';
 import { Link } from './ui.js';
 import { Workers } from './workers.js';
 
@@ -24,6 +25,10 @@ const PAGES = [
   ['/schedules', 'Schedules'],
   ['/workers', 'Workers'],
 ] as const;
+
+const VIEWER = graphql(`
+  query DashboardViewer { viewer { name tenant scopes } }
+`);
 
 /** Keeps a subscription open (to a job that cannot exist: no events) and shows whether the WebSocket is connected. */
 function Live() {
@@ -39,7 +44,7 @@ function App() {
   const [error, setError] = useState<string | null>(null);
   const [generation, setGeneration] = useState(0);
   useEffect(() => {
-    gql<{ viewer: Viewer }>('{ viewer { name tenant scopes } }').then(
+    gql(VIEWER, {}).then(
       ({ viewer: found }) => {
         setViewer(found);
         setError(null);

@@ -1,20 +1,22 @@
 // Overview: counts by status for each queue, and throughput per queue, updating live.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { BUCKET_MS, BUCKETS, Chart, type Series } from './chart.js';
+import { graphql } from './gql/index.js';
+import type { DashboardOverviewQuery } from './gql/graphql.js';
 import { useEvents, useQuery } from './hooks.js';
 import { Link, Section, Table } from './ui.js';
 
-const COUNTS = 'pending scheduled blocked running retrying completed failed cancelled';
-const QUEUES = `{ queues { name paused counts { ${COUNTS} } } }`;
+const QUEUES = graphql(`
+  query DashboardOverview { queues { name paused counts { pending scheduled blocked running retrying completed failed cancelled } } }
+`);
 
-interface Queue {
-  name: string;
-  paused: boolean;
-  counts: Record<string, number>;
-}
+type Counts = DashboardOverviewQuery['queues'][number]['counts'];
+
+/** The columns, in the document's order (each a count it selects). */
+const COUNTS = ['pending', 'scheduled', 'blocked', 'running', 'retrying', 'completed', 'failed', 'cancelled'] as const satisfies readonly Exclude<keyof Counts, '__typename'>[];
 
 export function Overview() {
-  const { data, error, reload } = useQuery<{ queues: Queue[] }>(QUEUES, {}, 'overview');
+  const { data, error, reload } = useQuery(QUEUES, {}, 'overview');
   const [series, setSeries] = useState<Series>(new Map());
   const [now, setNow] = useState(Date.now());
   const pending = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
@@ -50,13 +52,13 @@ export function Overview() {
     <>
       <Section title="Jobs by status" wide>
         {error && <p class="error">{error}</p>}
-        <Table id="stats" head={['queue', ...COUNTS.split(' '), 'paused']}>
+        <Table id="stats" head={['queue', ...COUNTS, 'paused']}>
           {queues.map((queue) => (
             <tr key={queue.name}>
               <td>
                 <Link to={`/jobs?queue=${encodeURIComponent(queue.name)}`}>{queue.name}</Link>
               </td>
-              {COUNTS.split(' ').map((status) => (
+              {COUNTS.map((status) => (
                 <td key={status}>{queue.counts[status]}</td>
               ))}
               <td>{queue.paused ? 'paused' : 'no'}</td>

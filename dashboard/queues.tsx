@@ -1,32 +1,41 @@
 // Queues: pause and resume, and limits across all workers (admin only).
+import type { UserError } from '@jobgraph/client';
 import { can, checked, describe, gql, type Viewer } from './api.js';
+import { graphql } from './gql/index.js';
 import { useQuery } from './hooks.js';
 import { Confirm, Section, Table } from './ui.js';
 
-const QUEUES = '{ queues { name paused concurrency rateLimit { max durationMs } counts { pending running } } }';
+const QUEUES = graphql(`
+  query DashboardQueues { queues { name paused concurrency rateLimit { max durationMs } counts { pending running } } }
+`);
 
-interface Queue {
-  name: string;
-  paused: boolean;
-  concurrency: number | null;
-  rateLimit: { max: number; durationMs: number } | null;
-  counts: { pending: number; running: number };
-}
+/** Pause or resume a queue: each its own document, both answering as `payload`. */
+const PAUSED = {
+  pause: graphql(`
+    mutation DashboardPauseQueue($name: String!) { payload: pauseQueue(name: $name) { userErrors { code field message } } }
+  `),
+  resume: graphql(`
+    mutation DashboardResumeQueue($name: String!) { payload: resumeQueue(name: $name) { userErrors { code field message } } }
+  `),
+};
+
+const LIMITS = graphql(`
+  mutation DashboardUpdateQueue($name: String!, $input: QueueSettingsInput!) { updateQueue(name: $name, input: $input) { userErrors { code field message } } }
+`);
 
 export function Queues({ viewer, onError }: { viewer: Viewer | null; onError: (message: string | null) => void }) {
-  const { data, error, reload } = useQuery<{ queues: Queue[] }>(QUEUES, {}, 'queues');
+  const { data, error, reload } = useQuery(QUEUES, {}, 'queues');
   const admin = can(viewer, 'admin');
-  const run = async (query: string, variables: Record<string, unknown>, field: string) => {
+  const run = async (mutate: () => Promise<{ userErrors: UserError[] }>) => {
     onError(null);
     try {
-      checked((await gql<Record<string, { userErrors: never[] }>>(query, variables))[field] as { userErrors: never[] });
+      checked(await mutate());
       reload();
     } catch (failure) {
       onError(describe(failure));
     }
   };
-  const setPaused = (name: string, paused: boolean) =>
-    run(`mutation ($name: String!) { ${paused ? 'pauseQueue' : 'resumeQueue'}(name: $name) { userErrors { code field message } } }`, { name }, paused ? 'pauseQueue' : 'resumeQueue');
+  const setPaused = (name: string, paused: boolean) => run(async () => (await gql(PAUSED[paused ? 'pause' : 'resume'], { name })).payload);
   return (
     <Section title="Queues" wide>
       {error && <p class="error">{error}</p>}
@@ -56,11 +65,8 @@ export function Queues({ viewer, onError }: { viewer: Viewer | null; onError: (m
                       const form = new FormData(event.currentTarget);
                       const number = (name: string) => (form.get(name) ? Number(form.get(name)) : null);
                       const max = number('max');
-                      void run(
-                        'mutation ($name: String!, $input: QueueSettingsInput!) { updateQueue(name: $name, input: $input) { userErrors { code field message } } }',
-                        { name: queue.name, input: { concurrency: number('concurrency'), rateLimit: max === null ? null : { max, durationMs: number('durationMs') ?? 1000 } } },
-                        'updateQueue',
-                      );
+                      const input = { concurrency: number('concurrency'), rateLimit: max === null ? null : { max, durationMs: number('durationMs') ?? 1000 } };
+                      void run(async () => (await gql(LIMITS, { name: queue.name, input })).updateQueue);
                     }}
                   >
                     <input name="concurrency" type="number" min="1" placeholder="concurrency" aria-label={`concurrency of ${queue.name}`} defaultValue={queue.concurrency?.toString() ?? ''} />

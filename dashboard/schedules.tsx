@@ -1,27 +1,37 @@
 // Schedules: recurring jobs with their next runs; create, pause, resume, delete.
 import { can, checked, describe, gql, type Viewer } from './api.js';
+import { graphql } from './gql/index.js';
 import { useQuery } from './hooks.js';
 import { Confirm, Json, Section, Table, When } from './ui.js';
 
-const SCHEDULES = '{ schedules { id name cron timezone paused nextRunAt job } }';
+const SCHEDULES = graphql(`
+  query DashboardSchedules { schedules { id name cron timezone paused nextRunAt job } }
+`);
 
-interface Schedule {
-  id: string;
-  name: string;
-  cron: string;
-  timezone: string;
-  paused: boolean;
-  nextRunAt: string | null;
-  job: unknown;
-}
+/** Each action on one schedule: its own document, all answering as `payload`. */
+const ACTIONS = {
+  pauseSchedule: graphql(`
+    mutation DashboardPauseSchedule($id: ID!) { payload: pauseSchedule(id: $id) { userErrors { code field message } } }
+  `),
+  resumeSchedule: graphql(`
+    mutation DashboardResumeSchedule($id: ID!) { payload: resumeSchedule(id: $id) { userErrors { code field message } } }
+  `),
+  deleteSchedule: graphql(`
+    mutation DashboardDeleteSchedule($id: ID!) { payload: deleteSchedule(id: $id) { userErrors { code field message } } }
+  `),
+};
+
+const CREATE = graphql(`
+  mutation DashboardCreateSchedule($input: CreateScheduleInput!) { createSchedule(input: $input) { schedule { id } userErrors { code field message } } }
+`);
 
 export function Schedules({ viewer, onError }: { viewer: Viewer | null; onError: (message: string | null) => void }) {
-  const { data, error, reload } = useQuery<{ schedules: Schedule[] }>(SCHEDULES, {}, 'schedules');
+  const { data, error, reload } = useQuery(SCHEDULES, {}, 'schedules');
   const writer = can(viewer, 'write');
-  const run = async (mutation: string, variables: Record<string, unknown>) => {
+  const run = async (action: keyof typeof ACTIONS, id: string) => {
     onError(null);
     try {
-      checked((await gql<Record<string, { userErrors: never[] }>>(`mutation ($id: ID!) { ${mutation}(id: $id) { userErrors { code field message } } }`, variables))[mutation] as { userErrors: never[] });
+      checked((await gql(ACTIONS[action], { id })).payload);
       reload();
     } catch (failure) {
       onError(describe(failure));
@@ -42,11 +52,11 @@ export function Schedules({ viewer, onError }: { viewer: Viewer | null; onError:
               {writer && (
                 <td class="row">
                   {schedule.paused ? (
-                    <button onClick={() => void run('resumeSchedule', { id: schedule.id })}>Resume</button>
+                    <button onClick={() => void run('resumeSchedule', schedule.id)}>Resume</button>
                   ) : (
-                    <button onClick={() => void run('pauseSchedule', { id: schedule.id })}>Pause</button>
+                    <button onClick={() => void run('pauseSchedule', schedule.id)}>Pause</button>
                   )}
-                  <Confirm label="Delete" question={`Delete schedule ${schedule.name}? Jobs it made stay.`} action={() => void run('deleteSchedule', { id: schedule.id })} />
+                  <Confirm label="Delete" question={`Delete schedule ${schedule.name}? Jobs it made stay.`} action={() => void run('deleteSchedule', schedule.id)} />
                 </td>
               )}
             </tr>
@@ -67,11 +77,10 @@ export function Schedules({ viewer, onError }: { viewer: Viewer | null; onError:
                 onError(null);
                 try {
                   const payload = JSON.parse((form.get('payload') as string) || '{}') as unknown;
-                  const input = { name: form.get('name'), cron: form.get('cron'), timezone: form.get('timezone') || 'UTC', job: { type: form.get('type'), payload } };
-                  const result = await gql<{ createSchedule: { userErrors: never[] } }>(
-                    'mutation ($input: CreateScheduleInput!) { createSchedule(input: $input) { schedule { id } userErrors { code field message } } }',
-                    { input },
-                  );
+                  // Text inputs: each value a string.
+                  const text = (name: string) => form.get(name) as string;
+                  const input = { name: text('name'), cron: text('cron'), timezone: text('timezone') || 'UTC', job: { type: text('type'), payload } };
+                  const result = await gql(CREATE, { input });
                   checked(result.createSchedule);
                   target.reset();
                   reload();

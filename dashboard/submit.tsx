@@ -2,19 +2,19 @@
 // anything else), then the job's own page.
 import { useState } from 'preact/hooks';
 import { client, describe } from './api.js';
+import { graphql } from './gql/index.js';
 import { navigate, useQuery } from './hooks.js';
 import { Section } from './ui.js';
 
+const TYPES = graphql(`
+  query DashboardJobTypes { jobTypes { name description payloadSchema } }
+`);
+
+/** The part of a payload JSON Schema the form is built from (payloadSchema is JSON: untyped). */
 interface Schema {
   type?: string;
   properties?: Record<string, { type?: string; enum?: string[] }>;
   required?: string[];
-}
-
-interface JobType {
-  name: string;
-  description: string | null;
-  payloadSchema: Schema | null;
 }
 
 function payloadOf(form: HTMLFormElement, schema: Schema | null): unknown {
@@ -33,11 +33,11 @@ function payloadOf(form: HTMLFormElement, schema: Schema | null): unknown {
 }
 
 export function Submit({ onError }: { onError: (message: string | null) => void }) {
-  const { data } = useQuery<{ jobTypes: JobType[] }>('{ jobTypes { name description payloadSchema } }', {}, 'types');
+  const { data } = useQuery(TYPES, {}, 'types');
   const [chosen, setChosen] = useState<string | null>(null);
   const types = data?.jobTypes ?? [];
   const type = types.find((candidate) => candidate.name === chosen) ?? types[0];
-  const schema = type?.payloadSchema ?? null;
+  const schema = (type?.payloadSchema ?? null) as Schema | null;
   const properties = schema?.type === 'object' ? schema.properties : undefined;
   return (
     <Section title="Submit a job" wide>

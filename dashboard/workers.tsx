@@ -1,23 +1,15 @@
 // Workers: the processes alive now and what each runs, refreshed every 2 s.
 import { useEffect } from 'preact/hooks';
+import { graphql } from './gql/index.js';
 import { useQuery } from './hooks.js';
 import { Link, Section, Table, When } from './ui.js';
 
-const WORKERS = '{ workers { id hostname pid queues concurrency running { id type } startedAt lastSeenAt } }';
-
-interface Worker {
-  id: string;
-  hostname: string;
-  pid: number;
-  queues: string[];
-  concurrency: number;
-  running: { id: string; type: string }[];
-  startedAt: string;
-  lastSeenAt: string;
-}
+const WORKERS = graphql(`
+  query DashboardWorkers { workers { id hostname pid queues concurrency running { id type } startedAt lastSeenAt } }
+`);
 
 export function Workers() {
-  const { data, error, reload } = useQuery<{ workers: Worker[] }>(WORKERS, {}, 'workers');
+  const { data, error, reload } = useQuery(WORKERS, {}, 'workers');
   useEffect(() => {
     const timer = setInterval(reload, 2000);
     return () => clearInterval(timer);

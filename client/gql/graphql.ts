@@ -92,18 +92,19 @@ export type SubmitJobInput = {
   type: string;
 };
 
+/** Why a mutation changed nothing (its userErrors). */
 export type UserErrorCode =
-  /** The caller may not do this to this job or queue (another tenant's or owner's). */
+  /** The caller may see this job or schedule but not change it (another owner's). */
   | 'FORBIDDEN'
   /** An action on many jobs stopped partway (the service could not go on): `count` says how many changed. Repeat it for the rest. */
   | 'INTERRUPTED'
   /** A field is malformed or out of bounds; `field` says which. */
   | 'INVALID_INPUT'
-  /** The job is in a status that does not allow this. */
+  /** The job is in a status that does not allow this; the message says why. */
   | 'INVALID_STATE'
   /** Refused by a limit (rate, size, count); the message says which and when to try again. */
   | 'LIMIT_EXCEEDED'
-  /** No job (or schedule) with that id that the caller may see. */
+  /** No job (or schedule, or flow) with that id that the caller may see. */
   | 'NOT_FOUND'
   /** The payload is larger than the server accepts. */
   | 'PAYLOAD_TOO_LARGE'

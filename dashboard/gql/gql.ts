@@ -1,0 +1,166 @@
+/* eslint-disable */
+import * as types from './graphql.js';
+import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+
+/**
+ * Map of all GraphQL operations in the project.
+ *
+ * This map has several performance disadvantages:
+ * 1. It is not tree-shakeable, so it will include all operations in the project.
+ * 2. It is not minifiable, so the string of a GraphQL query will be multiple times inside the bundle.
+ * 3. It does not support dead code elimination, so it will add unused operations.
+ *
+ * Therefore it is highly recommended to use the babel or swc plugin for production.
+ * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
+ */
+type Documents = {
+    "\n  subscription DashboardJobEvents($after: ID, $filter: JobEventFilter) {\n    jobEvents(after: $after, filter: $filter) { id jobId type status progress createdAt job { queue type } }\n  }\n": typeof types.DashboardJobEventsDocument,
+    "\n  query DashboardJob($id: ID!) {\n    job(id: $id) {\n      id type queue status priority attempts maxAttempts progress payload result lastError tags owner tenant submittedBy runAt createdAt startedAt finishedAt flowId\n      events(last: 500) { pageInfo { hasPreviousPage } nodes { id type status attempt progress message createdAt } }\n      logs(first: 500) { pageInfo { hasNextPage } nodes { attempt level message data at } }\n    }\n  }\n": typeof types.DashboardJobDocument,
+    "\n    mutation DashboardRetryJob($id: ID!) { payload: retryJob(id: $id) { userErrors { code field message } } }\n  ": typeof types.DashboardRetryJobDocument,
+    "\n    mutation DashboardCancelJob($id: ID!) { payload: cancelJob(id: $id) { userErrors { code field message } } }\n  ": typeof types.DashboardCancelJobDocument,
+    "\n  query DashboardJobs($filter: JobFilter, $first: Int, $after: String, $last: Int, $before: String) {\n    jobs(filter: $filter, first: $first, after: $after, last: $last, before: $before) {\n      totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n      nodes { id type queue status attempts maxAttempts progress tags createdAt }\n    }\n  }\n": typeof types.DashboardJobsDocument,
+    "\n    mutation DashboardRetryJobs($filter: JobFilter!) { payload: retryJobs(filter: $filter) { count userErrors { code field message } } }\n  ": typeof types.DashboardRetryJobsDocument,
+    "\n    mutation DashboardCancelJobs($filter: JobFilter!) { payload: cancelJobs(filter: $filter) { count userErrors { code field message } } }\n  ": typeof types.DashboardCancelJobsDocument,
+    "\n    mutation DashboardDeleteJobs($filter: JobFilter!) { payload: deleteJobs(filter: $filter) { count userErrors { code field message } } }\n  ": typeof types.DashboardDeleteJobsDocument,
+    "\n  query DashboardViewer { viewer { name tenant scopes } }\n": typeof types.DashboardViewerDocument,
+    "\n  query DashboardOverview { queues { name paused counts { pending scheduled blocked running retrying completed failed cancelled } } }\n": typeof types.DashboardOverviewDocument,
+    "\n  query DashboardQueues { queues { name paused concurrency rateLimit { max durationMs } counts { pending running } } }\n": typeof types.DashboardQueuesDocument,
+    "\n    mutation DashboardPauseQueue($name: String!) { payload: pauseQueue(name: $name) { userErrors { code field message } } }\n  ": typeof types.DashboardPauseQueueDocument,
+    "\n    mutation DashboardResumeQueue($name: String!) { payload: resumeQueue(name: $name) { userErrors { code field message } } }\n  ": typeof types.DashboardResumeQueueDocument,
+    "\n  mutation DashboardUpdateQueue($name: String!, $input: QueueSettingsInput!) { updateQueue(name: $name, input: $input) { userErrors { code field message } } }\n": typeof types.DashboardUpdateQueueDocument,
+    "\n  query DashboardSchedules { schedules { id name cron timezone paused nextRunAt job } }\n": typeof types.DashboardSchedulesDocument,
+    "\n    mutation DashboardPauseSchedule($id: ID!) { payload: pauseSchedule(id: $id) { userErrors { code field message } } }\n  ": typeof types.DashboardPauseScheduleDocument,
+    "\n    mutation DashboardResumeSchedule($id: ID!) { payload: resumeSchedule(id: $id) { userErrors { code field message } } }\n  ": typeof types.DashboardResumeScheduleDocument,
+    "\n    mutation DashboardDeleteSchedule($id: ID!) { payload: deleteSchedule(id: $id) { userErrors { code field message } } }\n  ": typeof types.DashboardDeleteScheduleDocument,
+    "\n  mutation DashboardCreateSchedule($input: CreateScheduleInput!) { createSchedule(input: $input) { schedule { id } userErrors { code field message } } }\n": typeof types.DashboardCreateScheduleDocument,
+    "\n  query DashboardJobTypes { jobTypes { name description payloadSchema } }\n": typeof types.DashboardJobTypesDocument,
+    "\n  query DashboardWorkers { workers { id hostname pid queues concurrency running { id type } startedAt lastSeenAt } }\n": typeof types.DashboardWorkersDocument,
+};
+const documents: Documents = {
+    "\n  subscription DashboardJobEvents($after: ID, $filter: JobEventFilter) {\n    jobEvents(after: $after, filter: $filter) { id jobId type status progress createdAt job { queue type } }\n  }\n": types.DashboardJobEventsDocument,
+    "\n  query DashboardJob($id: ID!) {\n    job(id: $id) {\n      id type queue status priority attempts maxAttempts progress payload result lastError tags owner tenant submittedBy runAt createdAt startedAt finishedAt flowId\n      events(last: 500) { pageInfo { hasPreviousPage } nodes { id type status attempt progress message createdAt } }\n      logs(first: 500) { pageInfo { hasNextPage } nodes { attempt level message data at } }\n    }\n  }\n": types.DashboardJobDocument,
+    "\n    mutation DashboardRetryJob($id: ID!) { payload: retryJob(id: $id) { userErrors { code field message } } }\n  ": types.DashboardRetryJobDocument,
+    "\n    mutation DashboardCancelJob($id: ID!) { payload: cancelJob(id: $id) { userErrors { code field message } } }\n  ": types.DashboardCancelJobDocument,
+    "\n  query DashboardJobs($filter: JobFilter, $first: Int, $after: String, $last: Int, $before: String) {\n    jobs(filter: $filter, first: $first, after: $after, last: $last, before: $before) {\n      totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n      nodes { id type queue status attempts maxAttempts progress tags createdAt }\n    }\n  }\n": types.DashboardJobsDocument,
+    "\n    mutation DashboardRetryJobs($filter: JobFilter!) { payload: retryJobs(filter: $filter) { count userErrors { code field message } } }\n  ": types.DashboardRetryJobsDocument,
+    "\n    mutation DashboardCancelJobs($filter: JobFilter!) { payload: cancelJobs(filter: $filter) { count userErrors { code field message } } }\n  ": types.DashboardCancelJobsDocument,
+    "\n    mutation DashboardDeleteJobs($filter: JobFilter!) { payload: deleteJobs(filter: $filter) { count userErrors { code field message } } }\n  ": types.DashboardDeleteJobsDocument,
+    "\n  query DashboardViewer { viewer { name tenant scopes } }\n": types.DashboardViewerDocument,
+    "\n  query DashboardOverview { queues { name paused counts { pending scheduled blocked running retrying completed failed cancelled } } }\n": types.DashboardOverviewDocument,
+    "\n  query DashboardQueues { queues { name paused concurrency rateLimit { max durationMs } counts { pending running } } }\n": types.DashboardQueuesDocument,
+    "\n    mutation DashboardPauseQueue($name: String!) { payload: pauseQueue(name: $name) { userErrors { code field message } } }\n  ": types.DashboardPauseQueueDocument,
+    "\n    mutation DashboardResumeQueue($name: String!) { payload: resumeQueue(name: $name) { userErrors { code field message } } }\n  ": types.DashboardResumeQueueDocument,
+    "\n  mutation DashboardUpdateQueue($name: String!, $input: QueueSettingsInput!) { updateQueue(name: $name, input: $input) { userErrors { code field message } } }\n": types.DashboardUpdateQueueDocument,
+    "\n  query DashboardSchedules { schedules { id name cron timezone paused nextRunAt job } }\n": types.DashboardSchedulesDocument,
+    "\n    mutation DashboardPauseSchedule($id: ID!) { payload: pauseSchedule(id: $id) { userErrors { code field message } } }\n  ": types.DashboardPauseScheduleDocument,
+    "\n    mutation DashboardResumeSchedule($id: ID!) { payload: resumeSchedule(id: $id) { userErrors { code field message } } }\n  ": types.DashboardResumeScheduleDocument,
+    "\n    mutation DashboardDeleteSchedule($id: ID!) { payload: deleteSchedule(id: $id) { userErrors { code field message } } }\n  ": types.DashboardDeleteScheduleDocument,
+    "\n  mutation DashboardCreateSchedule($input: CreateScheduleInput!) { createSchedule(input: $input) { schedule { id } userErrors { code field message } } }\n": types.DashboardCreateScheduleDocument,
+    "\n  query DashboardJobTypes { jobTypes { name description payloadSchema } }\n": types.DashboardJobTypesDocument,
+    "\n  query DashboardWorkers { workers { id hostname pid queues concurrency running { id type } startedAt lastSeenAt } }\n": types.DashboardWorkersDocument,
+};
+
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ *
+ *
+ * @example
+ * ```ts
+ * const query = graphql(`query GetUser($id: ID!) { user(id: $id) { name } }`);
+ * ```
+ *
+ * The query argument is unknown!
+ * Please regenerate the types.
+ */
+export function graphql(source: string): unknown;
+
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription DashboardJobEvents($after: ID, $filter: JobEventFilter) {\n    jobEvents(after: $after, filter: $filter) { id jobId type status progress createdAt job { queue type } }\n  }\n"): (typeof documents)["\n  subscription DashboardJobEvents($after: ID, $filter: JobEventFilter) {\n    jobEvents(after: $after, filter: $filter) { id jobId type status progress createdAt job { queue type } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query DashboardJob($id: ID!) {\n    job(id: $id) {\n      id type queue status priority attempts maxAttempts progress payload result lastError tags owner tenant submittedBy runAt createdAt startedAt finishedAt flowId\n      events(last: 500) { pageInfo { hasPreviousPage } nodes { id type status attempt progress message createdAt } }\n      logs(first: 500) { pageInfo { hasNextPage } nodes { attempt level message data at } }\n    }\n  }\n"): (typeof documents)["\n  query DashboardJob($id: ID!) {\n    job(id: $id) {\n      id type queue status priority attempts maxAttempts progress payload result lastError tags owner tenant submittedBy runAt createdAt startedAt finishedAt flowId\n      events(last: 500) { pageInfo { hasPreviousPage } nodes { id type status attempt progress message createdAt } }\n      logs(first: 500) { pageInfo { hasNextPage } nodes { attempt level message data at } }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    mutation DashboardRetryJob($id: ID!) { payload: retryJob(id: $id) { userErrors { code field message } } }\n  "): (typeof documents)["\n    mutation DashboardRetryJob($id: ID!) { payload: retryJob(id: $id) { userErrors { code field message } } }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    mutation DashboardCancelJob($id: ID!) { payload: cancelJob(id: $id) { userErrors { code field message } } }\n  "): (typeof documents)["\n    mutation DashboardCancelJob($id: ID!) { payload: cancelJob(id: $id) { userErrors { code field message } } }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query DashboardJobs($filter: JobFilter, $first: Int, $after: String, $last: Int, $before: String) {\n    jobs(filter: $filter, first: $first, after: $after, last: $last, before: $before) {\n      totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n      nodes { id type queue status attempts maxAttempts progress tags createdAt }\n    }\n  }\n"): (typeof documents)["\n  query DashboardJobs($filter: JobFilter, $first: Int, $after: String, $last: Int, $before: String) {\n    jobs(filter: $filter, first: $first, after: $after, last: $last, before: $before) {\n      totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n      nodes { id type queue status attempts maxAttempts progress tags createdAt }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    mutation DashboardRetryJobs($filter: JobFilter!) { payload: retryJobs(filter: $filter) { count userErrors { code field message } } }\n  "): (typeof documents)["\n    mutation DashboardRetryJobs($filter: JobFilter!) { payload: retryJobs(filter: $filter) { count userErrors { code field message } } }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    mutation DashboardCancelJobs($filter: JobFilter!) { payload: cancelJobs(filter: $filter) { count userErrors { code field message } } }\n  "): (typeof documents)["\n    mutation DashboardCancelJobs($filter: JobFilter!) { payload: cancelJobs(filter: $filter) { count userErrors { code field message } } }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    mutation DashboardDeleteJobs($filter: JobFilter!) { payload: deleteJobs(filter: $filter) { count userErrors { code field message } } }\n  "): (typeof documents)["\n    mutation DashboardDeleteJobs($filter: JobFilter!) { payload: deleteJobs(filter: $filter) { count userErrors { code field message } } }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query DashboardViewer { viewer { name tenant scopes } }\n"): (typeof documents)["\n  query DashboardViewer { viewer { name tenant scopes } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query DashboardOverview { queues { name paused counts { pending scheduled blocked running retrying completed failed cancelled } } }\n"): (typeof documents)["\n  query DashboardOverview { queues { name paused counts { pending scheduled blocked running retrying completed failed cancelled } } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query DashboardQueues { queues { name paused concurrency rateLimit { max durationMs } counts { pending running } } }\n"): (typeof documents)["\n  query DashboardQueues { queues { name paused concurrency rateLimit { max durationMs } counts { pending running } } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    mutation DashboardPauseQueue($name: String!) { payload: pauseQueue(name: $name) { userErrors { code field message } } }\n  "): (typeof documents)["\n    mutation DashboardPauseQueue($name: String!) { payload: pauseQueue(name: $name) { userErrors { code field message } } }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    mutation DashboardResumeQueue($name: String!) { payload: resumeQueue(name: $name) { userErrors { code field message } } }\n  "): (typeof documents)["\n    mutation DashboardResumeQueue($name: String!) { payload: resumeQueue(name: $name) { userErrors { code field message } } }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DashboardUpdateQueue($name: String!, $input: QueueSettingsInput!) { updateQueue(name: $name, input: $input) { userErrors { code field message } } }\n"): (typeof documents)["\n  mutation DashboardUpdateQueue($name: String!, $input: QueueSettingsInput!) { updateQueue(name: $name, input: $input) { userErrors { code field message } } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query DashboardSchedules { schedules { id name cron timezone paused nextRunAt job } }\n"): (typeof documents)["\n  query DashboardSchedules { schedules { id name cron timezone paused nextRunAt job } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    mutation DashboardPauseSchedule($id: ID!) { payload: pauseSchedule(id: $id) { userErrors { code field message } } }\n  "): (typeof documents)["\n    mutation DashboardPauseSchedule($id: ID!) { payload: pauseSchedule(id: $id) { userErrors { code field message } } }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    mutation DashboardResumeSchedule($id: ID!) { payload: resumeSchedule(id: $id) { userErrors { code field message } } }\n  "): (typeof documents)["\n    mutation DashboardResumeSchedule($id: ID!) { payload: resumeSchedule(id: $id) { userErrors { code field message } } }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    mutation DashboardDeleteSchedule($id: ID!) { payload: deleteSchedule(id: $id) { userErrors { code field message } } }\n  "): (typeof documents)["\n    mutation DashboardDeleteSchedule($id: ID!) { payload: deleteSchedule(id: $id) { userErrors { code field message } } }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DashboardCreateSchedule($input: CreateScheduleInput!) { createSchedule(input: $input) { schedule { id } userErrors { code field message } } }\n"): (typeof documents)["\n  mutation DashboardCreateSchedule($input: CreateScheduleInput!) { createSchedule(input: $input) { schedule { id } userErrors { code field message } } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query DashboardJobTypes { jobTypes { name description payloadSchema } }\n"): (typeof documents)["\n  query DashboardJobTypes { jobTypes { name description payloadSchema } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query DashboardWorkers { workers { id hostname pid queues concurrency running { id type } startedAt lastSeenAt } }\n"): (typeof documents)["\n  query DashboardWorkers { workers { id hostname pid queues concurrency running { id type } startedAt lastSeenAt } }\n"];
+
+export function graphql(source: string) {
+  return (documents as any)[source] ?? {};
+}
+
+export type DocumentType<TDocumentNode extends DocumentNode<any, any>> = TDocumentNode extends DocumentNode<  infer TType,  any>  ? TType  : never;
