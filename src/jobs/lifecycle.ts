@@ -1,7 +1,8 @@
 // The job lifecycle: the only way a job's status changes, and the one place where what a
 // change causes is decided. Each transition of domain/transitions.ts is one guarded SQL
 // statement (store/changes.ts, store/flows.ts) that writes the job row and its event
-// together; once it has committed, `committed()` applies its effects, in this order:
+// together; once it has committed, its effects follow, in this order (`announce()` for
+// the first three, at once; `tellRedis()` for the fourth, before the caller hears back):
 //
 //   1. its events go out on the bus (every API process's subscribers, events/bus.ts);
 //   2. metrics count it;
@@ -77,10 +78,13 @@ export class JobLifecycle {
    * idempotency key is taken is skipped. Submits that arrive together share one
    * statement (group commit).
    */
-  create(jobs: NewFlowJob[]): Promise<Change[]> {
-    return jobs.length === 0 ? Promise.resolve([]) : this.creations.add(jobs);
+  async create(jobs: NewFlowJob[]): Promise<Change[]> {
+    if (jobs.length === 0) return [];
+    // Redis is told after the batch, per caller: the next batch's INSERT does not wait for this one's queue adds.
+    return this.told(await this.creations.add(jobs));
   }
 
+  /** A worker begins an attempt (nothing for Redis: the worker holds the job). */
   start(id: string): Promise<Change | null> {
     return this.starts.add({ id });
   }
@@ -117,20 +121,20 @@ export class JobLifecycle {
   /** retry or cancel of many jobs in one statement (bulk actions); the reason is each event's message. */
   async many(name: 'retry' | 'cancel', ids: string[], reason: string | null): Promise<Change[]> {
     const changes = await this.apply(name, ids.map((id) => ({ id, message: reason })));
-    return changes.filter((change): change is Change => change !== null);
+    return this.told(changes.filter((change): change is Change => change !== null));
   }
 
   /** Moves flows on after what `step` says happened (store/flows.ts). */
   private async flowStep(step: FlowStep): Promise<Change[]> {
     const changes = await flowStep(this.pool, step);
-    await this.committed(changes);
-    return changes;
+    this.announce(changes);
+    return this.told(changes);
   }
 
   /** One INSERT for the jobs of several submits, each given back the changes of its own jobs. */
   private async insertForEach(submits: NewFlowJob[][]): Promise<Change[][]> {
     const changes = await createJobs(this.pool, submits.flat());
-    await this.committed(changes);
+    this.announce(changes);
     const byId = new Map(changes.map((change) => [change.job.id, change]));
     return submits.map((jobs) => jobs.flatMap((job) => byId.get(job.id) ?? []));
   }
@@ -138,6 +142,7 @@ export class JobLifecycle {
   /** Applies a transition to one job; null when it is missing or its status (or attempt) does not allow it. */
   private async one(name: TargetedTransition, target: Target): Promise<Change | null> {
     const [change] = await this.apply(name, [target]);
+    if (change) await this.told([change]);
     return change ?? null;
   }
 
@@ -149,7 +154,7 @@ export class JobLifecycle {
     // A job asked for twice in one batch changes once; the second ask is refused, as it would be in turn.
     const unique = [...new Map(targets.map((target) => [target.id, target])).values()];
     const changes = await applyTransition(this.pool, name, unique);
-    await this.committed(changes);
+    this.announce(changes);
     const byId = new Map(changes.map((change) => [change.job.id, change]));
     const claimed = new Set<string>();
     return targets.map((target) => {
@@ -159,13 +164,18 @@ export class JobLifecycle {
     });
   }
 
-  /** The effects of committed changes, in the order the header gives. */
-  private async committed(changes: Change[]): Promise<void> {
+  /** The first effects of committed changes, at once (the header's 1 to 3). */
+  private announce(changes: Change[]): void {
     if (changes.length === 0) return;
     this.deps.bus.publish(changes);
     this.deps.metrics.record(changes);
     this.flows.follow(changes);
+  }
+
+  /** The changes, once Redis was told what they need (the header's 4). */
+  private async told(changes: Change[]): Promise<Change[]> {
     await this.tellRedis(changes);
+    return changes;
   }
 
   /** What the table says Redis must do, with one failure policy: logged, never thrown. */
