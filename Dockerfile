@@ -3,8 +3,9 @@
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json prisma.config.ts ./
-# The typed client is a workspace of the repository: npm ci needs its manifest.
-COPY client/package.json ./client/
+# The packages (the typed client, the worker SDK) are workspaces: npm ci needs their manifests.
+COPY packages/client/package.json ./packages/client/
+COPY packages/worker/package.json ./packages/worker/
 COPY prisma ./prisma
 RUN npm ci
 COPY tsconfig.json tsconfig.build.json ./

@@ -1,5 +1,5 @@
 // Typed documents generated from the printed schema.graphql (`npm run codegen`): for the
-// typed client (client/), the dashboard (dashboard/) and the operations the tests send. Code writes
+// typed client (packages/client/), the dashboard (dashboard/) and the operations the tests send. Code writes
 // `graphql(\`...\`)` and gets typed data.
 import type { CodegenConfig } from '@graphql-codegen/cli';
 
@@ -23,10 +23,10 @@ const config: CodegenConfig = {
   // NodeNext resolution wants explicit .js extensions in relative imports.
   importExtension: '.js',
   generates: {
-    'client/gql/': typedDocuments('client'),
+    'packages/client/gql/': typedDocuments('packages/client'),
     // Every code the service may send (enums ErrorCode and UserErrorCode, printed from
     // src/domain/errors.ts): the one list the client and the dashboard share with it.
-    'client/gql/codes.ts': {
+    'packages/client/gql/codes.ts': {
       plugins: ['typescript'],
       config: { onlyEnums: true, enumsAsConst: true, namingConvention: 'keep' },
     },

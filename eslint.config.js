@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'tmp/', 'src/generated/', 'test/gql/', 'client/gql/', 'dashboard/gql/', 'public/client.js', 'public/dashboard.js', 'client/dist/'] },
+  { ignores: ['node_modules/', 'dist/', 'tmp/', 'src/generated/', 'test/gql/', 'packages/client/gql/', 'dashboard/gql/', 'public/client.js', 'public/dashboard.js', 'packages/*/dist/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

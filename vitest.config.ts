@@ -9,7 +9,7 @@ export default defineConfig({
     // "exports" map); vite would hand our code the ESM one, and graphql refuses objects
     // from the other copy. Pin the same build Node uses.
     alias: [{ find: /^graphql$/, replacement: require.resolve('graphql') }],
-    // Workspace packages (client/) are used through their exports, from source.
+    // Workspace packages (packages/*) are used through their exports, from source.
     conditions: ['source', 'module', 'node', 'development'],
   },
   ssr: { resolve: { conditions: ['source', 'module', 'node', 'development'], externalConditions: ['source'] } },

@@ -26,7 +26,7 @@ async function main(): Promise<void> {
     // Every subscriber connects from this one address.
     MAX_CONNECTIONS_PER_ADDRESS: '100000',
     MAX_CONNECTIONS: '100000',
-  }, 60_000, [...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean), '--import', 'tsx', 'src/index.ts']);
+  }, 60_000, [...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean), '--conditions=source', '--import', 'tsx', 'src/index.ts']);
   try {
     const client = new ServiceClient(`http://127.0.0.1:${service.port}/graphql`);
     const idle = proxy.statements;

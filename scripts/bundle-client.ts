@@ -1,4 +1,4 @@
-// Bundles what browsers load from the service: the typed client (client/index.ts) into
+// Bundles what browsers load from the service: the typed client (packages/client/index.ts) into
 // public/client.js, and the dashboard (dashboard/, Preact and uPlot) into
 // public/dashboard.js. Both are committed, so `npm ci && npm start` serves them as they
 // are; `--check` fails when either is stale.
@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const bundles = [
-  { entry: '../client/index.ts', out: '../public/client.js', source: 'client/index.ts' },
+  { entry: '../packages/client/index.ts', out: '../public/client.js', source: 'packages/client/index.ts' },
   { entry: '../dashboard/main.tsx', out: '../public/dashboard.js', source: 'dashboard/' },
 ];
 

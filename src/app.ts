@@ -18,6 +18,7 @@ import { EventHub } from './events/hub.js';
 import { JobSnapshots } from './events/snapshots.js';
 import { OutputDir } from './files/outputDir.js';
 import type { JobHandler } from './handlers/handler.js';
+import { JobTypeCatalog } from './handlers/catalog.js';
 import { loadHandlers } from './handlers/load.js';
 import { builtInHandlers, HandlerRegistry } from './handlers/registry.js';
 import { createHttpServer } from './http/server.js';
@@ -43,11 +44,12 @@ import { JobQueues } from './redis/queues.js';
 import { TenantSlots } from './redis/tenantSlots.js';
 import { within } from './redis/within.js';
 import { liveWorkers } from './redis/workers.js';
+import { RemoteWorkers } from './remote/workers.js';
 import { Schedules } from './schedules/schedules.js';
 import type { LogLevel } from './store/logs.js';
 import { JobQueries } from './store/queries.js';
 import { JobLogs } from './worker/logs.js';
-import { JobWorkers } from './worker/worker.js';
+import { JobWorkers, localRunner, type WorkerDeps } from './worker/worker.js';
 
 const CLOSE_TIMEOUT_MS = 5000;
 
@@ -129,7 +131,9 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   const queueSettings = new QueueSettings(db, queues, config.QUEUES, logger);
   await hub?.start();
 
-  const submissions = new JobSubmissions({ config, queries, registry, lifecycle, queues, logger });
+  // The types callers may submit: this process's handlers, and those remote workers registered (PostgreSQL).
+  const catalog = new JobTypeCatalog(registry, db, logger);
+  const submissions = new JobSubmissions({ config, queries, catalog, lifecycle, queues, logger });
   const rateLimit = new WorkRateLimit(redis, {
     jobsPerMinute: config.RATE_LIMIT_JOBS_PER_MINUTE,
     tenantJobsPerMinute: config.RATE_LIMIT_TENANT_JOBS_PER_MINUTE,
@@ -148,18 +152,33 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     rateLimit,
   });
 
-  let workers: JobWorkers | undefined;
-  // The periodic services of a worker process (maintenance/), started in this order and stopped in reverse.
-  const periodic: Periodic[] = [];
-  if (runWorkers) {
-    const logs = new JobLogs(db, { maxLines: config.JOB_LOG_MAX_LINES, level: config.JOB_LOG_LEVEL.toUpperCase() as LogLevel }, logger);
-    const slots = new TenantSlots(redis, config.QUEUE_PREFIX, config.TENANT_CONCURRENCY, config.WORKER_LOCK_MS);
-    workers = new JobWorkers(
-      { queries, lifecycle, registry, cancelSignals, connection: redis, logger, metrics, logs, slots },
-      { queues: config.QUEUES, prefix: config.QUEUE_PREFIX, concurrency: config.WORKER_CONCURRENCY, lockMs: config.WORKER_LOCK_MS },
+  // What runs an attempt, whoever runs it: tenant slots, logs kept, outcomes recorded (worker/worker.ts).
+  const logs = new JobLogs(db, { maxLines: config.JOB_LOG_MAX_LINES, level: config.JOB_LOG_LEVEL.toUpperCase() as LogLevel }, logger);
+  const slots = new TenantSlots(redis, config.QUEUE_PREFIX, config.TENANT_CONCURRENCY, config.WORKER_LOCK_MS);
+  const workerDeps: WorkerDeps = { queries, lifecycle, cancelSignals, connection: redis, logger, metrics, logs, slots };
+  const workerOptions = { prefix: config.QUEUE_PREFIX, lockMs: config.WORKER_LOCK_MS };
+
+  // API processes serve remote workers (remote/): they take the jobs of the types those
+  // registered from BullMQ and hand them over the workers' connections.
+  let remote: { workers: RemoteWorkers; consumer: JobWorkers } | undefined;
+  if (serveApi) {
+    const consumer: JobWorkers = new JobWorkers(workerDeps, workerOptions, (job, controller, dependencies) => remoteWorkers.runner(job, controller, dependencies));
+    const remoteWorkers: RemoteWorkers = new RemoteWorkers(
+      { lifecycle, consumer: () => consumer, redis, logs, logger },
+      { prefix: config.QUEUE_PREFIX, heartbeatMs: config.WORKER_HEARTBEAT_MS, maxQueues: config.MAX_REMOTE_QUEUES },
     );
-    await workers.start();
-    const running = workers;
+    remoteWorkers.start();
+    remote = { workers: remoteWorkers, consumer };
+  }
+
+  let workers: JobWorkers | undefined;
+  let heartbeat: Periodic | undefined;
+  // The periodic services, started in this order and stopped in reverse (maintenance/).
+  const periodic: Periodic[] = [new Periodic(slotLeases(slots), logger)];
+  if (runWorkers) {
+    const running = new JobWorkers(workerDeps, workerOptions, localRunner({ registry, lifecycle, logger, logs }));
+    workers = running;
+    for (const queue of config.QUEUES) await running.add(queue, config.WORKER_CONCURRENCY);
     await schedules.startWorker();
     const pruner = new Pruner(
       db,
@@ -173,22 +192,30 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       logger,
     );
     const reconciler = new Periodic(new Reconciler(queries, queues, queueSettings, schedules, logger, config.RECONCILE_INTERVAL_MS), logger);
+    heartbeat = new Periodic(
+      new Heartbeat(
+        redis,
+        config.QUEUE_PREFIX,
+        { queues: config.QUEUES, concurrency: config.WORKER_CONCURRENCY, types: registry.list().map((handler) => handler.name) },
+        () => running.runningIds(),
+        config.WORKER_HEARTBEAT_MS,
+        logger,
+      ),
+      logger,
+    );
     periodic.push(
-      new Periodic(new Heartbeat(redis, config.QUEUE_PREFIX, { queues: config.QUEUES, concurrency: config.WORKER_CONCURRENCY }, () => running.runningIds(), config.WORKER_HEARTBEAT_MS, logger), logger),
-      new Periodic(slotLeases(slots), logger),
       new Periodic(outputSweep(output), logger),
       new Periodic(pruner, logger),
       reconciler,
       new Periodic(flowSweep(lifecycle.flows, config.RECONCILE_INTERVAL_MS), logger),
     );
     // The heartbeat, and the first reconcile (what Redis lost while no worker ran), before the start is done.
-    for (const service of periodic) {
-      const first = service.start();
-      if (service === periodic[0] || service === reconciler) await first;
-    }
+    await heartbeat.start();
+    await reconciler.start();
+    for (const service of periodic) if (service !== reconciler) void service.start();
     // After a reconnect, Redis may have restarted empty.
     redis.on('ready', () => void reconciler.run());
-  }
+  } else for (const service of periodic) void service.start();
 
   const tokens = new Tokens(
     {
@@ -211,6 +238,8 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
         config,
         logger,
         registry,
+        catalog,
+        remote: remote?.workers ?? null,
         submissions,
         schedules,
         actions: new JobActions({ queries, lifecycle }),
@@ -260,18 +289,22 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
-      // Live clients first: WebSockets close with 1001, SSE streams end.
+      // Remote workers first, while their connections are open: no new jobs for them, and
+      // what they run finishes within the grace period or is handed back.
+      await remote?.consumer.close(config.SHUTDOWN_GRACE_MS);
+      await remote?.workers.stop();
+      // Live clients next: WebSockets close with 1001, SSE streams end.
       await webSockets?.close();
       await hub?.close();
       if (server) await closeServer(server, CLOSE_TIMEOUT_MS);
       // Maintenance first (nothing new starts), then the workers with their grace period,
       // then what they may still have moved on (flows), then the heartbeat's goodbye.
-      const [heartbeat, ...others] = periodic;
-      for (const service of others.reverse()) await service.stop();
+      for (const service of [...periodic].reverse()) await service.stop();
       await workers?.close(config.SHUTDOWN_GRACE_MS);
       await lifecycle.flows.settled();
       await heartbeat?.stop();
       await bus.close();
+      await cancelSignals.close();
       // With Redis unreachable, a polite close would wait for it forever.
       if (redis.status === 'ready') {
         await within(schedules.close(), CLOSE_TIMEOUT_MS, 'closing schedules').catch(() => undefined);

@@ -36,7 +36,8 @@ export const configSchema = z.object({
   WORKER_LOCK_MS: int(1000, 600_000).default(30_000).describe('A worker that stops renewing its hold on a job (it died) loses the job after this; it then runs again.'),
   JOB_LOG_MAX_LINES: int(0, 100_000).default(1000).describe("Lines a handler's ctx.logger keeps with the job, over all its attempts and retries (Job.logs); past it they go to the process log only."),
   JOB_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info').describe('Lines below this level are not kept with the job.'),
-  WORKER_HEARTBEAT_MS: int(100, 60_000).default(5000).describe('How often each worker process writes its heartbeat (Query.workers); one that misses three is gone.'),
+  WORKER_HEARTBEAT_MS: int(100, 60_000).default(5000).describe('How often each worker process writes its heartbeat (Query.workers), and how often a remote worker must beat; one that misses three is gone (a remote one loses its jobs, which run again).'),
+  MAX_REMOTE_QUEUES: int(1, 10_000).default(200).describe('Most BullMQ queues one API process takes jobs from for the remote workers connected to it: one per queue, tenant and job type they run, each holding a Redis connection. A worker that would pass it is refused.'),
   RECONCILE_INTERVAL_MS: int(1000, 3_600_000).default(60_000).describe('How often workers compare PostgreSQL with Redis and queue again what Redis lacks.'),
   QUEUE_TIMEOUT_MS: int(100, 60_000).default(2000).describe('How long a submit, retry or cancel waits for Redis before answering; the job is stored either way.'),
   DEFAULT_MAX_ATTEMPTS: int(1, 100).default(3).describe('Attempts of a job that does not say (maxAttempts).'),
@@ -62,7 +63,7 @@ export const configSchema = z.object({
       const { keys, problems } = parseApiKeys(value);
       for (const problem of problems) ctx.addIssue({ code: 'custom', message: problem });
       return keys;
-    }).describe("API keys, `name:secret:scope,scope[:tenant]` separated by `;` (scopes: jobs:read, jobs:write, jobs:read:own, jobs:write:own, admin). A key without a tenant is an operator's and sees every tenant. With neither keys nor JWT settings the service is open, which NODE_ENV=production refuses."),
+    }).describe("API keys, `name:secret:scope,scope[:tenant]` separated by `;` (scopes: jobs:read, jobs:write, jobs:read:own, jobs:write:own, jobs:work, admin; jobs:work lets a remote worker take and run jobs: docs/workers.md). A key without a tenant is an operator's and sees every tenant. With neither keys nor JWT settings the service is open, which NODE_ENV=production refuses."),
   JWT_SECRET: z.string().min(32, 'at least 32 characters').max(4096).optional().describe('HS256 secret of the tokens users sign in with (development and tests; at least 32 characters).'),
   JWT_JWKS_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional().describe('Where the identity provider publishes its signing keys (production); needs JWT_ISSUER and JWT_AUDIENCE.'),
   JWT_JWKS_COOLDOWN_MS: int(0, 3_600_000).default(30_000).describe('Shortest time between two fetches of JWT_JWKS_URL: a token with an unknown `kid` (keys rotated) fetches again after it.'),

@@ -11,6 +11,8 @@ import type { QueueSettings } from './queues/settings.js';
 import type { Schedules } from './schedules/schedules.js';
 import type { Config } from './config.js';
 import type { HandlerRegistry } from './handlers/registry.js';
+import type { JobTypeCatalog } from './handlers/catalog.js';
+import type { RemoteWorkers } from './remote/workers.js';
 import type { JobActions } from './jobs/actions.js';
 import type { BulkActions } from './jobs/bulk.js';
 import type { WorkerInfo } from './redis/workers.js';
@@ -20,11 +22,16 @@ import type { JobLogLine, JobQueries, LargeColumns, Page, PageArgs, Pages } from
 import type { JobSubmissions } from './jobs/submit.js';
 import type { Logger } from './logger.js';
 import type { StreamDeps } from './events/streams.js';
+import type { ServiceFacts } from './jobs/waiting.js';
 
 export interface Services {
   config: Config;
   logger: Logger;
   registry: HandlerRegistry;
+  /** Every type a caller may submit: this process's handlers and the types remote workers registered. */
+  catalog: JobTypeCatalog;
+  /** The remote workers connected to this process (null where it serves no API). */
+  remote: RemoteWorkers | null;
   submissions: JobSubmissions;
   actions: JobActions;
   bulk: BulkActions;
@@ -71,6 +78,8 @@ export interface Context extends Services {
   logPages(args: PageArgs, large: LargeColumns['large']): DataLoader<string, Page<JobLogLine>>;
   /** The jobs each job waits for (Job.dependsOn), within read reach: one query per level of a response. */
   dependencies: DataLoader<string, JobSummary[]>;
+  /** Paused queues and live workers (Job.waitingFor, JobType.available): read at most once a second per context. */
+  serviceFacts(): Promise<ServiceFacts>;
   /** Bytes of stored JSON the current response may still carry (MAX_RESPONSE_BYTES). */
   budget: ResponseBudget;
   /** Rows whose large columns the budget was charged for when they were loaded: their fields charge nothing more. */
@@ -126,6 +135,14 @@ function pagesLoader<T extends object>(
   return loader;
 }
 
+/** How long a context trusts the facts it read (a subscription's context lives long). */
+const FACTS_MS = 1000;
+
+async function readFacts(services: Services): Promise<ServiceFacts> {
+  const [queues, workers] = await Promise.all([services.queueSettings.list(), services.workers().catch(() => null)]);
+  return { paused: new Set(queues.filter((queue) => queue.paused).map((queue) => queue.name)), workers };
+}
+
 export async function createContext(services: Services, initial: InitialContext = {}): Promise<Context> {
   const caller = await services.auth.callerOf(initial.req, authorization(initial));
   const { queries } = services;
@@ -134,6 +151,7 @@ export async function createContext(services: Services, initial: InitialContext 
   const budget = new ResponseBudget(services.config.MAX_RESPONSE_BYTES);
   const prepaid = new WeakSet<object>();
   const { reads, writes } = callerReaches(caller);
+  let facts: { at: number; read: Promise<ServiceFacts> } | undefined;
   return {
     ...services,
     caller,
@@ -144,10 +162,27 @@ export async function createContext(services: Services, initial: InitialContext 
     largeFieldLoaders: {
       payload: new DataLoader((ids) => queries.largeField('payload', ids), { cache: false }),
       result: new DataLoader((ids) => queries.largeField('result', ids), { cache: false }),
+      // Its size is known only once read: read within what the budget has left, then charged.
+      lastAttemptError: new DataLoader(
+        async (ids) => {
+          const { values, bytes } = await queries.attemptErrors(ids, budget.remaining);
+          budget.charge(bytes);
+          return values;
+        },
+        { cache: false },
+      ),
     },
     eventPages: (args, large) => pagesLoader(eventLoaders, args, large, budget, prepaid, (ids, asked) => queries.events(ids, args, asked)),
     logPages: (args, large) => pagesLoader(logLoaders, args, large, budget, prepaid, (ids, asked) => queries.logs(ids, args, asked)),
     dependencies: new DataLoader((ids) => queries.dependenciesOf(ids, reads), { cache: false }),
+    serviceFacts: () => {
+      if (!facts || Date.now() - facts.at > FACTS_MS) {
+        const read = readFacts(services);
+        facts = { at: Date.now(), read };
+        read.catch(() => (facts = undefined));
+      }
+      return facts.read;
+    },
     budget,
     prepaid,
   };

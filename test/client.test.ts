@@ -1,4 +1,4 @@
-// The typed client (client/) against a real service with API keys, as an application
+// The typed client (packages/client/) against a real service with API keys, as an application
 // would use it: submit, await completion through a subscription, cancel, refusals.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { WebSocket } from 'ws';

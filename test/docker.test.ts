@@ -26,7 +26,7 @@ it('keeps node_modules, builds and the host\'s generated client out of the build
 it('gives the image\'s user a writable OUTPUT_DIR, and installs the client workspace\'s manifest before npm ci', () => {
   const dockerfile = read('Dockerfile');
   expect(dockerfile).toMatch(/mkdir -p \/app\/output && chown node:node \/app\/output\s+USER node/);
-  expect(dockerfile.indexOf('COPY client/package.json')).toBeLessThan(dockerfile.indexOf('RUN npm ci'));
+  expect(dockerfile.indexOf('COPY packages/client/package.json')).toBeLessThan(dockerfile.indexOf('RUN npm ci'));
 });
 
 it.runIf(hasDockerCompose())('compose parses without API_KEYS, and builds one image that both services use', () => {

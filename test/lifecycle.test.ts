@@ -82,6 +82,7 @@ function newJob(overrides: Partial<NewFlowJob> = {}): NewFlowJob {
     flowKey: null,
     flowName: null,
     runAt: null,
+    runnerScope: null,
     ...overrides,
   };
 }

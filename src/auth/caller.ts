@@ -3,7 +3,7 @@
 // acting as their signed-in users, or a job token this service minted for one job).
 // Both become a Principal; everything past authentication sees only that.
 
-export const SCOPES = ['jobs:read', 'jobs:write', 'jobs:read:own', 'jobs:write:own', 'admin'] as const;
+export const SCOPES = ['jobs:read', 'jobs:write', 'jobs:read:own', 'jobs:write:own', 'jobs:work', 'admin'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 export function isScope(value: string): value is Scope {
@@ -41,6 +41,21 @@ export function holds(caller: Caller, scope: Scope): boolean {
 export function mayRead(caller: Caller): boolean {
   return holds(caller, 'jobs:read') || holds(caller, 'jobs:read:own');
 }
+
+/**
+ * The root fields of the worker protocol (remote workers, docs/workers.md): they need
+ * jobs:work, and nothing else does; an operation of only these needs nothing more.
+ */
+export const WORKER_FIELDS: ReadonlySet<string> = new Set([
+  'work',
+  'workerHeartbeat',
+  'drainWorker',
+  'reportProgress',
+  'appendJobLogs',
+  'completeJob',
+  'failJob',
+  'handBackJob',
+]);
 
 export function mayWrite(caller: Caller): boolean {
   return holds(caller, 'jobs:write') || holds(caller, 'jobs:write:own');

@@ -104,13 +104,5 @@ export function checkInstant(field: string[], date: Date | null | undefined): vo
   if (date && !inInstantRange(date)) throw new InvalidArgumentError(field, 'must be between 1970-01-01 and 9999-12-31');
 }
 
-/**
- * Thrown by a handler when retrying cannot help (bad credentials, a record that no
- * longer exists): the job fails at once, whatever attempts it has left.
- */
-export class PermanentError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'PermanentError';
-  }
-}
+// Handlers throw it to fail for good, from any copy of @jobgraph/worker (a brand, not instanceof).
+export { isPermanentError, PermanentError, serializeError, type AttemptError } from '@jobgraph/worker';

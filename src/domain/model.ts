@@ -16,9 +16,12 @@ import type { BackoffType, JobEventType, JobStatus, Jitter } from '../generated/
 export type { Job, JobEvent, JobStatus, JobEventType, BackoffType, Jitter };
 
 /** The large columns: a job read for a list leaves them out, and GraphQL loads them when asked, within the response's budget. */
-export const LARGE_JOB_FIELDS = ['payload', 'result'] as const;
+export const LARGE_JOB_FIELDS = ['payload', 'result', 'lastAttemptError'] as const;
 export type LargeJobField = (typeof LARGE_JOB_FIELDS)[number];
-/** A job as lists read it: everything but payload and result, whose sizes it has (payloadBytes, resultBytes). */
+/**
+ * A job as lists read it: everything but payload, result (whose sizes it has:
+ * payloadBytes, resultBytes) and lastAttemptError (up to ERROR_LIMITS, read when asked).
+ */
 export type JobSummary = Omit<Job, LargeJobField>;
 /** A job as GraphQL resolves it: a summary, or a whole job (what a mutation just wrote). */
 export type JobView = JobSummary & Partial<Pick<Job, LargeJobField>>;

@@ -1,36 +1,24 @@
-// What a job type is: a name, a zod payload schema and a run function. Handlers are
-// plain objects so that users can add their own without subclassing anything.
-import type { z } from 'zod';
+// What a job type is, for the service's own workers: the same handlers as a worker of
+// yours runs (@jobgraph/worker: a name, a Standard Schema payload, a run function), with
+// two more things in their context: the job's reach (what it may read on its
+// submitter's behalf, for data.export) and the service's own logger.
+import { defineHandler as define, type Handler, type JobContext as WorkerJobContext, type PayloadSchema } from '@jobgraph/worker';
 import type { Reach } from '../domain/reach.js';
 import type { Logger } from '../logger.js';
 
-// Handlers throw it to fail for good; it is part of the vocabulary (domain/errors.ts).
-export { PermanentError } from '../domain/errors.js';
+export { PermanentError } from '@jobgraph/worker';
 
-/** What a handler gets besides its payload. */
-export interface JobContext {
-  jobId: string;
-  /** 1 for the first attempt. */
-  attempt: number;
-  /** Fired when the job is cancelled or times out: stop work and return or throw promptly. */
-  signal: AbortSignal;
-  /** Reports progress, 0 to 100. */
-  progress(percent: number): void;
+/** What a handler gets besides its payload, when the service runs it. */
+export interface JobContext extends WorkerJobContext {
   logger: Logger;
   /** The jobs this job may read on its submitter's behalf: its tenant's, or only its owner's. */
   reach: Reach;
-  /** In a flow: the results of the jobs it depends on, by their keys (all COMPLETED). */
-  dependencies: Record<string, unknown>;
 }
 
-export interface JobHandler<Schema extends z.ZodType = z.ZodType> {
-  name: string;
-  description: string;
-  payload: Schema;
-  run(payload: z.output<Schema>, ctx: JobContext): Promise<unknown>;
-}
+/** A handler the service runs: any @jobgraph/worker handler (its context has more than it needs). */
+export type JobHandler<Schema extends PayloadSchema = PayloadSchema> = Handler<Schema, JobContext> | Handler<Schema>;
 
-/** Declares a handler with its payload type inferred from the schema. */
-export function defineHandler<Schema extends z.ZodType>(handler: JobHandler<Schema>): JobHandler<Schema> {
-  return handler;
+/** The package's defineHandler, typed with what the service's own handlers get. */
+export function defineHandler<Schema extends PayloadSchema>(handler: Handler<Schema, JobContext>): Handler<Schema, JobContext> {
+  return define(handler);
 }

@@ -32,13 +32,45 @@ export function publicUrl(policy: AddressPolicy) {
     });
 }
 
-/** Runs `fetch`, turning an address the policy refuses into a permanent failure (retrying cannot help). */
-export async function fetchOrRefuse<T>(request: () => Promise<T>): Promise<T> {
+/**
+ * A request that got no answer, named by its real cause: fetch says only "fetch failed"
+ * and hides why in error.cause (a system error's code: ECONNREFUSED, ENOTFOUND,
+ * ECONNRESET; a TLS error's: CERT_HAS_EXPIRED, ERR_TLS_CERT_ALTNAME_INVALID; undici's
+ * UND_ERR_CONNECT_TIMEOUT). Its `code` is that cause's (the attempt's error is named by
+ * it); the original stays its cause.
+ */
+export class RequestError extends Error {
+  readonly code: string;
+
+  constructor(what: string, error: unknown) {
+    // The innermost cause says why; the innermost code names it.
+    let root: unknown = error;
+    let code: string | undefined;
+    for (let cause: unknown = error, depth = 0; typeof cause === 'object' && cause !== null && depth < 10; cause = (cause as { cause?: unknown }).cause, depth += 1) {
+      root = cause;
+      const found = (cause as { code?: unknown }).code;
+      if (typeof found === 'string' && found) code = found;
+    }
+    const timedOut = error instanceof Error && error.name === 'TimeoutError';
+    const message = timedOut ? 'no response within its timeoutMs' : root instanceof Error ? root.message : String(root);
+    super(`${what}: ${message}`, { cause: error });
+    this.name = 'RequestError';
+    this.code = code ?? (timedOut ? 'TIMEOUT' : error instanceof Error ? error.name : 'Error');
+  }
+}
+
+/**
+ * Runs `fetch`: an address the policy refuses is a permanent failure (retrying cannot
+ * help); a request that got no answer says why (RequestError).
+ */
+export async function fetchOrRefuse<T>(request: () => Promise<T>, what: string, signal?: AbortSignal): Promise<T> {
   try {
     return await request();
   } catch (error) {
-    if (error instanceof DeniedAddressError) throw new PermanentError(`refused: ${error.message}`);
-    throw error;
+    if (error instanceof DeniedAddressError) throw new PermanentError(`refused: ${error.message}`, { cause: error });
+    // The job's own signal (cancel, its timeout, shutdown) is the worker's to tell.
+    if (signal?.aborted && error === signal.reason) throw error;
+    throw new RequestError(what, error);
   }
 }
 
@@ -58,7 +90,7 @@ export function httpRequest(net: NetSettings) {
       .strict(),
     async run({ url, method, headers, body, timeoutMs }, ctx) {
       const signal = timeoutMs === undefined ? ctx.signal : AbortSignal.any([ctx.signal, AbortSignal.timeout(timeoutMs)]);
-      const response = await fetchOrRefuse(() => net.fetch(url, { method, headers, body, signal }));
+      const response = await fetchOrRefuse(() => net.fetch(url, { method, headers, body, signal }), `${method} ${url}`, ctx.signal);
       const { body: bytes, truncated } = await readBounded(response, MAX_RESPONSE_BYTES);
       const result = {
         status: response.status,

@@ -41,7 +41,7 @@ export function imageResize(settings: ImageSettings) {
     async run({ source, width, height, format }, ctx) {
       let input: Buffer;
       if (/^https?:\/\//i.test(source)) {
-        const response = await fetchOrRefuse(() => settings.net.fetch(source, { signal: ctx.signal }));
+        const response = await fetchOrRefuse(() => settings.net.fetch(source, { signal: ctx.signal }), `GET ${source}`, ctx.signal);
         if (!response.ok) {
           await response.body?.cancel();
           throw new Error(`GET ${source} answered ${response.status}`);

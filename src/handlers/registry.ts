@@ -1,5 +1,6 @@
 // The job types this service can run. Payloads are checked against the type's schema
 // when a job is submitted and again before it runs.
+import { payloadJsonSchema } from '@jobgraph/worker';
 import { z } from 'zod';
 import { dataExport, type ExportSettings } from './dataExport.js';
 import { echo } from './echo.js';
@@ -29,7 +30,10 @@ export class HandlerRegistry {
 
   /** The payload schema as JSON Schema, for clients that build forms or validate early. */
   payloadJsonSchema(handler: JobHandler): unknown {
-    return z.toJSONSchema(handler.payload, { unrepresentable: 'any', io: 'input' });
+    if (handler.jsonSchema) return handler.jsonSchema;
+    // zod's own converter, with what JSON Schema cannot say left open rather than refused.
+    if ('_zod' in handler.payload) return z.toJSONSchema(handler.payload as z.ZodType, { unrepresentable: 'any', io: 'input' });
+    return payloadJsonSchema(handler.payload);
   }
 }
 

@@ -18,6 +18,7 @@
 // A late or duplicate delivery finds the status moved on and is refused: a COMPLETED job
 // can never run or complete again.
 import { poolOf, type Db } from '../db/client.js';
+import type { AttemptError } from '../domain/errors.js';
 import { WAITING_STATUSES, type Job } from '../domain/model.js';
 import { TRANSITIONS, type Change } from '../domain/transitions.js';
 import type { EventBus } from '../events/bus.js';
@@ -97,12 +98,13 @@ export class JobLifecycle {
     return this.completions.add({ id, attempt, result: result ?? null });
   }
 
-  scheduleRetry(id: string, attempt: number, error: string, delayMs: number): Promise<Change | null> {
-    return this.one('scheduleRetry', { id, attempt, message: error, delayMs, data: { delayMs } });
+  /** The attempt failed with attempts left: RETRYING until now + delayMs. `error` in full is kept on the job and its event. */
+  scheduleRetry(id: string, attempt: number, message: string, delayMs: number, error: AttemptError | null = null): Promise<Change | null> {
+    return this.one('scheduleRetry', { id, attempt, message, delayMs, error, data: error ? { delayMs, error } : { delayMs } });
   }
 
-  fail(id: string, attempt: number, error: string): Promise<Change | null> {
-    return this.one('fail', { id, attempt, message: error });
+  fail(id: string, attempt: number, message: string, error: AttemptError | null = null): Promise<Change | null> {
+    return this.one('fail', { id, attempt, message, error, data: error ? { error } : null });
   }
 
   /** Whatever attempts are left: the attempt was cut short by a shutdown, not by the job. */

@@ -6,7 +6,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
 import type { Submitter } from '../domain/reach.js';
 import type { Config } from '../config.js';
-import type { HandlerRegistry } from '../handlers/registry.js';
+import type { JobTypeCatalog } from '../handlers/catalog.js';
 import type { Logger } from '../logger.js';
 import type { JobQueues } from '../redis/queues.js';
 import type { JobQueries } from '../store/queries.js';
@@ -102,7 +102,8 @@ function optionsSchema(config: Config) {
 export interface SubmissionDeps {
   config: Config;
   queries: JobQueries;
-  registry: HandlerRegistry;
+  /** The types callers may submit: the service's own and those remote workers registered. */
+  catalog: JobTypeCatalog;
   lifecycle: JobLifecycle;
   queues: JobQueues;
   logger: Logger;
@@ -163,11 +164,12 @@ export class JobSubmissions {
     }
     const userErrors: UserError[] = [];
     const now = Date.now();
-    const rows = inputs.map((input, index) => {
-      const errors = this.check(input, at(index));
+    const rows: (NewJob | null)[] = [];
+    for (const [index, input] of inputs.entries()) {
+      const { errors, runnerScope } = await this.checked(input, at(index), submitter.tenant);
       userErrors.push(...errors);
-      return errors.length ? null : this.toNewJob(input, now, submitter);
-    });
+      rows.push(errors.length ? null : this.toNewJob(input, now, submitter, runnerScope));
+    }
     if (userErrors.length) return { jobs: [], userErrors };
     const jobs = await this.store(rows as NewJob[]);
     return { jobs, userErrors: [] };
@@ -211,12 +213,17 @@ export class JobSubmissions {
     if (edgeCount > config.MAX_FLOW_EDGES) limit(['input', 'jobs'], `at most ${config.MAX_FLOW_EDGES} dependsOn entries per flow (MAX_FLOW_EDGES), got ${edgeCount}`);
     const cycle = problems.length ? null : findCycle(edges);
     if (cycle) refuse(['input', 'jobs'], `a cycle: ${cycle.join(' -> ')}`);
-    inputs.forEach((input, index) => problems.push(...this.check(input.job, ['input', 'jobs', index, 'job'])));
+    const scopes: (string | null)[] = [];
+    for (const [index, input] of inputs.entries()) {
+      const { errors, runnerScope } = await this.checked(input.job, ['input', 'jobs', index, 'job'], submitter.tenant);
+      problems.push(...errors);
+      scopes.push(runnerScope);
+    }
     if (problems.length) return { flowId: null, jobs: [], userErrors: problems };
 
     const flowId = uuidv7();
     const now = Date.now();
-    const rows = inputs.map((input) => ({ ...this.toNewJob(input.job, now, submitter), flowId, flowKey: input.key, flowName: name ?? null }));
+    const rows = inputs.map((input, index) => ({ ...this.toNewJob(input.job, now, submitter, scopes[index] ?? null), flowId, flowKey: input.key, flowName: name ?? null }));
     const ids = new Map(inputs.map((input, index) => [input.key, (rows[index] as NewJob).id]));
     const flowRows = rows.map((row, index) => {
       const dependsOn = (edges.get((inputs[index] as FlowJobInput).key) ?? []).map((key) => ids.get(key) as string);
@@ -226,14 +233,20 @@ export class JobSubmissions {
     return { flowId, jobs, userErrors: [] };
   }
 
-  /** The refusals `submit` would give this input, without storing anything (schedules check their templates). */
-  check(input: SubmitJobInput, at: (string | number)[]): UserError[] {
+  /** The refusals `submit` would give this input from a caller of `tenant`, without storing anything (schedules check their templates). */
+  async check(input: SubmitJobInput, at: (string | number)[], tenant: string): Promise<UserError[]> {
+    return (await this.checked(input, at, tenant)).errors;
+  }
+
+  /** The refusals, and who would run the job: null for the service's own workers, else the scope of the remote workers that registered its type. */
+  private async checked(input: SubmitJobInput, at: (string | number)[], tenant: string): Promise<{ errors: UserError[]; runnerScope: string | null }> {
+    const refused = (errors: UserError[]) => ({ errors, runnerScope: null });
     const parsed = this.schema.safeParse(input);
-    if (!parsed.success) return fromZod(parsed.error, at);
-    const handler = this.deps.registry.get(input.type);
-    if (!handler) {
-      const known = this.deps.registry.list().map((h) => h.name).join(', ');
-      return [userError('UNKNOWN_JOB_TYPE', [...at, 'type'], `type: no job type "${input.type}"; known types: ${known}`)];
+    if (!parsed.success) return refused(fromZod(parsed.error, at));
+    const type = await this.deps.catalog.resolve(input.type, tenant);
+    if (!type) {
+      const known = (await this.deps.catalog.list(tenant)).map((view) => view.name).join(', ');
+      return refused([userError('UNKNOWN_JOB_TYPE', [...at, 'type'], `type: no job type "${input.type}"; known types: ${known.slice(0, 2000)}`)]);
     }
     const field = [...at, 'payload'];
     // Depth first (its walk stops at MAX_JSON_DEPTH): measuring a payload nested
@@ -241,17 +254,23 @@ export class JobSubmissions {
     const problem = jsonProblem(input.payload);
     if (problem) {
       const path = [...field, ...problem.path];
-      return [userError('INVALID_INPUT', path, `${path.join('.')}: ${problem.message}`)];
+      return refused([userError('INVALID_INPUT', path, `${path.join('.')}: ${problem.message}`)]);
     }
     const bytes = Buffer.byteLength(JSON.stringify(input.payload) ?? '');
     if (bytes > this.deps.config.MAX_PAYLOAD_BYTES) {
-      return [userError('PAYLOAD_TOO_LARGE', field, `payload: ${bytes} bytes as JSON, at most ${this.deps.config.MAX_PAYLOAD_BYTES}`)];
+      return refused([userError('PAYLOAD_TOO_LARGE', field, `payload: ${bytes} bytes as JSON, at most ${this.deps.config.MAX_PAYLOAD_BYTES}`)]);
     }
-    const payload = handler.payload.safeParse(input.payload);
-    return payload.success ? [] : fromZod(payload.error, field);
+    const issues = await this.deps.catalog.validate(type, input.payload);
+    if (issues.length) {
+      return refused(issues.map((issue) => {
+        const path = [...field, ...issue.path];
+        return userError('INVALID_INPUT', path, `${path.join('.')}: ${issue.message}`);
+      }));
+    }
+    return { errors: [], runnerScope: type.kind === 'remote' ? type.type.scope : null };
   }
 
-  private toNewJob(input: SubmitJobInput, now: number, submitter: Submitter): NewJob {
+  private toNewJob(input: SubmitJobInput, now: number, submitter: Submitter, runnerScope: string | null): NewJob {
     const { config } = this.deps;
     const backoff = input.backoff;
     const delayMs = backoff?.delayMs ?? config.DEFAULT_BACKOFF_DELAY_MS;
@@ -280,6 +299,7 @@ export class JobSubmissions {
       flowId: null,
       flowKey: null,
       flowName: null,
+      runnerScope,
       runAt,
     };
   }

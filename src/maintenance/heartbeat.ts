@@ -20,13 +20,14 @@ export class Heartbeat implements PeriodicTask {
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
-    worker: { queues: string[]; concurrency: number },
+    worker: { queues: string[]; concurrency: number; types: string[] },
     private readonly running: () => Iterable<string>,
     readonly intervalMs: number,
     private readonly logger: Logger,
   ) {
     this.info = {
       id: `${hostname()}:${process.pid}:${threadId}:${randomBytes(3).toString('hex')}`,
+      kind: 'IN_PROCESS',
       hostname: hostname(),
       pid: process.pid,
       ...worker,

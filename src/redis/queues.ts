@@ -2,6 +2,7 @@
 // job's id (as its own id), type and tenant (what TENANT_CONCURRENCY counts before the
 // job starts); workers read everything else from PostgreSQL, which keeps Redis small and
 // means nothing in Redis is needed to rebuild a job.
+import { createHash } from 'node:crypto';
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Job } from '../domain/model.js';
@@ -26,6 +27,23 @@ export function bullJobOptions(job: Pick<Job, 'id' | 'priority' | 'runAt'>, now 
     removeOnComplete: true,
     removeOnFail: true,
   };
+}
+
+/** What decides a job's BullMQ queue. */
+export type Routed = Pick<Job, 'id' | 'queue' | 'type' | 'runnerScope'>;
+
+/**
+ * The BullMQ queue of the remote workers that run `type` for `scope` in `queue`: each
+ * (queue, scope, type) has its own, so a worker takes only jobs it can run (and a
+ * tenant's worker only its tenant's). `~` never appears in a queue name.
+ */
+export function remoteQueueName(queue: string, scope: string, type: string): string {
+  return `${queue}~${createHash('sha256').update(`${scope}\u0000${type}`).digest('hex').slice(0, 20)}`;
+}
+
+/** The BullMQ queue a job waits in: its queue's, or that of the remote workers that run its type. */
+export function bullQueueOf(job: Pick<Routed, 'queue' | 'type' | 'runnerScope'>): string {
+  return job.runnerScope === null ? job.queue : remoteQueueName(job.queue, job.runnerScope, job.type);
 }
 
 /** A queue's limits across all workers; null: none. */
@@ -58,7 +76,7 @@ export class JobQueues {
   /** Adds the jobs to their queues in bulk. Adding a job id BullMQ already holds does nothing. */
   async enqueue(jobs: readonly Job[]): Promise<void> {
     const byQueue = new Map<string, Job[]>();
-    for (const job of jobs) byQueue.set(job.queue, [...(byQueue.get(job.queue) ?? []), job]);
+    for (const job of jobs) byQueue.set(bullQueueOf(job), [...(byQueue.get(bullQueueOf(job)) ?? []), job]);
     const now = Date.now();
     const adding = Promise.all(
       [...byQueue].map(([name, queueJobs]) =>
@@ -69,9 +87,9 @@ export class JobQueues {
   }
 
   /** The jobs that BullMQ does not hold, in any state (one pipelined EXISTS per job). */
-  async missing(jobs: readonly Job[]): Promise<Job[]> {
+  async missing<T extends Routed>(jobs: readonly T[]): Promise<T[]> {
     const pipeline = this.connection.pipeline();
-    for (const job of jobs) pipeline.exists(this.get(job.queue).toKey(job.id));
+    for (const job of jobs) pipeline.exists(this.get(bullQueueOf(job)).toKey(job.id));
     const results = (await pipeline.exec()) ?? [];
     return jobs.filter((_, index) => {
       const [error, exists] = results[index] ?? [null, 0];
@@ -105,8 +123,8 @@ export class JobQueues {
   }
 
   /** Removes a waiting or delayed job from BullMQ. A job a worker holds stays: the lifecycle stops it there (its cancel signal). */
-  async remove(job: Pick<Job, 'id' | 'queue'>): Promise<void> {
-    await within(this.get(job.queue).remove(job.id), this.timeoutMs, 'removing a job from its queue');
+  async remove(job: Routed): Promise<void> {
+    await within(this.get(bullQueueOf(job)).remove(job.id), this.timeoutMs, 'removing a job from its queue');
   }
 
   async close(): Promise<void> {

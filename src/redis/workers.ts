@@ -7,10 +7,17 @@ import { within } from './within.js';
 
 export interface WorkerInfo {
   id: string;
+  /** IN_PROCESS: a service process's worker; REMOTE: one connected over the API (remote/). */
+  kind: 'IN_PROCESS' | 'REMOTE';
+  /** For a remote worker, the name it gave; else the host's. */
   hostname: string;
   pid: number;
   queues: string[];
   concurrency: number;
+  /** The job types it runs. */
+  types: string[];
+  /** A remote worker's tenant ('' for an operator's); absent for in-process workers. */
+  scope?: string;
   /** Ids of the jobs it runs now. */
   running: string[];
   startedAt: string;
@@ -47,7 +54,8 @@ export async function liveWorkers(redis: Redis, prefix: string): Promise<WorkerI
   if (redis.status !== 'ready') throw new Error('Redis is unreachable: the workers cannot be listed now');
   await within(forgetStale(redis, prefix, Date.now()), REDIS_WAIT_MS, 'listing workers');
   const values = await within(redis.hvals(keys(prefix).entries), REDIS_WAIT_MS, 'listing workers');
-  return values.map((value) => JSON.parse(value) as WorkerInfo).sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+  // Entries written before kinds existed are in-process workers.
+  return values.map((value) => ({ kind: 'IN_PROCESS', types: [], ...(JSON.parse(value) as Partial<WorkerInfo>) }) as WorkerInfo).sort((a, b) => a.startedAt.localeCompare(b.startedAt));
 }
 
 /** Writes (or renews) a worker's entry, alive until `deadline`, and drops the stale ones. */

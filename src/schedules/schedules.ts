@@ -126,7 +126,7 @@ export class Schedules {
       }
     }
     const job = { ...input.job, runAt: null, idempotencyKey: null };
-    problems.push(...this.deps.submissions.check(job, ['input', 'job']));
+    problems.push(...(await this.deps.submissions.check(job, ['input', 'job'], submitter.tenant)));
     if (problems.length) return { schedule: null, userErrors: problems };
     const { tenant, ownerOnly } = submitter;
     const owner = submitter.owner ?? '';

@@ -12,6 +12,7 @@ import './stats.js';
 import './workers.js';
 import './subscriptions.js';
 import './viewer.js';
+import './work.js';
 
 let schema: GraphQLSchema | undefined;
 

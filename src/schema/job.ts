@@ -1,7 +1,9 @@
 // Job, JobEvent and the queries that read them.
 import { ownerName } from '../auth/access.js';
 import type { Context } from '../context.js';
-import type { JobEvent, JobView, LargeJobField } from '../domain/model.js';
+import type { JobEvent, JobView } from '../domain/model.js';
+import type { AttemptError } from '../domain/errors.js';
+import { waitingFor } from '../jobs/waiting.js';
 import { pageSize, type JobLogLine } from '../store/queries.js';
 import type { GraphQLResolveInfo } from 'graphql';
 import { builder } from './builder.js';
@@ -14,7 +16,7 @@ export const JobRef = builder.objectRef<JobView>('Job');
  * A job's payload or result: charged to the response's budget by its stored size,
  * then taken from the job if it came whole (a mutation's answer) or loaded, batched.
  */
-async function largeField(ctx: Context, job: JobView, field: LargeJobField): Promise<unknown> {
+async function largeField(ctx: Context, job: JobView, field: 'payload' | 'result'): Promise<unknown> {
   ctx.budget.charge(field === 'payload' ? job.payloadBytes : job.resultBytes);
   const value = job[field];
   return value !== undefined ? value : ctx.largeFieldLoaders[field].load(job.id);
@@ -23,14 +25,33 @@ async function largeField(ctx: Context, job: JobView, field: LargeJobField): Pro
 /** The large columns (message, data) a page of events or log lines is asked for: only those are read. */
 function largeAsked(info: GraphQLResolveInfo): ('message' | 'data')[] {
   const asked = nodeFieldNames(info);
-  return (['message', 'data'] as const).filter((column) => asked.has(column));
+  // An event's `error` is part of its data.
+  return (['message', 'data'] as const).filter((column) => asked.has(column) || (column === 'data' && asked.has('error')));
+}
+
+export const AttemptErrorRef = builder.objectRef<AttemptError>('AttemptError');
+AttemptErrorRef.implement({
+  description: 'Why an attempt failed, in full: the error\'s class (or code), message, stack, and the chain of causes, each cut to a bounded size.',
+  fields: (t) => ({
+    name: t.exposeString('name', { description: 'The error\'s class or code, e.g. "TypeError", "ECONNREFUSED", "PermanentError".' }),
+    message: t.exposeString('message'),
+    stack: t.exposeString('stack', { nullable: true, description: "The stack as the handler's runtime printed it, cut to a bounded size; null if none." }),
+    cause: t.field({ type: AttemptErrorRef, nullable: true, description: 'What caused it (error.cause), if anything.', resolve: (error) => error.cause ?? null }),
+  }),
+});
+
+/** An event's error (RETRY_SCHEDULED, FAILED): in its data, where the worker put it. */
+function eventError(event: JobEvent): AttemptError | null {
+  const data = event.data as { error?: unknown } | null;
+  const error = data && typeof data === 'object' ? data.error : null;
+  return error && typeof error === 'object' && typeof (error as AttemptError).message === 'string' ? (error as AttemptError) : null;
 }
 
 /** What a paged field costs: its items, each as dear as its selection. */
 const paged = (args: { first?: number | null; last?: number | null }) => ({ field: 1, multiplier: pageSize(args) });
 export const JobEventRef = builder.objectRef<JobEvent>('JobEvent');
 const JobLogRef = builder.objectRef<JobLogLine>('JobLog');
-const LogLevelEnum = builder.enumType('LogLevel', { values: ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const });
+export const LogLevelEnum = builder.enumType('LogLevel', { values: ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const });
 JobLogRef.implement({
   description: 'A line a handler logged through its context while running the job.',
   fields: (t) => ({
@@ -84,6 +105,24 @@ JobRef.implement({
         if (job.lastError) ctx.budget.charge(job.lastError.length);
         return job.lastError;
       },
+    }),
+    lastAttemptError: t.field({
+      type: AttemptErrorRef,
+      nullable: true,
+      description: 'The error of its latest failed attempt, in full (lastError is its message).',
+      resolve: async (job, _args, ctx) => {
+        if (job.lastAttemptError !== undefined) {
+          if (job.lastAttemptError !== null) ctx.budget.charge(Buffer.byteLength(JSON.stringify(job.lastAttemptError)));
+          return job.lastAttemptError as AttemptError | null;
+        }
+        return (await ctx.largeFieldLoaders.lastAttemptError.load(job.id)) as AttemptError | null;
+      },
+    }),
+    waitingFor: t.string({
+      nullable: true,
+      description:
+        'Why it is not running now, in words, when it waits: e.g. scheduled for a time, its queue paused, waiting for jobs it depends on, no worker alive runs its type, a concurrency or rate limit. Null when it runs or has finished.',
+      resolve: async (job, _args, ctx) => (['RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED'].includes(job.status) ? null : waitingFor(job, await ctx.serviceFacts())),
     }),
     idempotencyKey: t.exposeString('idempotencyKey', { nullable: true }),
     submittedBy: t.exposeString('submittedBy', {
@@ -167,6 +206,16 @@ JobEventRef.implement({
       resolve: (event, _args, ctx) => {
         if (event.data !== null && !ctx.prepaid.has(event)) ctx.budget.charge(Buffer.byteLength(JSON.stringify(event.data)));
         return event.data;
+      },
+    }),
+    error: t.field({
+      type: AttemptErrorRef,
+      nullable: true,
+      description: "For a RETRY_SCHEDULED or FAILED event: the attempt's error in full.",
+      resolve: (event, _args, ctx) => {
+        const error = eventError(event);
+        if (error && !ctx.prepaid.has(event)) ctx.budget.charge(Buffer.byteLength(JSON.stringify(error)));
+        return error;
       },
     }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),

@@ -1,17 +1,26 @@
-// Query.workers: the worker processes alive now, from their heartbeats, with the jobs
-// each runs (only those the caller may read).
+// Query.workers: the workers alive now (service processes' and remote ones), from their
+// heartbeats, with the jobs each runs (only those the caller may read).
 import type { WorkerInfo } from '../redis/workers.js';
 import { builder } from './builder.js';
 import { JobRef } from './job.js';
 import { graphqlError } from '../domain/errors.js';
 
+const WorkerKindEnum = builder.enumType('WorkerKind', {
+  values: {
+    IN_PROCESS: { description: 'A worker of a service process (ROLE=all or worker), running in-process handlers.' },
+    REMOTE: { description: 'A worker connected over the API from its own process, running its own code.' },
+  } as const,
+});
+
 const WorkerRef = builder.objectRef<WorkerInfo>('Worker').implement({
   fields: (t) => ({
-    id: t.exposeID('id', { description: 'Unique for the life of one process.' }),
-    hostname: t.exposeString('hostname'),
-    pid: t.exposeInt('pid'),
+    id: t.exposeID('id', { description: 'Unique for the life of one process (or one connection of a remote worker).' }),
+    kind: t.field({ type: WorkerKindEnum, resolve: (worker) => worker.kind }),
+    types: t.exposeStringList('types', { description: 'The job types it runs.' }),
+    hostname: t.exposeString('hostname', { description: 'Its host; for a remote worker, the name it gave.' }),
+    pid: t.exposeInt('pid', { description: 'Its process id; 0 for a remote worker.' }),
     queues: t.exposeStringList('queues'),
-    concurrency: t.exposeInt('concurrency', { description: 'Jobs it may run at once, per queue.' }),
+    concurrency: t.exposeInt('concurrency', { description: 'Jobs it may run at once, per queue (a remote worker: in all).' }),
     running: t.field({
       type: [JobRef],
       description: 'Jobs it is running now.',

@@ -14,7 +14,7 @@ import { run, statement, type Statement } from './statement.js';
 /** A job ready to be stored: everything but the columns the database fills in. */
 export type NewJob = Omit<
   Job,
-  'attempts' | 'progress' | 'result' | 'lastError' | 'lastDelayMs' | 'createdAt' | 'updatedAt' | 'startedAt' | 'finishedAt' | 'payloadBytes' | 'resultBytes' | 'dependencyCount'
+  'attempts' | 'progress' | 'result' | 'lastError' | 'lastAttemptError' | 'lastDelayMs' | 'createdAt' | 'updatedAt' | 'startedAt' | 'finishedAt' | 'payloadBytes' | 'resultBytes' | 'dependencyCount'
 >;
 
 const CREATE = statement<ChangeRow>(
@@ -22,15 +22,15 @@ const CREATE = statement<ChangeRow>(
   `WITH ${ORDERED}, j AS (
      INSERT INTO jobs (id, queue, type, payload, payload_bytes, status, priority, max_attempts, backoff_type, backoff_delay_ms,
                        backoff_max_delay_ms, backoff_jitter, timeout_ms, idempotency_key, idempotency_scope, submitted_by, run_at,
-                       tenant, owner, owner_only, tags, flow_id, flow_key, flow_name, dependency_count)
+                       tenant, owner, owner_only, tags, flow_id, flow_key, flow_name, dependency_count, runner_scope)
      SELECT id, queue, type, payload, octet_length(payload::text), status::"JobStatus", priority, max_attempts, backoff_type::"BackoffType",
             backoff_delay_ms, backoff_max_delay_ms, backoff_jitter::"Jitter", timeout_ms, idempotency_key, idempotency_scope, submitted_by, run_at,
-            tenant, owner, owner_only, tags, flow_id, flow_key, flow_name, dependency_count
+            tenant, owner, owner_only, tags, flow_id, flow_key, flow_name, dependency_count, runner_scope
      FROM jsonb_to_recordset($1::jsonb) AS x(
        id uuid, queue text, type text, payload jsonb, status text, priority int, max_attempts int, backoff_type text,
        backoff_delay_ms int, backoff_max_delay_ms int, backoff_jitter text, timeout_ms int, idempotency_key text,
        idempotency_scope text, submitted_by text, run_at timestamptz, tenant text, owner text, owner_only boolean, tags text[], flow_id uuid, flow_key text, flow_name text,
-       dependency_count int), ordered
+       dependency_count int, runner_scope text), ordered
      -- An idempotency key another uncommitted submit holds makes this wait for it: never while
      -- holding a row lock the other wants, since both took the ordering lock first.
      ON CONFLICT (idempotency_scope, idempotency_key) DO NOTHING
@@ -72,13 +72,13 @@ const TRANSITION_SQL = {
   start: { set: 'attempts = jobs.attempts + 1, started_at = now(), run_at = NULL, progress = 0' },
   progress: { set: 'progress = x.progress' },
   complete: { set: 'result = x.result, result_bytes = COALESCE(octet_length(x.result::text), 0), progress = 100, finished_at = now()' },
-  scheduleRetry: { set: "last_error = x.message, last_delay_ms = x.delay_ms, run_at = now() + x.delay_ms * interval '1 millisecond'" },
-  fail: { set: 'last_error = x.message, finished_at = now()' },
+  scheduleRetry: { set: "last_error = x.message, last_attempt_error = x.error, last_delay_ms = x.delay_ms, run_at = now() + x.delay_ms * interval '1 millisecond'" },
+  fail: { set: 'last_error = x.message, last_attempt_error = x.error, finished_at = now()' },
   // Not a failure: the attempt it spent is given back, so a job handed back at every
   // deploy never runs out of attempts.
   handBack: { set: 'attempts = jobs.attempts - 1, last_error = x.message, run_at = now()' },
   cancel: { set: 'finished_at = now()' },
-  retry: { set: 'attempts = 0, progress = 0, result = NULL, result_bytes = 0, run_at = NULL, last_delay_ms = NULL, finished_at = NULL', where: DEPENDENCIES_DONE },
+  retry: { set: 'attempts = 0, progress = 0, result = NULL, result_bytes = 0, run_at = NULL, last_delay_ms = NULL, last_attempt_error = NULL, finished_at = NULL', where: DEPENDENCIES_DONE },
 } as const satisfies Partial<Record<TransitionName, { set: string; where?: string }>>;
 
 /** The transitions applied to targets chosen by id (the rest are creation and the flows' own). */
@@ -97,7 +97,7 @@ function transitionStatement(name: TargetedTransition): Statement<ChangeRow> {
       `transition.${name}`,
       `WITH ${ORDERED}, x AS (
          SELECT * FROM jsonb_to_recordset($1::jsonb)
-           AS x(id uuid, attempt int, result jsonb, progress float8, message text, delay_ms int, data jsonb)
+           AS x(id uuid, attempt int, result jsonb, progress float8, message text, delay_ms int, data jsonb, error jsonb)
        ), j AS (
          UPDATE jobs SET status = '${to[0]}', updated_at = now(), ${set}
          FROM x, ordered
@@ -131,6 +131,8 @@ export interface Target {
   delayMs?: number | null;
   /** The event's data (`x.data`). */
   data?: unknown;
+  /** A failed attempt's error in full (`x.error`): the job's lastAttemptError. */
+  error?: unknown;
 }
 
 /**
@@ -147,6 +149,7 @@ export async function applyTransition(pool: pg.Pool, name: TargetedTransition, t
     message: target.message ?? null,
     delay_ms: target.delayMs ?? null,
     data: target.data ?? null,
+    error: target.error ?? null,
   }));
   return (await run(pool, transitionStatement(name), [JSON.stringify(rows)])).map((row) => toChange(row, name));
 }

@@ -75,7 +75,7 @@ const REBLOCK = statement<ChangeRow>(
             ELSE 'jobs it depends on (' || left(n.names, 300) || ') were retried' END AS message
      FROM down JOIN jobs c ON c.id = down.id JOIN names n ON n.flow_id = c.flow_id
    ), j AS (
-     UPDATE jobs SET status = 'BLOCKED', updated_at = now(), attempts = 0, progress = 0, result = NULL, result_bytes = 0, last_delay_ms = NULL, finished_at = NULL
+     UPDATE jobs SET status = 'BLOCKED', updated_at = now(), attempts = 0, progress = 0, result = NULL, result_bytes = 0, last_delay_ms = NULL, last_attempt_error = NULL, finished_at = NULL
      FROM x, ordered WHERE jobs.id = x.id AND jobs.status = 'CANCELLED'
      RETURNING jobs.*, x.message AS x_message
    ), e AS (

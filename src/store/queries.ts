@@ -10,7 +10,7 @@ import { decodeCursor, encodeCursor, type JobOrderField, type OrderDirection, ty
 
 export type { JobOrderField, OrderDirection };
 import { checkJobId, parseEventId } from '../domain/ids.js';
-import { JOB_STATUSES, type Job, type JobEvent, type JobStatus, type JobSummary, type LargeJobField } from '../domain/model.js';
+import { JOB_STATUSES, type Job, type JobEvent, type JobStatus, type JobSummary } from '../domain/model.js';
 import { checkFilterList, checkFilterText, checkInstant, InvalidArgumentError } from '../domain/errors.js';
 import type { EventFilter, LiveEvent } from '../domain/events.js';
 import { eventsPrunedThrough } from './prune.js';
@@ -226,11 +226,25 @@ export class JobQueries {
   }
 
   /** One large column (payload or result) of many jobs, in the order asked. */
-  async largeField(field: LargeJobField, ids: readonly string[]): Promise<unknown[]> {
+  async largeField(field: 'payload' | 'result', ids: readonly string[]): Promise<unknown[]> {
     const rows = await this.db.$queryRaw<{ id: string; value: unknown }[]>`
       SELECT id, ${Prisma.raw(field)} AS value FROM jobs WHERE id = ANY(${[...ids]}::uuid[])`;
     const byId = new Map(rows.map((row) => [row.id, row.value]));
     return ids.map((id) => byId.get(id) ?? null);
+  }
+
+  /**
+   * The jobs' latest attempt errors (Job.lastAttemptError) and their stored size; past
+   * `maxBytes` in all, the rest are not read (the caller's budget then refuses the response).
+   */
+  async attemptErrors(ids: readonly string[], maxBytes: number): Promise<{ values: unknown[]; bytes: number }> {
+    const rows = await this.db.$queryRaw<{ id: string; value: unknown; bytes: number }[]>`
+      SELECT id, bytes, CASE WHEN running <= ${maxBytes} THEN last_attempt_error END AS value
+      FROM (SELECT id, last_attempt_error, octet_length(last_attempt_error::text)::int AS bytes,
+                   sum(octet_length(last_attempt_error::text)) OVER (ORDER BY id) AS running
+            FROM jobs WHERE id = ANY(${[...ids]}::uuid[]) AND last_attempt_error IS NOT NULL) errors`;
+    const byId = new Map(rows.map((row) => [row.id, row.value]));
+    return { values: ids.map((id) => byId.get(id) ?? null), bytes: rows.reduce((sum, row) => sum + row.bytes, 0) };
   }
 
   async list(

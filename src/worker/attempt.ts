@@ -1,7 +1,9 @@
-// One attempt of a job: runs its handler with a context (progress, logger, abort
-// signal), enforces the timeout, and records the outcome through the lifecycle.
+// One attempt of a job in this process: runs its handler with a context (progress,
+// logger, abort signal) and says how it ended; `recordOutcome` records that through the
+// lifecycle, whoever ran the attempt (here, or a remote worker: remote/).
+import { validatePayload } from '@jobgraph/worker';
 import { handlerReach } from '../domain/reach.js';
-import { PermanentError } from '../domain/errors.js';
+import { isPermanentError, serializeError, type AttemptError } from '../domain/errors.js';
 import type { JobContext, JobHandler } from '../handlers/handler.js';
 import type { Logger } from '../logger.js';
 import type { JobLogs } from './logs.js';
@@ -19,6 +21,10 @@ import type { JobLifecycle } from '../jobs/lifecycle.js';
 export const PROGRESS_INTERVAL_MS = 250;
 const MAX_ERROR_CHARS = 4000;
 
+/** An attempt's error as a cause of its own (a payload that no longer matches, a dependency that cannot be read). */
+export function attemptError(name: string, message: string): AttemptError {
+  return { name, message, stack: null, cause: null };
+}
 /** Why an attempt's signal fired. */
 export class AttemptAborted extends Error {
   constructor(
@@ -32,15 +38,31 @@ export class AttemptAborted extends Error {
 
 export type Outcome =
   | { kind: 'completed'; result: unknown }
-  | { kind: 'failed'; error: string; permanent: boolean }
+  /** The error in full (class, message, stack, causes), kept with the attempt. */
+  | { kind: 'failed'; error: AttemptError; permanent: boolean }
   /** Cancelled by a client: the cancel itself already recorded CANCELLED. */
   | { kind: 'cancelled' }
-  /** Cut short by this worker's shutdown: handed back to run again elsewhere. */
-  | { kind: 'interrupted'; reason: string };
+  /** Cut short by a worker's shutdown: handed back to run again elsewhere, the attempt not counted. */
+  | { kind: 'interrupted'; reason: string }
+  /**
+   * The remote worker running it was lost (disconnected, or silent past its heartbeat):
+   * nothing is recorded; the job runs again and its lost attempt is counted when it
+   * starts, as after a crash. A late outcome of the lost attempt is refused (fenced).
+   */
+  | { kind: 'lost'; reason: string };
 
-function describe(error: unknown): string {
-  const message = storableText(error instanceof Error ? error.message || error.name : String(error));
+/** The job's lastError: the top error's message (or class), bounded; lastAttemptError has the rest. */
+export function errorMessage(error: AttemptError): string {
+  const message = storableText(error.message || error.name);
   return message.length > MAX_ERROR_CHARS ? `${message.slice(0, MAX_ERROR_CHARS)}…` : message;
+}
+
+/** How an aborted attempt ended, from why its signal fired; null when it was not aborted by us. */
+export function abortedOutcome(reason: unknown): Outcome | null {
+  if (!(reason instanceof AttemptAborted)) return null;
+  if (reason.reason === 'cancelled') return { kind: 'cancelled' };
+  if (reason.reason === 'shutdown') return { kind: 'interrupted', reason: reason.message };
+  return { kind: 'failed', error: serializeError(reason), permanent: false };
 }
 
 /** Writes progress, leading and trailing edge, no more than once per interval. */
@@ -83,25 +105,23 @@ export interface AttemptDeps {
 }
 
 /**
- * Runs the handler of a job that the lifecycle has just started. `controller` is
- * the attempt's: the caller aborts it with an AttemptAborted when the job is cancelled.
+ * Runs the handler of a job that the lifecycle has just started. `controller` is the
+ * attempt's: the caller aborts it with an AttemptAborted when the job is cancelled, times
+ * out, or the worker shuts down.
  */
 export async function runAttempt(job: Job, handler: JobHandler, controller: AbortController, deps: AttemptDeps): Promise<Outcome> {
   const attempt = job.attempts;
   const logger = deps.logger.child({ jobId: job.id, type: job.type, attempt });
-  const parsed = handler.payload.safeParse(job.payload);
-  if (!parsed.success) {
-    return { kind: 'failed', error: `payload no longer matches the ${job.type} schema: ${parsed.error.message}`, permanent: true };
+  const parsed = await validatePayload(handler.payload, job.payload);
+  if (!parsed.ok) {
+    const issues = parsed.issues.map((issue) => `${['payload', ...issue.path].join('.')}: ${issue.message}`).join('; ');
+    return { kind: 'failed', error: attemptError('InvalidPayload', `payload no longer matches the ${job.type} schema: ${issues}`), permanent: true };
   }
   const progress = throttledProgress((percent) => deps.lifecycle.progress(job.id, attempt, percent), logger);
-  const timer = setTimeout(
-    () => controller.abort(new AttemptAborted('timeout', `timed out after ${job.timeoutMs} ms`)),
-    job.timeoutMs,
-  );
   const kept = deps.logs?.attemptLogger(logger, job.id, attempt);
   const ctx: JobContext = { jobId: job.id, attempt, signal: controller.signal, progress: progress.report, logger: kept?.logger ?? logger, reach: handlerReach(job), dependencies: deps.dependencies ?? {} };
   try {
-    const running = handler.run(parsed.data, ctx);
+    const running = (handler as JobHandler<typeof handler.payload>).run(parsed.value as never, ctx as never);
     // A handler that ignores its signal must not hold the attempt open past its timeout.
     const aborted = new Promise<never>((_, reject) => {
       const onAbort = () => reject(controller.signal.reason);
@@ -115,12 +135,9 @@ export async function runAttempt(job: Job, handler: JobHandler, controller: Abor
     return { kind: 'completed', result: storableJson(result) };
   } catch (error) {
     // A handler's own AbortError says less than the reason the signal fired for.
-    const cause = controller.signal.aborted ? controller.signal.reason : error;
-    if (cause instanceof AttemptAborted && cause.reason === 'cancelled') return { kind: 'cancelled' };
-    if (cause instanceof AttemptAborted && cause.reason === 'shutdown') return { kind: 'interrupted', reason: cause.message };
-    return { kind: 'failed', error: describe(cause), permanent: cause instanceof PermanentError };
+    if (controller.signal.aborted) return abortedOutcome(controller.signal.reason) ?? { kind: 'failed', error: serializeError(controller.signal.reason), permanent: false };
+    return { kind: 'failed', error: serializeError(error), permanent: isPermanentError(error) };
   } finally {
-    clearTimeout(timer);
     progress.close();
     // Its lines are stored before its outcome: whoever sees the job finish sees its logs.
     await kept?.flushed();
@@ -138,16 +155,17 @@ export async function recordOutcome(job: Job, outcome: Outcome, lifecycle: JobLi
     case 'completed':
       return lifecycle.complete(job.id, attempt, outcome.result);
     case 'cancelled':
+    case 'lost':
       return null;
     case 'interrupted':
       return lifecycle.handBack(job.id, attempt, outcome.reason);
     case 'failed': {
-      if (outcome.permanent || attempt >= job.maxAttempts) return lifecycle.fail(job.id, attempt, outcome.error);
+      if (outcome.permanent || attempt >= job.maxAttempts) return lifecycle.fail(job.id, attempt, errorMessage(outcome.error), outcome.error);
       const delayMs = nextDelay(
         { type: job.backoffType, delayMs: job.backoffDelayMs, maxDelayMs: job.backoffMaxDelayMs, jitter: job.backoffJitter },
         { failures: attempt, previousDelayMs: job.lastDelayMs },
       );
-      return lifecycle.scheduleRetry(job.id, attempt, outcome.error, delayMs);
+      return lifecycle.scheduleRetry(job.id, attempt, errorMessage(outcome.error), delayMs, outcome.error);
     }
   }
 }

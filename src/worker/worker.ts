@@ -1,6 +1,9 @@
-// BullMQ workers: take a job id from Redis, start the job through the lifecycle,
-// run its handler and record the outcome. The BullMQ job's fate follows what
-// PostgreSQL says: a retry waits in BullMQ's delayed set with the same id.
+// BullMQ workers: take a job id from Redis, start the job through the lifecycle, run
+// the attempt and record its outcome. Who runs the attempt is the runner's business:
+// the job's handler in this process (`localRunner`), or a remote worker connected to
+// this API process (remote/). Everything around it is the same: tenant slots, the
+// timeout, the outcome recorded through the one lifecycle, the BullMQ job settled by
+// what PostgreSQL says (a retry waits in BullMQ's delayed set with the same id).
 //
 // PostgreSQL unreachable: a worker does not run what it could not record. It puts the
 // job back in the queue (BullMQ's manual rate limit, which costs no attempt) and takes
@@ -12,9 +15,10 @@ import type { Redis } from 'ioredis';
 import type { JobQueries } from '../store/queries.js';
 import { isDatabaseUnavailable } from '../db/errors.js';
 import type { HandlerRegistry } from '../handlers/registry.js';
-import { AttemptAborted, recordOutcome, runAttempt, type Outcome } from './attempt.js';
+import { AttemptAborted, attemptError, recordOutcome, runAttempt, type Outcome } from './attempt.js';
 import { WAITING_STATUSES, type Job, type JobStatus } from '../domain/model.js';
 import type { Change } from '../domain/transitions.js';
+import { describeError } from '@jobgraph/worker';
 import type { JobLifecycle } from '../jobs/lifecycle.js';
 import type { Logger } from '../logger.js';
 import type { JobLogs } from './logs.js';
@@ -25,7 +29,6 @@ import type { TenantSlots } from '../redis/tenantSlots.js';
 export interface WorkerDeps {
   queries: JobQueries;
   lifecycle: JobLifecycle;
-  registry: HandlerRegistry;
   cancelSignals: CancelSignals;
   connection: Redis;
   logger: Logger;
@@ -36,10 +39,7 @@ export interface WorkerDeps {
 }
 
 export interface WorkerOptions {
-  queues: string[];
   prefix: string;
-  /** Jobs run at once per queue in this process. */
-  concurrency: number;
   /**
    * How long a worker's hold on a job lasts without renewal: a worker that died is
    * noticed after this, and its jobs run again.
@@ -60,36 +60,76 @@ const RECORD_RETRY_MS = 15_000;
  */
 const SLOT_WAIT_MS = { first: 250, most: 10_000 } as const;
 
+/**
+ * Runs one attempt of a job the lifecycle has just started (with its flow
+ * dependencies' results) and says how it ended. `controller` fires on cancel, timeout
+ * and shutdown (with an AttemptAborted saying which).
+ */
+export type AttemptRunner = (job: Job, controller: AbortController, dependencies: Record<string, unknown> | undefined) => Promise<RunnerOutcome>;
+
+/** An outcome, and who waits to hear whether it was recorded (a remote worker's outcome mutation). */
+export type RunnerOutcome = Outcome & { recorded?: (change: Change | null) => void };
+
+/** The runner of the service's own workers: the job's handler, in this process. */
+export function localRunner(deps: { registry: HandlerRegistry; lifecycle: JobLifecycle; logger: Logger; logs?: JobLogs }): AttemptRunner {
+  return async (job, controller, dependencies) => {
+    const handler = deps.registry.get(job.type);
+    if (!handler) return { kind: 'failed', error: attemptError('UnknownType', `no handler for job type "${job.type}" in this worker`), permanent: true };
+    return runAttempt(job, handler, controller, { lifecycle: deps.lifecycle, logger: deps.logger, logs: deps.logs, dependencies });
+  };
+}
+
 export class JobWorkers {
-  private readonly workers: Worker[] = [];
+  private readonly workers = new Map<string, Worker>();
   /** Attempts running in this process, by job id, so a cancel can reach them. */
   private readonly running = new Map<string, AbortController>();
+  private listening: Promise<() => void> | undefined;
 
   constructor(
     private readonly deps: WorkerDeps,
     private readonly options: WorkerOptions,
+    private readonly runner: AttemptRunner,
   ) {}
 
-  async start(): Promise<void> {
-    await this.deps.cancelSignals.listen((jobId) => {
+  /** Takes jobs from BullMQ queue `queue`, `concurrency` at once (in this process). */
+  async add(queue: string, concurrency: number): Promise<void> {
+    this.listening ??= this.deps.cancelSignals.listen((jobId) => {
       this.running.get(jobId)?.abort(new AttemptAborted('cancelled', 'cancelled by a client'));
     });
-    for (const queue of this.options.queues) {
-      const worker: Worker = new Worker(queue, (job, token) => this.process(worker, job, token), {
-        connection: this.deps.connection,
-        prefix: this.options.prefix,
-        concurrency: this.options.concurrency,
-        // The job's own timeoutMs bounds an attempt; BullMQ's lock only detects dead workers.
-        lockDuration: this.options.lockMs,
-        stalledInterval: this.options.lockMs,
-        // PostgreSQL counts attempts (a redelivered RUNNING job counts the lost one), so
-        // BullMQ must never give up on a job by itself.
-        maxStalledCount: Number.MAX_SAFE_INTEGER,
-      });
-      worker.on('error', (error) => this.deps.logger.error({ err: error, queue }, 'worker error'));
-      this.workers.push(worker);
-    }
-    await Promise.all(this.workers.map((worker) => worker.waitUntilReady()));
+    await this.listening;
+    if (this.workers.has(queue)) return this.setConcurrency(queue, concurrency);
+    const worker: Worker = new Worker(queue, (job, token) => this.process(worker, job, token), {
+      connection: this.deps.connection,
+      prefix: this.options.prefix,
+      concurrency,
+      // The job's own timeoutMs bounds an attempt; BullMQ's lock only detects dead workers.
+      lockDuration: this.options.lockMs,
+      stalledInterval: this.options.lockMs,
+      // PostgreSQL counts attempts (a redelivered RUNNING job counts the lost one), so
+      // BullMQ must never give up on a job by itself.
+      maxStalledCount: Number.MAX_SAFE_INTEGER,
+    });
+    worker.on('error', (error) => this.deps.logger.error({ err: error, queue }, 'worker error'));
+    this.workers.set(queue, worker);
+    await worker.waitUntilReady();
+  }
+
+  /** How many jobs of `queue` run at once from now on (remote workers come and go). */
+  setConcurrency(queue: string, concurrency: number): void {
+    const worker = this.workers.get(queue);
+    if (worker && worker.concurrency !== concurrency) worker.concurrency = concurrency;
+  }
+
+  /** Stops taking jobs from `queue`; those running finish. */
+  async remove(queue: string): Promise<void> {
+    const worker = this.workers.get(queue);
+    this.workers.delete(queue);
+    await worker?.close();
+  }
+
+  /** The BullMQ queues taken from now. */
+  get queues(): string[] {
+    return [...this.workers.keys()];
   }
 
   /** Ids of the jobs this process runs now. */
@@ -102,7 +142,7 @@ export class JobWorkers {
     const { logger } = this.deps;
     const waiting = [...this.running.keys()];
     if (waiting.length) logger.info({ jobIds: waiting, graceMs }, `shutting down: taking no new jobs; waiting up to ${graceMs} ms for ${waiting.length} running`);
-    const closing = Promise.all(this.workers.map((worker) => worker.close()));
+    const closing = Promise.all([...this.workers.values()].map((worker) => worker.close()));
     const timer = setTimeout(() => {
       const left = [...this.running.keys()];
       if (left.length) logger.warn({ jobIds: left }, `shutdown grace (SHUTDOWN_GRACE_MS) over: handing back ${left.length} running jobs; other workers run them`);
@@ -112,7 +152,7 @@ export class JobWorkers {
       await closing;
     } finally {
       clearTimeout(timer);
-      await this.deps.cancelSignals.close();
+      (await this.listening)?.();
     }
   }
 
@@ -138,7 +178,7 @@ export class JobWorkers {
 
   private async run(worker: Worker, bullJob: BullJob, token: string | undefined): Promise<unknown> {
     const id = bullJob.id as string;
-    const { lifecycle, registry, logger } = this.deps;
+    const { lifecycle } = this.deps;
     let started: Change | null;
     try {
       started = await lifecycle.start(id);
@@ -148,21 +188,33 @@ export class JobWorkers {
     // Cancelled, finished or unknown: a stale delivery, nothing to run.
     if (!started) return null;
     const job = started.job;
-    const handler = registry.get(job.type);
     const controller = new AbortController();
     this.running.set(id, controller);
-    let outcome: Outcome;
+    // The job's own timeout, whoever runs it: a handler that ignores its signal is not waited for past it.
+    const timer = setTimeout(() => controller.abort(new AttemptAborted('timeout', `timed out after ${job.timeoutMs} ms`)), job.timeoutMs);
+    let outcome: RunnerOutcome;
     const began = performance.now();
     try {
-      outcome = handler
-        ? await this.withDependencies(job, (dependencies) => runAttempt(job, handler, controller, { lifecycle, logger, logs: this.deps.logs, dependencies }))
-        : { kind: 'failed', error: `no handler for job type "${job.type}" in this worker`, permanent: true };
+      outcome = await this.withDependencies(job, (dependencies) => this.runner(job, controller, dependencies));
     } finally {
+      clearTimeout(timer);
       this.running.delete(id);
+    }
+    if (outcome.kind === 'lost') {
+      outcome.recorded?.(null);
+      // Nothing recorded: the job runs again, and its start counts this attempt as lost.
+      this.deps.logger.warn({ jobId: id, type: job.type, attempt: job.attempts, reason: outcome.reason }, 'the worker running this job was lost; it runs again');
+      await bullJob.moveToDelayed(Date.now(), token);
+      throw new DelayedError();
     }
     this.deps.metrics.observeAttempt(job, outcome.kind, (performance.now() - began) / 1000);
     try {
-      const change = await this.retryWhileDatabaseDown(() => recordOutcome(job, outcome, lifecycle));
+      let change: Change | null = null;
+      try {
+        change = await this.retryWhileDatabaseDown(() => recordOutcome(job, outcome, lifecycle));
+      } finally {
+        outcome.recorded?.(change);
+      }
       if (change) this.tell(job, outcome, change);
       // Refused: the job was cancelled or retried meanwhile; go by what is stored now.
       const now = change
@@ -182,7 +234,7 @@ export class JobWorkers {
     try {
       dependencies = await this.deps.queries.dependencyResults(job.id);
     } catch (error) {
-      return { kind: 'failed', error: `the results of the jobs it depends on could not be read: ${(error as Error).message}`, permanent: false };
+      return { kind: 'failed', error: attemptError('DependenciesUnreadable', `the results of the jobs it depends on could not be read: ${(error as Error).message}`), permanent: false };
     }
     return run(dependencies);
   }
@@ -192,10 +244,10 @@ export class JobWorkers {
     const about = { jobId: job.id, type: job.type, queue: job.queue, attempt: job.attempts };
     if (outcome.kind === 'failed' && change.job.status === 'RETRYING') {
       const retryInMs = change.job.runAt ? Math.max(change.job.runAt.getTime() - Date.now(), 0) : 0;
-      this.deps.logger.warn({ ...about, error: outcome.error, retryInMs }, `attempt ${job.attempts} of ${job.maxAttempts} failed; retrying in ${retryInMs} ms`);
+      this.deps.logger.warn({ ...about, error: describeError(outcome.error), retryInMs }, `attempt ${job.attempts} of ${job.maxAttempts} failed; retrying in ${retryInMs} ms`);
     } else if (outcome.kind === 'failed') {
       const why = outcome.permanent ? 'a permanent error' : `all ${job.maxAttempts} attempts failed`;
-      this.deps.logger.error({ ...about, error: outcome.error }, `job failed: ${why}`);
+      this.deps.logger.error({ ...about, error: describeError(outcome.error), stack: outcome.error.stack ?? undefined }, `job failed: ${why}`);
     } else if (outcome.kind === 'interrupted') {
       this.deps.logger.info({ ...about }, 'job handed back: this worker is shutting down; another one runs it (the attempt is not counted)');
     }

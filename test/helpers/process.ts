@@ -18,7 +18,7 @@ const ROOT = new URL('../..', import.meta.url).pathname;
 export async function startServiceProcess(
   env: Record<string, string>,
   timeoutMs = 30_000,
-  args = ['--import', 'tsx', 'src/index.ts'],
+  args = ['--conditions=source', '--import', 'tsx', 'src/index.ts'],
 ): Promise<ServiceProcess> {
   const child = spawn(process.execPath, args, {
     cwd: ROOT,

@@ -67,7 +67,7 @@ export function probeOtherTenant(url: string, key: string): { stop(): Promise<Pr
 
 /** The same probe in a process of its own (probeProcess.ts), so the test's own load cannot slow it. */
 export async function probeInOwnProcess(url: string, key: string): Promise<{ stop(): Promise<ProbeReport> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', new URL('./probeProcess.ts', import.meta.url).pathname, url, key], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', new URL('./probeProcess.ts', import.meta.url).pathname, url, key], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout });
   const next = () => new Promise<string>((resolve, reject) => {
     lines.once('line', resolve);
