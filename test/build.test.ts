@@ -15,7 +15,8 @@ afterAll(async () => {
 });
 
 it('builds, migrates an empty database, answers /ready and runs a job in its worker thread', { timeout: 120_000 }, async () => {
-  const build = spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json', '--outDir', 'tmp/build-test'], { encoding: 'utf8' });
+  // `npm run build`: the packages, then the service against their declarations.
+  const build = spawnSync('npm', ['run', 'build', '--', '--outDir', 'tmp/build-test'], { encoding: 'utf8' });
   expect(build.status, build.stdout + build.stderr).toBe(0);
   database = await createTestDatabase(null);
   service = await startServiceProcess(

@@ -3,6 +3,8 @@
 // the service started as its own process: ROLE=all, then ROLE=api holding none of the
 // team's code. Each promise is tested from outside: a second worker, a killed one, a
 // second tenant.
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, databaseUrl, dropTestDatabase } from './helpers/db.js';
 import { REDIS_URL, waitFor } from './helpers/app.js';
@@ -41,7 +43,7 @@ afterAll(async () => {
   project?.remove();
 });
 
-async function startService(env: Record<string, string>): Promise<ServiceProcess> {
+async function startService(env: Record<string, string>, args?: string[]): Promise<ServiceProcess> {
   const database = await createTestDatabase();
   databases.push(database);
   const service = await startServiceProcess({
@@ -51,7 +53,7 @@ async function startService(env: Record<string, string>): Promise<ServiceProcess
     API_KEYS,
     WORKER_HEARTBEAT_MS: '500',
     ...env,
-  });
+  }, 60_000, args);
   services.push(service);
   return service;
 }
@@ -229,5 +231,30 @@ describe('ROLE=api with remote workers only', () => {
     const types = (await ops(`{ jobTypes { name available } }`)).data!.jobTypes as Data[];
     expect(types.find((type) => type.name === 'media.thumbnail')).toEqual({ name: 'media.thumbnail', available: false });
     expect(types.find((type) => type.name === 'echo')).toEqual({ name: 'echo', available: false });
+  });
+});
+
+describe('the same handler module in the service (HANDLERS_DIR)', () => {
+  it('runs in the compiled service (node dist/src/index.js), .ts included, PermanentError recognised across copies', { timeout: 120_000 }, async () => {
+    // As the image builds it: the packages first, then the service against their declarations.
+    const build = spawnSync('npm', ['run', 'build', '--', '--outDir', 'tmp/sdk-build'], { encoding: 'utf8' });
+    expect(build.status, build.stdout + build.stderr).toBe(0);
+    const service = await startService({ HANDLERS_DIR: join(project.dir, 'handlers'), NODE_ENV: 'production' }, ['tmp/sdk-build/src/index.js']);
+    expect(service.output.join('\n')).toMatch(/job types loaded from HANDLERS_DIR/);
+    const ops = client(service, KEYS.ops);
+    const submitted = await ops(SUBMIT, { input: { type: 'media.thumbnail', payload: { url: 'https://example.com/d.png', width: 40 } } });
+    const id = submitted.data!.submitJob.job.id as string;
+    const job = await waitFor(async () => ((await ops(JOB, { id })).data?.job?.status === 'COMPLETED' ? (await ops(JOB, { id })).data!.job : undefined), 15_000, 'completed');
+    expect(job.result).toEqual({ url: 'https://example.com/d.png', width: 40, height: 30, by: 'service', attempt: 1 });
+    expect(job.logs.nodes.map((line: Data) => line.message)).toEqual(['fetching the image', 'image was large']);
+    const permanent = (await ops(SUBMIT, { input: { type: 'media.permanent', payload: { account: 'x' }, maxAttempts: 4 } })).data!.submitJob.job.id as string;
+    const failed = await waitFor(async () => {
+      const found = (await ops(JOB, { id: permanent })).data?.job;
+      return found?.status === 'FAILED' ? found : undefined;
+    }, 15_000, 'failed');
+    expect(failed.attempts).toBe(1);
+    expect(failed.lastAttemptError).toMatchObject({ name: 'PermanentError', cause: { message: '404 from the accounts service' } });
+    const types = (await ops(`{ jobTypes { name remote available } }`)).data!.jobTypes as Data[];
+    expect(types.find((type) => type.name === 'media.thumbnail')).toEqual({ name: 'media.thumbnail', remote: false, available: true });
   });
 });

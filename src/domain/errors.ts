@@ -35,6 +35,7 @@ export const ERROR_CODES = {
   RESPONSE_TOO_LARGE: 'What was asked for passes MAX_RESPONSE_BYTES; nothing past it was read.',
   SERVICE_UNAVAILABLE: "PostgreSQL or Redis cannot be reached, or the identity provider's keys cannot be fetched; nothing was changed (HTTP 503). Retry shortly.",
   SUBSCRIBER_TOO_SLOW: 'A subscriber fell too far behind; subscribe again with after: `extensions.resumeAfter`. Nothing is lost.',
+  WORKER_LOST: "A remote worker's `work` stream ended: it missed three heartbeats, or the service is shutting down. Its leases were lost (their jobs run again); connect again.",
   EVENTS_PRUNED: 'jobEvents(after:) points below events retention deleted; subscribe again with after: `extensions.resumeAfter`.',
   INTERNAL_SERVER_ERROR: 'Unexpected; logged by the service with its context, shown as "Unexpected error."',
 } as const;

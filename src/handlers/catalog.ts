@@ -30,6 +30,13 @@ export interface JobTypeView {
   scope: string | null;
 }
 
+/** A type as a worker registers it. */
+export interface RegisteredType {
+  name: string;
+  description: string | null;
+  payloadSchema: unknown;
+}
+
 /** Bounds on what a worker registers. */
 export const TYPE_LIMITS = { types: 100, nameChars: 100, descriptionChars: 1000, schemaBytes: 64 * 1024, perScope: 500 } as const;
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/;
@@ -105,7 +112,16 @@ export class JobTypeCatalog {
    * reason): a name the service runs itself, a bad name, a schema too large, not valid
    * JSON Schema, or with a regular expression that could take exponential time.
    */
-  async register(scope: string, types: { name: string; description: string | null; payloadSchema: unknown }[], by: string | null): Promise<string[]> {
+  async register(scope: string, types: RegisteredType[], by: string | null): Promise<string[]> {
+    const problems = this.check(types);
+    if (problems.length) return problems;
+    await saveRemoteTypes(this.db, scope, types.map((type) => ({ name: type.name, description: type.description, payloadSchema: type.payloadSchema as Record<string, unknown> })), by, TYPE_LIMITS.perScope);
+    for (const type of types) this.cache.delete(`${scope}\u0000${type.name}`);
+    return [];
+  }
+
+  /** Why these types cannot be registered (each problem naming its field), if they cannot. */
+  check(types: RegisteredType[]): string[] {
     const problems: string[] = [];
     if (types.length === 0 || types.length > TYPE_LIMITS.types) problems.push(`types: 1 to ${TYPE_LIMITS.types}, got ${types.length}`);
     types.forEach((type, index) => {
@@ -130,10 +146,7 @@ export class JobTypeCatalog {
         }
       }
     });
-    if (problems.length) return problems;
-    await saveRemoteTypes(this.db, scope, types.map((type) => ({ name: type.name, description: type.description, payloadSchema: type.payloadSchema as Record<string, unknown> })), by, TYPE_LIMITS.perScope);
-    for (const type of types) this.cache.delete(`${scope}\u0000${type.name}`);
-    return [];
+    return problems;
   }
 
   private async remote(scope: string, name: string): Promise<RemoteType | null> {

@@ -14,7 +14,7 @@
 import { randomUUID } from 'node:crypto';
 import { Repeater } from 'graphql-yoga';
 import type { Redis } from 'ioredis';
-import { serializeError, type AttemptError } from '../domain/errors.js';
+import { graphqlError, serializeError, type AttemptError } from '../domain/errors.js';
 import type { Job } from '../domain/model.js';
 import type { Change } from '../domain/transitions.js';
 import type { JobLifecycle } from '../jobs/lifecycle.js';
@@ -78,6 +78,11 @@ export interface RemoteWorkerSettings {
 /** A worker's own outcome, as its mutation gives it. */
 export type RemoteOutcome = { kind: 'completed'; result: unknown } | { kind: 'failed'; error: AttemptError; permanent: boolean } | { kind: 'handedBack'; reason: string };
 
+/** How a worker's stream ends when the service drops it: a GraphQL error the worker can act on (connect again). */
+function lost(why: string): Error {
+  return graphqlError('WORKER_LOST', `Worker lost: ${why}; its jobs run again. Connect again.`);
+}
+
 export class RemoteWorkers {
   private readonly workers = new Map<string, Connected>();
   private readonly leases = new Map<string, Lease>();
@@ -104,7 +109,7 @@ export class RemoteWorkers {
   /** Closes every worker's stream (their leases go back to BullMQ) and stops. */
   async stop(): Promise<void> {
     clearInterval(this.sweeper);
-    for (const worker of [...this.workers.values()]) this.disconnect(worker, new Error('the service is shutting down'));
+    for (const worker of [...this.workers.values()]) this.disconnect(worker, lost('the service is shutting down'));
   }
 
   /** A worker connects: its stream of messages, starting with REGISTERED. Ends (and loses its leases) when the client goes away. */
@@ -319,7 +324,7 @@ export class RemoteWorkers {
   private async sweep(): Promise<void> {
     const deadline = Date.now() - 3 * this.settings.heartbeatMs;
     for (const worker of [...this.workers.values()]) {
-      if (worker.lastSeen < deadline) this.disconnect(worker, new Error(`no heartbeat for ${3 * this.settings.heartbeatMs} ms`));
+      if (worker.lastSeen < deadline) this.disconnect(worker, lost(`no heartbeat for ${3 * this.settings.heartbeatMs} ms`));
       else await this.publish(worker).catch(() => undefined);
     }
   }

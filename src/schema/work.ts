@@ -143,10 +143,14 @@ builder.subscriptionFields((t) => ({
       const unknown = queues.find((queue) => !ctx.config.QUEUES.includes(queue));
       if (unknown !== undefined || queues.length === 0) throw refuse(['queues'], `${unknown === undefined ? 'at least one' : `no queue ${JSON.stringify(unknown.slice(0, 100))}`}; this service has ${ctx.config.QUEUES.join(', ')}`);
       const types = worker.types.map((type) => ({ name: type.name, description: type.description ?? null, payloadSchema: type.payloadSchema }));
-      const problems = await ctx.catalog.register(scope, types, ctx.caller.kind === 'known' ? ctx.caller.who.name : null);
-      if (problems.length) throw graphqlError('BAD_USER_INPUT', `worker.${problems.join('; worker.')}`, { field: ['worker', 'types'] });
+      // Checked whole before anything is recorded: a refused worker registers nothing.
+      const invalid = (problems: string[]) => graphqlError('BAD_USER_INPUT', `worker.${problems.join('; worker.')}`, { field: ['worker', 'types'] });
+      const wrong = ctx.catalog.check(types);
+      if (wrong.length) throw invalid(wrong);
       const refusal = remote.refusal(scope, types.map((type) => type.name), queues);
       if (refusal) throw graphqlError('LIMIT_EXCEEDED', refusal, { limit: 'MAX_REMOTE_QUEUES' });
+      const problems = await ctx.catalog.register(scope, types, ctx.caller.kind === 'known' ? ctx.caller.who.name : null);
+      if (problems.length) throw invalid(problems);
       const address = ctx.caller.kind === 'known' ? ctx.caller.who.name : null;
       return remote.connect({ name: worker.name, scope, types: types.map((type) => type.name), queues: [...new Set(queues)], concurrency: worker.concurrency, by: address }, address);
     },

@@ -46,6 +46,27 @@ function storable(data: unknown): unknown {
   }
 }
 
+/**
+ * The logger a handler gets (ctx.logger): pino's, taking also the (message, data) order of
+ * @jobgraph/worker's JobLogger, so a handler logs the same lines in the service as in a
+ * worker of its own (pino would print the object into the message instead).
+ */
+export function handlerLogger(logger: Logger): Logger {
+  const wrap = (target: Logger): Logger =>
+    new Proxy(target, {
+      get(object, property) {
+        const value: unknown = Reflect.get(object, property, object);
+        if (typeof value !== 'function') return value;
+        const method = value as (...args: unknown[]) => unknown;
+        if (property === 'child') return (...args: unknown[]) => wrap(method.apply(object, args) as Logger);
+        if (typeof property !== 'string' || !(property in METHODS)) return method.bind(object);
+        return (...args: unknown[]) =>
+          args.length === 2 && typeof args[0] === 'string' && typeof args[1] === 'object' && args[1] !== null ? method.call(object, args[1], args[0]) : method.apply(object, args);
+      },
+    });
+  return wrap(logger);
+}
+
 export class JobLogs {
   private readonly pool: pg.Pool;
   private readonly batcher: Batcher<NewJobLog, void>;

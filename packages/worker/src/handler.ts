@@ -2,7 +2,7 @@
 // the same whether the service runs them (HANDLERS_DIR, its built-in types) or a worker
 // of yours does (createWorker).
 import type { PayloadSchema } from './schema.js';
-import type { StandardSchemaV1 } from './standardSchema.js';
+import type { StandardSchemaV1 } from '@standard-schema/spec';
 
 /** What a handler logs through: kept with the job (Job.logs) as well as printed. pino-style arguments. */
 export interface JobLogger {

@@ -3,5 +3,5 @@
 export { defineHandler, isHandler, type Handler, type JobContext, type JobLogger } from './handler.js';
 export { describeError, ERROR_LIMITS, isPermanentError, PermanentError, serializeError, type AttemptError } from './errors.js';
 export { payloadJsonSchema, validatePayload, type PayloadIssue, type PayloadSchema, type Validated } from './schema.js';
-export type { StandardSchemaV1 } from './standardSchema.js';
+export type { StandardJSONSchemaV1, StandardSchemaV1 } from '@standard-schema/spec';
 export { createWorker, type JobgraphWorker, type WorkerOptions } from './worker.js';

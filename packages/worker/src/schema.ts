@@ -1,8 +1,9 @@
-// Payload schemas: any Standard Schema validator (zod 4, valibot, arktype, ...). The
+// Payload schemas: any Standard Schema validator (zod 4, valibot, arktype, ...; the
+// interfaces are @standard-schema/spec's, types only). The
 // service validates payloads with them, and a worker registers its types with their JSON
 // Schema so that the service can check submits without the worker's code: from the
 // schema itself (Standard JSON Schema, which zod 4 implements), or given beside it.
-import type { StandardJSONSchemaProps, StandardSchemaV1 } from './standardSchema.js';
+import type { StandardJSONSchemaV1, StandardSchemaV1 } from '@standard-schema/spec';
 
 /** What a payload schema must offer. */
 export type PayloadSchema = StandardSchemaV1;
@@ -33,8 +34,8 @@ export async function validatePayload<S extends PayloadSchema>(schema: S, value:
  */
 export function payloadJsonSchema(schema: PayloadSchema, given?: Record<string, unknown>): Record<string, unknown> | null {
   if (given) return given;
-  const standard = schema['~standard'] as StandardSchemaV1.Props & StandardJSONSchemaProps;
-  if (!standard.jsonSchema) return null;
+  const standard = schema['~standard'] as StandardSchemaV1.Props & Partial<StandardJSONSchemaV1.Props>;
+  if (typeof standard.jsonSchema?.input !== 'function') return null;
   try {
     return standard.jsonSchema.input({ target: 'draft-2020-12' });
   } catch {

@@ -59,6 +59,8 @@ class Stop extends Error {
 }
 
 const PROGRESS_INTERVAL_MS = 250;
+/** How long a worker the service dropped waits before registering again, doubling up to the most. */
+const RESUBSCRIBE_MS = { first: 1000, most: 30_000 } as const;
 const LOG_FLUSH_MS = 100;
 const LOG_LIMITS = { messageChars: 2000, dataBytes: 8192, batch: 100 } as const;
 
@@ -281,31 +283,52 @@ export function createWorker(options: WorkerOptions): JobgraphWorker {
       const worker = { name: options.name ?? `${hostname()}:${process.pid}`, types, concurrency, queues: options.queues ?? null };
       return new Promise<void>((resolve, reject) => {
         let registered = false;
-        unsubscribe = client.subscribe<{ work: WorkMessage }>(
-          { query: WORK, variables: { worker } },
-          {
-            next: (result) => {
-              if (result.errors?.length) {
-                const error = new Error(result.errors.map((item) => item.message).join('; '));
-                if (!registered) reject(error);
-                else onError('the service ended the work stream', error);
-                return;
-              }
-              const message = result.data?.work;
-              if (!message) return;
-              if (message.kind === 'REGISTERED' && !registered) {
-                registered = true;
-                resolve();
-              }
-              receive(message);
+        let retryMs: number = RESUBSCRIBE_MS.first;
+        // The service ended the stream (it lost this worker: silent too long, or it is
+        // stopping): the leases are gone, so are the jobs; register again, backing off.
+        const ended = (why: string, error?: unknown) => {
+          workerId = null;
+          clearInterval(heartbeat);
+          for (const job of running.values()) job.controller.abort(new Stop('lost', `the service ended the work stream: ${why}`));
+          if (stopping) return;
+          onError(`the service ended the work stream (${why}); registering again in ${retryMs} ms`, error);
+          setTimeout(subscribe, retryMs).unref();
+          retryMs = Math.min(retryMs * 2, RESUBSCRIBE_MS.most);
+        };
+        const subscribe = () => {
+          if (stopping) return;
+          unsubscribe = client.subscribe<{ work: WorkMessage }>(
+            { query: WORK, variables: { worker } },
+            {
+              next: (result) => {
+                if (result.errors?.length) {
+                  const error = new Error(result.errors.map((item) => item.message).join('; '));
+                  if (!registered) reject(error);
+                  else ended(error.message, error);
+                  return;
+                }
+                const message = result.data?.work;
+                if (!message) return;
+                if (message.kind === 'REGISTERED') {
+                  retryMs = RESUBSCRIBE_MS.first;
+                  if (!registered) {
+                    registered = true;
+                    resolve();
+                  }
+                }
+                receive(message);
+              },
+              error: (error) => {
+                if (!registered) reject(error instanceof Error ? error : new Error(String(error)));
+                else ended('it failed', error);
+              },
+              complete: () => {
+                if (registered && workerId) ended('it completed');
+              },
             },
-            error: (error) => {
-              if (!registered) reject(error instanceof Error ? error : new Error(String(error)));
-              else onError('the work stream failed', error);
-            },
-            complete: () => undefined,
-          },
-        );
+          );
+        };
+        subscribe();
       });
     },
     async stop({ graceMs = 30_000 } = {}) {
