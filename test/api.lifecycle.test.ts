@@ -88,7 +88,7 @@ describe('attempts and backoff', () => {
     expect(job).toMatchObject({ attempts: 3, lastError: expect.stringContaining('503') });
     expect(job.result).toMatchObject({ status: 200, body: 'ok' });
     const retries = job.events.nodes.filter((event) => event.type === 'RETRY_SCHEDULED');
-    expect(retries.map((event) => event.data)).toEqual([{ delayMs: 100 }, { delayMs: 200 }]);
+    expect(retries.map((event) => event.data)).toEqual([100, 200].map((delayMs) => ({ delayMs, error: expect.objectContaining({ name: 'Error', message: expect.stringContaining('answered 503') }) })));
     expect(job.events.nodes.map((event) => event.type)).toEqual([
       'CREATED', 'STARTED', 'RETRY_SCHEDULED', 'STARTED', 'RETRY_SCHEDULED', 'STARTED', 'COMPLETED',
     ]);

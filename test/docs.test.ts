@@ -3,23 +3,24 @@
 // (a test fails on one that is not); GraphQL blocks are sent with an operator key and
 // must answer without errors or userErrors; TypeScript blocks are copied to the
 // repository's root (so their imports resolve as they read there) and imported with the
-// environment they name: JOBGRAPH_URL, JOBGRAPH_KEY, ACME_KEY. The reference parts of
+// environment they name: JOBGRAPH_URL, JOBGRAPH_KEY, ACME_KEY, WORKER_KEY (jobs:work). The reference parts of
 // docs/ are printed from the code and checked by `npm run docs -- --check`.
 import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
+import { buildSchema, parse, validate } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestApp, type TestApp } from './helpers/app.js';
 
 const ROOT = new URL('../', import.meta.url);
 /** The README and every page of docs/. */
 const PAGES = [new URL('README.md', ROOT), ...readdirSync(new URL('docs/', ROOT)).filter((file) => file.endsWith('.md')).map((file) => new URL(`docs/${file}`, ROOT))];
-const KEYS = { ops: 'ops-readme-0123456789abcdef', app: 'app-readme-0123456789abcdef', acme: 'acme-readme-0123456789abcdef' };
+const KEYS = { ops: 'ops-readme-0123456789abcdef', app: 'app-readme-0123456789abcdef', acme: 'acme-readme-0123456789abcdef', worker: 'worker-readme-0123456789abcdef' };
 let app: TestApp;
 
 beforeAll(async () => {
   app = await startTestApp({
-    API_KEYS: `ops:${KEYS.ops}:admin;app:${KEYS.app}:jobs:read,jobs:write;acme-backend:${KEYS.acme}:jobs:read,jobs:write:acme`,
+    API_KEYS: `ops:${KEYS.ops}:admin;app:${KEYS.app}:jobs:read,jobs:write;acme-backend:${KEYS.acme}:jobs:read,jobs:write:acme;fleet:${KEYS.worker}:jobs:work`,
     JOB_TOKEN_SECRET: 'readme-job-token-secret-0123456789abcdef',
   });
 });
@@ -54,7 +55,7 @@ async function runTs(name: string): Promise<unknown[][]> {
   writeFileSync(file, example(name).code);
   const printed: unknown[][] = [];
   const log = vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => void printed.push(args));
-  const env = { JOBGRAPH_URL: app.url, JOBGRAPH_KEY: KEYS.app, ACME_KEY: KEYS.acme };
+  const env = { JOBGRAPH_URL: app.url, JOBGRAPH_KEY: KEYS.app, ACME_KEY: KEYS.acme, WORKER_KEY: KEYS.worker };
   Object.assign(process.env, env);
   try {
     await import(file.href);
@@ -79,7 +80,7 @@ it('marks every GraphQL and TypeScript example of the README and docs/, so each 
   const unmarked = blocks().filter((block) => ['graphql', 'ts'].includes(block.lang) && block.name === null);
   expect(unmarked.map((block) => block.code.split('\n')[0])).toEqual([]);
   const names = blocks().flatMap((block) => (block.name ? [block.name] : []));
-  expect(names.sort()).toEqual(['first-job', 'flow', 'graphql-ws', 'job-token', 'schedule', 'submit', 'typed-client']);
+  expect(names.sort()).toEqual(['first-job', 'flow', 'graphql-ws', 'job-token', 'schedule', 'submit', 'typed-client', 'work-subscription', 'worker']);
 });
 
 describe('GraphQL examples', () => {
@@ -90,6 +91,11 @@ describe('GraphQL examples', () => {
       for (const payload of Object.values(data ?? {})) expect(payload.userErrors ?? []).toEqual([]);
     });
   }
+});
+
+it('work-subscription: is a valid operation of the schema (a worker\'s stream cannot be POSTed)', () => {
+  const schema = buildSchema(readFileSync(new URL('schema.graphql', ROOT), 'utf8'));
+  expect(validate(schema, parse(example('work-subscription').code)).map((error) => error.message)).toEqual([]);
 });
 
 describe('TypeScript examples', () => {
@@ -127,6 +133,11 @@ describe('TypeScript examples', () => {
     const printed = await running;
     expect(printed.length).toBeGreaterThan(0);
     expect(printed.at(-1)?.[1]).toMatch(/^(COMPLETED|FAILED)$/);
+  });
+
+  it('worker: runs its own handler in a worker of its own, and stops', async () => {
+    const printed = await runTs('worker');
+    expect(printed).toEqual([['COMPLETED', { url: 'https://example.com/a.png', width: 200, height: 150 }]]);
   });
 
   it('job-token: a frontend watches its own job with a job token', async () => {

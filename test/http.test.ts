@@ -47,7 +47,7 @@ describe('http', () => {
   });
 
   it('stops at start with a message naming each bad variable', () => {
-    const run = spawnSync('npx', ['tsx', 'src/index.ts'], {
+    const run = spawnSync('npx', ['tsx', '--conditions=source', 'src/index.ts'], {
       encoding: 'utf8',
       env: { ...process.env, PORT: 'eighty', WORKER_CONCURRENCY: '0', ROLE: 'both', DATABASE_URL: 'mysql://x' },
       timeout: 20_000,

@@ -1,9 +1,10 @@
 // An example of a job type of your own: put modules like this one in a directory and
-// start the service with HANDLERS_DIR pointing at it. Every export that has a name, a
-// zod payload schema and a run function becomes a job type.
+// start the service with HANDLERS_DIR pointing at it (or run them in a worker of your
+// own: docs/workers.md). Every exported handler becomes a job type.
+import { defineHandler } from '@jobgraph/worker';
 import { z } from 'zod';
 
-export const slugify = {
+export const slugify = defineHandler({
   name: 'text.slugify',
   description: 'Turns a title into a URL slug.',
   payload: z.object({ title: z.string().min(1).max(1000) }).strict(),
@@ -17,4 +18,4 @@ export const slugify = {
       .replace(/^-|-$/g, '');
     return { slug };
   },
-};
+});

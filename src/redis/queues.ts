@@ -43,7 +43,8 @@ export function remoteQueueName(queue: string, scope: string, type: string): str
 
 /** The BullMQ queue a job waits in: its queue's, or that of the remote workers that run its type. */
 export function bullQueueOf(job: Pick<Routed, 'queue' | 'type' | 'runnerScope'>): string {
-  return job.runnerScope === null ? job.queue : remoteQueueName(job.queue, job.runnerScope, job.type);
+  const scope = job.runnerScope ?? null;
+  return scope === null ? job.queue : remoteQueueName(job.queue, scope, job.type);
 }
 
 /** A queue's limits across all workers; null: none. */

@@ -33,7 +33,9 @@ export const ErrorCode = {
   /** A subscriber fell too far behind; subscribe again with after: `extensions.resumeAfter`. Nothing is lost. */
   SUBSCRIBER_TOO_SLOW: 'SUBSCRIBER_TOO_SLOW',
   /** No credential, an unknown key, a refused token (the message says which check failed), or a token that expired while its WebSocket stayed open (HTTP 401; `extensions.resumeAfter` for a subscription). */
-  UNAUTHENTICATED: 'UNAUTHENTICATED'
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  /** A remote worker's `work` stream ended: it missed three heartbeats, or the service is shutting down. Its leases were lost (their jobs run again); connect again. */
+  WORKER_LOST: 'WORKER_LOST'
 } as const;
 
 export type ErrorCode = typeof ErrorCode[keyof typeof ErrorCode];
@@ -145,3 +147,21 @@ export const UserErrorCode = {
 } as const;
 
 export type UserErrorCode = typeof UserErrorCode[keyof typeof UserErrorCode];
+export const WorkMessageKind = {
+  /** Stop the job of `lease` (cancelled, timed out, or the service is stopping); its outcome is no longer taken. */
+  CANCEL: 'CANCEL',
+  /** A job to run under `lease`: answer with completeJob, failJob or handBackJob. */
+  JOB: 'JOB',
+  /** The worker is registered: `workerId`, and `heartbeatMs` (beat that often; three missed and its jobs run elsewhere). */
+  REGISTERED: 'REGISTERED'
+} as const;
+
+export type WorkMessageKind = typeof WorkMessageKind[keyof typeof WorkMessageKind];
+export const WorkerKind = {
+  /** A worker of a service process (ROLE=all or worker), running in-process handlers. */
+  IN_PROCESS: 'IN_PROCESS',
+  /** A worker connected over the API from its own process, running its own code. */
+  REMOTE: 'REMOTE'
+} as const;
+
+export type WorkerKind = typeof WorkerKind[keyof typeof WorkerKind];
