@@ -32,8 +32,10 @@ module.exports = {
     only('auth', ['auth'], [...ADAPTERS]),
     only('services', ['jobs', 'schedules', 'queues'], [...ADAPTERS, 'metrics', 'events/bus', 'handlers', 'auth/rateLimit', 'jobs', 'schedules', 'queues']),
     only('runtime', ['worker', 'maintenance'], SERVICES),
-    // The API surface builds on the services; it never reaches into the worker runtime or maintenance.
-    only('api', ['http', 'schema', 'context'], [...SERVICES, 'redis', 'http', 'schema', 'context']),
+    // Remote workers: the API process's side of the worker protocol, on the worker runtime.
+    only('remote', ['remote'], [...SERVICES, 'worker']),
+    // The API surface builds on the services and serves remote workers; it never reaches into the worker runtime or maintenance.
+    only('api', ['http', 'schema', 'context'], [...SERVICES, 'redis', 'remote', 'http', 'schema', 'context']),
     {
       name: 'one-composition-root',
       severity: 'error',

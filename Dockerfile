@@ -1,5 +1,6 @@
 # Multi-stage build on the current Node LTS: compile, then run the JavaScript with
-# production dependencies only.
+# production dependencies only. It holds none of a team's job code: their workers run
+# in images of their own (docs/workers.md, examples/remote-worker/).
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json prisma.config.ts ./
@@ -9,13 +10,19 @@ COPY packages/worker/package.json ./packages/worker/
 COPY prisma ./prisma
 RUN npm ci
 COPY tsconfig.json tsconfig.build.json ./
+COPY packages ./packages
 COPY src ./src
+# The packages (their declarations and JavaScript), then the service against them.
 RUN npm run build && npm prune --omit=dev
 
 FROM node:24-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
+# node_modules/@jobgraph/worker links here: defineHandler and PermanentError for the
+# service and for HANDLERS_DIR modules (tsx, a dependency, loads their .ts).
+COPY --from=build /app/packages/worker/package.json ./packages/worker/
+COPY --from=build /app/packages/worker/dist ./packages/worker/dist
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/src/generated ./src/generated
 COPY prisma ./prisma

@@ -12,7 +12,8 @@ export default tseslint.config(
     },
   },
   // Scripts, tests and the benchmark print to the terminal: that is their output.
-  { files: ['scripts/**', 'test/**', 'bench/**'], rules: { 'no-console': 'off' } },
+  // Scripts, tests, benchmarks and example programs print to their terminal.
+  { files: ['scripts/**', 'test/**', 'bench/**', 'examples/**'], rules: { 'no-console': 'off' } },
   { files: ['**/*.mjs'], languageOptions: { globals: { process: 'readonly', console: 'readonly' } } },
   { files: ['**/*.cjs'], languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } } },
 );

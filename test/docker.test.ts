@@ -20,7 +20,7 @@ function hasDockerCompose(): boolean {
 
 it('keeps node_modules, builds and the host\'s generated client out of the build context', () => {
   const ignored = read('.dockerignore').split('\n').map((line) => line.trim()).filter((line) => line && !line.startsWith('#'));
-  expect(ignored).toEqual(expect.arrayContaining(['node_modules', 'dist', 'src/generated', 'output', '.git', 'test']));
+  expect(ignored).toEqual(expect.arrayContaining(['**/node_modules', 'packages/*/dist', 'dist', 'src/generated', 'output', '.git', 'test']));
 });
 
 it('gives the image\'s user a writable OUTPUT_DIR, and installs the client workspace\'s manifest before npm ci', () => {
@@ -29,11 +29,23 @@ it('gives the image\'s user a writable OUTPUT_DIR, and installs the client works
   expect(dockerfile.indexOf('COPY packages/client/package.json')).toBeLessThan(dockerfile.indexOf('RUN npm ci'));
 });
 
-it.runIf(hasDockerCompose())('compose parses without API_KEYS, and builds one image that both services use', () => {
+it.runIf(hasDockerCompose())('compose parses without API_KEYS, builds one service image that both services use, and the team\'s worker image apart', () => {
   const env = { ...process.env };
   delete env.API_KEYS;
   const config = execFileSync('docker-compose', ['config'], { cwd: ROOT, env, encoding: 'utf8' });
-  expect(config.match(/^\s+build:/gm)).toHaveLength(1);
+  expect(config.match(/^\s+build:/gm)).toHaveLength(2);
   expect(config.match(/image: jobgraph:local/g)).toHaveLength(2);
   expect(config).toMatch(/pull_policy: never/);
+  expect(config).toMatch(/dockerfile: examples\/remote-worker\/Dockerfile/);
+  expect(config).toMatch(/JOBGRAPH_URL: http:\/\/api:4000\/graphql/);
+});
+
+it('builds the service image from the packages (no team code in it) and the team\'s worker from its own project', () => {
+  const dockerfile = read('Dockerfile');
+  expect(dockerfile.indexOf('COPY packages/worker/package.json')).toBeLessThan(dockerfile.indexOf('RUN npm ci'));
+  expect(dockerfile).toMatch(/COPY --from=build \/app\/packages\/worker\/dist/);
+  const team = read('examples/remote-worker/Dockerfile');
+  expect(team).toMatch(/npm pack/);
+  expect(team).toMatch(/CMD \["node", "dist\/worker.js"\]/);
+  expect(team).not.toMatch(/COPY src /);
 });

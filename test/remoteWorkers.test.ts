@@ -4,6 +4,7 @@
 // team's code. Each promise is tested from outside: a second worker, a killed one, a
 // second tenant.
 import { spawnSync } from 'node:child_process';
+import { cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, databaseUrl, dropTestDatabase } from './helpers/db.js';
@@ -87,6 +88,12 @@ function worker(service: ServiceProcess, key: string, name: string): Promise<Wor
 
 it('typechecks the team\'s handlers and worker with tsc --strict against the packed package', () => {
   expect(project.typecheck()).toBe('');
+  // The example project of the docs (examples/remote-worker/) too, as its Dockerfile builds it.
+  const example = join(project.dir, 'example');
+  cpSync(new URL('../examples/remote-worker/src', import.meta.url), join(example, 'src'), { recursive: true });
+  cpSync(new URL('../examples/remote-worker/tsconfig.json', import.meta.url), join(example, 'tsconfig.json'));
+  const run = spawnSync('npx', ['tsc', '-p', 'example', '--noEmit'], { cwd: project.dir, encoding: 'utf8' });
+  expect(run.stdout + run.stderr).toBe('');
 });
 
 describe('ROLE=all', () => {
