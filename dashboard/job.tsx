@@ -7,11 +7,16 @@ import type { JobStatus } from './gql/graphql.js';
 import { useEvents, useQuery } from './hooks.js';
 import { Confirm, Json, Link, Section, Status, Table, When } from './ui.js';
 
+graphql(`
+  fragment DashboardAttemptError on AttemptError { name message stack }
+`);
+
 const JOB = graphql(`
   query DashboardJob($id: ID!) {
     job(id: $id) {
-      id type queue status priority attempts maxAttempts progress payload result lastError tags owner tenant submittedBy runAt createdAt startedAt finishedAt flowId
-      events(last: 500) { pageInfo { hasPreviousPage } nodes { id type status attempt progress message createdAt } }
+      id type queue status priority attempts maxAttempts progress payload result lastError tags owner tenant submittedBy runAt createdAt startedAt finishedAt flowId waitingFor
+      lastAttemptError { ...DashboardAttemptError cause { ...DashboardAttemptError cause { ...DashboardAttemptError cause { ...DashboardAttemptError cause { ...DashboardAttemptError } } } } }
+      events(last: 500) { pageInfo { hasPreviousPage } nodes { id type status attempt progress message createdAt error { name message } } }
       logs(first: 500) { pageInfo { hasNextPage } nodes { attempt level message data at } }
     }
   }
@@ -80,12 +85,17 @@ export function Job({ id, viewer, onError }: { id: string; viewer: Viewer | null
         <div class="row">
           <span>created <When at={job.createdAt} /></span>
           {job.runAt && <span>runs at <When at={job.runAt} /></span>}
+          {job.waitingFor && <span id="dWaiting">waiting for {job.waitingFor}</span>}
           {job.finishedAt && <span>finished <When at={job.finishedAt} /></span>}
         </div>
       </Section>
       <Section title="Payload"><Json id="dPayload" value={job.payload} /></Section>
       <Section title="Result"><Json id="dResult" value={job.result} /></Section>
-      {job.lastError && <Section title="Last error" wide><pre id="dError">{job.lastError}</pre></Section>}
+      {job.lastAttemptError ? (
+        <Section title="Last error" wide><AttemptErrorView error={job.lastAttemptError} /></Section>
+      ) : (
+        job.lastError && <Section title="Last error" wide><pre id="dError">{job.lastError}</pre></Section>
+      )}
       <Section title="History" wide>
         {job.events.pageInfo.hasPreviousPage && <p class="muted">The latest 500 events; older ones are in the API (Job.events).</p>}
         <Table id="dEvents" head={['#', 'event', 'status', 'attempt', 'progress', 'message', 'at']}>
@@ -96,7 +106,7 @@ export function Job({ id, viewer, onError }: { id: string; viewer: Viewer | null
               <td><Status status={event.status} /></td>
               <td>{event.attempt}</td>
               <td>{event.progress === null ? '' : `${Math.round(event.progress)}%`}</td>
-              <td>{event.message ?? ''}</td>
+              <td>{event.error ? `${event.error.name}: ${event.error.message}` : (event.message ?? '')}</td>
               <td><When at={event.createdAt} /></td>
             </tr>
           ))}
@@ -118,5 +128,36 @@ export function Job({ id, viewer, onError }: { id: string; viewer: Viewer | null
         {job.logs.pageInfo.hasNextPage && <p class="muted">The first 500 lines; the rest are in the API (Job.logs, paged).</p>}
       </Section>
     </>
+  );
+}
+
+/** An attempt's error as the API keeps it: class (or code), message, stack, then each cause. */
+interface ShownError {
+  name: string;
+  message: string;
+  stack?: string | null;
+  cause?: ShownError | null;
+}
+
+function AttemptErrorView({ error }: { error: ShownError }) {
+  const chain: ShownError[] = [];
+  for (let current: ShownError | null | undefined = error; current && chain.length < 5; current = current.cause) chain.push(current);
+  return (
+    <div id="dError">
+      {chain.map((item, index) => (
+        <div key={index} class="attempt-error">
+          <p>
+            {index > 0 && <span class="muted">caused by </span>}
+            <strong>{item.name}</strong>: {item.message}
+          </p>
+          {item.stack && (
+            <details>
+              <summary>stack</summary>
+              <pre>{item.stack}</pre>
+            </details>
+          )}
+        </div>
+      ))}
+    </div>
   );
 }

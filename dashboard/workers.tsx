@@ -1,11 +1,11 @@
-// Workers: the processes alive now and what each runs, refreshed every 2 s.
+// Workers: those alive now (service processes' and remote ones) and what each runs, refreshed every 2 s.
 import { useEffect } from 'preact/hooks';
 import { graphql } from './gql/index.js';
 import { useQuery } from './hooks.js';
 import { Link, Section, Table, When } from './ui.js';
 
 const WORKERS = graphql(`
-  query DashboardWorkers { workers { id hostname pid queues concurrency running { id type } startedAt lastSeenAt } }
+  query DashboardWorkers { workers { id kind hostname pid queues types concurrency running { id type } startedAt lastSeenAt } }
 `);
 
 export function Workers() {
@@ -17,12 +17,14 @@ export function Workers() {
   return (
     <Section title="Workers" wide>
       {error && <p class="error">{error}</p>}
-      <Table id="workers" head={['host', 'pid', 'queues', 'concurrency', 'running', 'started', 'last seen']}>
+      <Table id="workers" head={['kind', 'host', 'pid', 'queues', 'types', 'concurrency', 'running', 'started', 'last seen']}>
         {(data?.workers ?? []).map((worker) => (
           <tr key={worker.id}>
+            <td>{worker.kind === 'REMOTE' ? 'remote' : 'in-process'}</td>
             <td title={worker.id}>{worker.hostname}</td>
-            <td>{worker.pid}</td>
+            <td>{worker.kind === 'REMOTE' ? '' : worker.pid}</td>
             <td>{worker.queues.join(', ')}</td>
+            <td>{worker.types.join(', ')}</td>
             <td>{worker.concurrency}</td>
             <td>
               {worker.running.length === 0

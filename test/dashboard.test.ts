@@ -130,6 +130,23 @@ describe('with an operator key', () => {
     });
   });
 
+  it('shows a failed job\'s error in full: its real cause named, the chain of causes, the stack', { timeout: 60_000 }, async () => {
+    await screenshotOnFailure('error', async () => {
+      const { submitJob } = await api('mutation { submitJob(input: { type: "http.request", payload: { url: "http://nothing-here.invalid/", method: "GET" }, maxAttempts: 1 }) { job { id } } }');
+      const id = submitJob.job.id as string;
+      await page.goto(`${base}/jobs/${id}`);
+      await page.locator('#dStatus', { hasText: 'FAILED' }).waitFor({ timeout: 15_000 });
+      // Not "fetch failed": the DNS failure, named by its code, with fetch's error as its cause.
+      const shown = await page.locator('#dError').innerText();
+      expect(shown).toMatch(/^ENOTFOUND: GET http:\/\/nothing-here\.invalid\/: .*ENOTFOUND nothing-here\.invalid/);
+      expect(shown).toMatch(/caused by TypeError: fetch failed/);
+      await page.click('#dError details summary');
+      expect(await page.locator('#dError pre').first().innerText()).toMatch(/^RequestError: GET http:\/\/nothing-here\.invalid\//);
+      expect(await page.locator('#dEvents').innerText()).toMatch(/FAILED\s+FAILED\s+1\s+ENOTFOUND: GET/);
+      await shot(page, 'job-error');
+    });
+  });
+
   it('lists jobs by filter (in the URL), and cancels everything matching after asking', { timeout: 60_000 }, async () => {
     await screenshotOnFailure('jobs', async () => {
       const runAt = new Date(Date.now() + 3_600_000).toISOString();

@@ -15,7 +15,8 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  */
 type Documents = {
     "\n  subscription DashboardJobEvents($after: ID, $filter: JobEventFilter) {\n    jobEvents(after: $after, filter: $filter) { id jobId type status progress createdAt job { queue type } }\n  }\n": typeof types.DashboardJobEventsDocument,
-    "\n  query DashboardJob($id: ID!) {\n    job(id: $id) {\n      id type queue status priority attempts maxAttempts progress payload result lastError tags owner tenant submittedBy runAt createdAt startedAt finishedAt flowId\n      events(last: 500) { pageInfo { hasPreviousPage } nodes { id type status attempt progress message createdAt } }\n      logs(first: 500) { pageInfo { hasNextPage } nodes { attempt level message data at } }\n    }\n  }\n": typeof types.DashboardJobDocument,
+    "\n  fragment DashboardAttemptError on AttemptError { name message stack }\n": typeof types.DashboardAttemptErrorFragmentDoc,
+    "\n  query DashboardJob($id: ID!) {\n    job(id: $id) {\n      id type queue status priority attempts maxAttempts progress payload result lastError tags owner tenant submittedBy runAt createdAt startedAt finishedAt flowId waitingFor\n      lastAttemptError { ...DashboardAttemptError cause { ...DashboardAttemptError cause { ...DashboardAttemptError cause { ...DashboardAttemptError cause { ...DashboardAttemptError } } } } }\n      events(last: 500) { pageInfo { hasPreviousPage } nodes { id type status attempt progress message createdAt error { name message } } }\n      logs(first: 500) { pageInfo { hasNextPage } nodes { attempt level message data at } }\n    }\n  }\n": typeof types.DashboardJobDocument,
     "\n    mutation DashboardRetryJob($id: ID!) { payload: retryJob(id: $id) { userErrors { code field message } } }\n  ": typeof types.DashboardRetryJobDocument,
     "\n    mutation DashboardCancelJob($id: ID!) { payload: cancelJob(id: $id) { userErrors { code field message } } }\n  ": typeof types.DashboardCancelJobDocument,
     "\n  query DashboardJobs($filter: JobFilter, $first: Int, $after: String, $last: Int, $before: String) {\n    jobs(filter: $filter, first: $first, after: $after, last: $last, before: $before) {\n      totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n      nodes { id type queue status attempts maxAttempts progress tags createdAt }\n    }\n  }\n": typeof types.DashboardJobsDocument,
@@ -34,11 +35,12 @@ type Documents = {
     "\n    mutation DashboardDeleteSchedule($id: ID!) { payload: deleteSchedule(id: $id) { userErrors { code field message } } }\n  ": typeof types.DashboardDeleteScheduleDocument,
     "\n  mutation DashboardCreateSchedule($input: CreateScheduleInput!) { createSchedule(input: $input) { schedule { id } userErrors { code field message } } }\n": typeof types.DashboardCreateScheduleDocument,
     "\n  query DashboardJobTypes { jobTypes { name description payloadSchema } }\n": typeof types.DashboardJobTypesDocument,
-    "\n  query DashboardWorkers { workers { id hostname pid queues concurrency running { id type } startedAt lastSeenAt } }\n": typeof types.DashboardWorkersDocument,
+    "\n  query DashboardWorkers { workers { id kind hostname pid queues types concurrency running { id type } startedAt lastSeenAt } }\n": typeof types.DashboardWorkersDocument,
 };
 const documents: Documents = {
     "\n  subscription DashboardJobEvents($after: ID, $filter: JobEventFilter) {\n    jobEvents(after: $after, filter: $filter) { id jobId type status progress createdAt job { queue type } }\n  }\n": types.DashboardJobEventsDocument,
-    "\n  query DashboardJob($id: ID!) {\n    job(id: $id) {\n      id type queue status priority attempts maxAttempts progress payload result lastError tags owner tenant submittedBy runAt createdAt startedAt finishedAt flowId\n      events(last: 500) { pageInfo { hasPreviousPage } nodes { id type status attempt progress message createdAt } }\n      logs(first: 500) { pageInfo { hasNextPage } nodes { attempt level message data at } }\n    }\n  }\n": types.DashboardJobDocument,
+    "\n  fragment DashboardAttemptError on AttemptError { name message stack }\n": types.DashboardAttemptErrorFragmentDoc,
+    "\n  query DashboardJob($id: ID!) {\n    job(id: $id) {\n      id type queue status priority attempts maxAttempts progress payload result lastError tags owner tenant submittedBy runAt createdAt startedAt finishedAt flowId waitingFor\n      lastAttemptError { ...DashboardAttemptError cause { ...DashboardAttemptError cause { ...DashboardAttemptError cause { ...DashboardAttemptError cause { ...DashboardAttemptError } } } } }\n      events(last: 500) { pageInfo { hasPreviousPage } nodes { id type status attempt progress message createdAt error { name message } } }\n      logs(first: 500) { pageInfo { hasNextPage } nodes { attempt level message data at } }\n    }\n  }\n": types.DashboardJobDocument,
     "\n    mutation DashboardRetryJob($id: ID!) { payload: retryJob(id: $id) { userErrors { code field message } } }\n  ": types.DashboardRetryJobDocument,
     "\n    mutation DashboardCancelJob($id: ID!) { payload: cancelJob(id: $id) { userErrors { code field message } } }\n  ": types.DashboardCancelJobDocument,
     "\n  query DashboardJobs($filter: JobFilter, $first: Int, $after: String, $last: Int, $before: String) {\n    jobs(filter: $filter, first: $first, after: $after, last: $last, before: $before) {\n      totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n      nodes { id type queue status attempts maxAttempts progress tags createdAt }\n    }\n  }\n": types.DashboardJobsDocument,
@@ -57,7 +59,7 @@ const documents: Documents = {
     "\n    mutation DashboardDeleteSchedule($id: ID!) { payload: deleteSchedule(id: $id) { userErrors { code field message } } }\n  ": types.DashboardDeleteScheduleDocument,
     "\n  mutation DashboardCreateSchedule($input: CreateScheduleInput!) { createSchedule(input: $input) { schedule { id } userErrors { code field message } } }\n": types.DashboardCreateScheduleDocument,
     "\n  query DashboardJobTypes { jobTypes { name description payloadSchema } }\n": types.DashboardJobTypesDocument,
-    "\n  query DashboardWorkers { workers { id hostname pid queues concurrency running { id type } startedAt lastSeenAt } }\n": types.DashboardWorkersDocument,
+    "\n  query DashboardWorkers { workers { id kind hostname pid queues types concurrency running { id type } startedAt lastSeenAt } }\n": types.DashboardWorkersDocument,
 };
 
 /**
@@ -81,7 +83,11 @@ export function graphql(source: "\n  subscription DashboardJobEvents($after: ID,
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query DashboardJob($id: ID!) {\n    job(id: $id) {\n      id type queue status priority attempts maxAttempts progress payload result lastError tags owner tenant submittedBy runAt createdAt startedAt finishedAt flowId\n      events(last: 500) { pageInfo { hasPreviousPage } nodes { id type status attempt progress message createdAt } }\n      logs(first: 500) { pageInfo { hasNextPage } nodes { attempt level message data at } }\n    }\n  }\n"): (typeof documents)["\n  query DashboardJob($id: ID!) {\n    job(id: $id) {\n      id type queue status priority attempts maxAttempts progress payload result lastError tags owner tenant submittedBy runAt createdAt startedAt finishedAt flowId\n      events(last: 500) { pageInfo { hasPreviousPage } nodes { id type status attempt progress message createdAt } }\n      logs(first: 500) { pageInfo { hasNextPage } nodes { attempt level message data at } }\n    }\n  }\n"];
+export function graphql(source: "\n  fragment DashboardAttemptError on AttemptError { name message stack }\n"): (typeof documents)["\n  fragment DashboardAttemptError on AttemptError { name message stack }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query DashboardJob($id: ID!) {\n    job(id: $id) {\n      id type queue status priority attempts maxAttempts progress payload result lastError tags owner tenant submittedBy runAt createdAt startedAt finishedAt flowId waitingFor\n      lastAttemptError { ...DashboardAttemptError cause { ...DashboardAttemptError cause { ...DashboardAttemptError cause { ...DashboardAttemptError cause { ...DashboardAttemptError } } } } }\n      events(last: 500) { pageInfo { hasPreviousPage } nodes { id type status attempt progress message createdAt error { name message } } }\n      logs(first: 500) { pageInfo { hasNextPage } nodes { attempt level message data at } }\n    }\n  }\n"): (typeof documents)["\n  query DashboardJob($id: ID!) {\n    job(id: $id) {\n      id type queue status priority attempts maxAttempts progress payload result lastError tags owner tenant submittedBy runAt createdAt startedAt finishedAt flowId waitingFor\n      lastAttemptError { ...DashboardAttemptError cause { ...DashboardAttemptError cause { ...DashboardAttemptError cause { ...DashboardAttemptError cause { ...DashboardAttemptError } } } } }\n      events(last: 500) { pageInfo { hasPreviousPage } nodes { id type status attempt progress message createdAt error { name message } } }\n      logs(first: 500) { pageInfo { hasNextPage } nodes { attempt level message data at } }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -157,7 +163,7 @@ export function graphql(source: "\n  query DashboardJobTypes { jobTypes { name d
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query DashboardWorkers { workers { id hostname pid queues concurrency running { id type } startedAt lastSeenAt } }\n"): (typeof documents)["\n  query DashboardWorkers { workers { id hostname pid queues concurrency running { id type } startedAt lastSeenAt } }\n"];
+export function graphql(source: "\n  query DashboardWorkers { workers { id kind hostname pid queues types concurrency running { id type } startedAt lastSeenAt } }\n"): (typeof documents)["\n  query DashboardWorkers { workers { id kind hostname pid queues types concurrency running { id type } startedAt lastSeenAt } }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};
