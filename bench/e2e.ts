@@ -41,7 +41,7 @@ export class ServiceClient {
 }
 
 /** Jobs per second end to end: `count` echo jobs, batches of 100, `inFlight` requests at once. */
-export async function e2eThroughput(service: ServiceClient, count: number, inFlight: number): Promise<number> {
+export async function e2eThroughput(service: ServiceClient, count: number, inFlight: number, type = 'echo'): Promise<number> {
   const client = service.ws();
   const ours = new Set<string>();
   let completed = 0;
@@ -60,7 +60,7 @@ export async function e2eThroughput(service: ServiceClient, count: number, inFli
     while (next < count) {
       const size = Math.min(100, count - next);
       next += size;
-      const input = Array.from({ length: size }, (_, index) => ({ type: 'echo', payload: { index } }));
+      const input = Array.from({ length: size }, (_, index) => ({ type, payload: { index } }));
       const { submitJobs } = await service.post<{ submitJobs: { jobs: { id: string }[] } }>(SUBMIT_MANY, { input });
       for (const job of submitJobs.jobs) {
         ours.add(job.id);
@@ -77,7 +77,7 @@ export async function e2eThroughput(service: ServiceClient, count: number, inFli
 }
 
 /** Send-to-COMPLETED latency of single submitJob calls at a steady rate. */
-export async function e2eLatency(service: ServiceClient, count: number, perSecond: number): Promise<Latency> {
+export async function e2eLatency(service: ServiceClient, count: number, perSecond: number, type = 'echo'): Promise<Latency> {
   const client = service.ws();
   const completedAt = new Map<string, number>();
   const sentAt: number[] = [];
@@ -88,7 +88,7 @@ export async function e2eLatency(service: ServiceClient, count: number, perSecon
   await paced(count, perSecond, (index) => {
     sentAt[index] = performance.now();
     responses.push(
-      service.post<{ submitJob: { job: { id: string } } }>(SUBMIT_ONE, { input: { type: 'echo', payload: { index } } }).then(({ submitJob }) => {
+      service.post<{ submitJob: { job: { id: string } } }>(SUBMIT_ONE, { input: { type, payload: { index } } }).then(({ submitJob }) => {
         ids[index] = submitJob.job.id;
       }),
     );

@@ -14,6 +14,7 @@ import { pruneRate } from './prune.js';
 import { e2eLatency, e2eThroughput, fanOut, ServiceClient } from './e2e.js';
 import { flowRounds, type FlowRounds } from './flows.js';
 import { rawLatency, rawThroughput } from './raw.js';
+import { startRemoteWorker } from './remote.js';
 import type { Latency } from './stats.js';
 
 const json = process.argv.includes('--json');
@@ -97,17 +98,21 @@ async function main(): Promise<void> {
   let peakRss = 0;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMb(service.child.pid as number))), 200);
   try {
-    const round = async (label: string): Promise<Round> => {
-      const parts = { service: service.child.pid as number, postgresql: { named: 'postgres' }, redis: { named: 'redis-server' } };
+    const round = async (label: string, type = 'echo', worker?: number): Promise<Round> => {
+      const parts = { service: service.child.pid as number, ...(worker ? { worker } : {}), postgresql: { named: 'postgres' }, redis: { named: 'redis-server' } };
       log(`${label}: ${SIZES.jobs} jobs through submitJobs...`);
       const before = sampleCpu(parts);
-      const throughput = await e2eThroughput(client, SIZES.jobs, SIZES.inFlight);
+      const throughput = await e2eThroughput(client, SIZES.jobs, SIZES.inFlight, type);
       const cpu = perJob(before, sampleCpu(parts), SIZES.jobs);
       log(`${label}: ${SIZES.latencyJobs} single jobs at ${SIZES.rate}/s...`);
-      return { throughput, cpu, latency: await e2eLatency(client, SIZES.latencyJobs, SIZES.rate) };
+      return { throughput, cpu, latency: await e2eLatency(client, SIZES.latencyJobs, SIZES.rate, type) };
     };
     const empty = await round('jobgraph, empty tables');
     const rssEmpty = peakRss;
+    // The same no-op through a worker in its own process, connected over the API (one
+    // WebSocket): what the extra hop costs.
+    const remoteWorker = await startRemoteWorker(`http://127.0.0.1:${service.port}/graphql`, SIZES.concurrency);
+    const remote = await round('jobgraph, remote worker', 'bench.noop', remoteWorker.child.pid as number).finally(() => remoteWorker.stop());
     log(`fan-out to ${SIZES.subscribers} subscribers...`);
     const fan = await fanOut(client, SIZES.subscribers, SIZES.fanOutEvents);
     log('flows: a 1,000-job fan-in and a 10-deep chain...');
@@ -129,7 +134,7 @@ async function main(): Promise<void> {
       sizes: SIZES,
       raw,
       graphile,
-      jobgraph: { empty, history: full, fanOut: fan, flows, pruning, peakRssMb: Math.round(peakRss), peakRssMbFirstRound: Math.round(rssEmpty) },
+      jobgraph: { empty, remote, history: full, fanOut: fan, flows, pruning, peakRssMb: Math.round(peakRss), peakRssMbFirstRound: Math.round(rssEmpty) },
       ratios: {
         throughput: round2(empty.throughput / raw.throughput),
         graphileThroughput: round2(graphile.throughput / raw.throughput),
@@ -140,6 +145,8 @@ async function main(): Promise<void> {
         p99: round2(empty.latency.p99 / raw.latency.p99),
         fanOutP99OverRawP99: round2(fan.p99 / raw.latency.p99),
         historyThroughput: round2(full.throughput / empty.throughput),
+        remoteThroughput: round2(remote.throughput / empty.throughput),
+        remoteP50Ms: round2(remote.latency.p50 - empty.latency.p50),
         historyP50: round2(full.latency.p50 / empty.latency.p50),
       },
     };
@@ -158,7 +165,7 @@ function printTable(result: {
   machine: { cores: number; cpu?: string; node: string };
   raw: Round;
   graphile: PeerRound;
-  jobgraph: { empty: Round; history: Round; fanOut: Latency; flows: FlowRounds; pruning: { jobs: number; seconds: number; perSecond: number }; peakRssMb: number };
+  jobgraph: { empty: Round; remote: Round; history: Round; fanOut: Latency; flows: FlowRounds; pruning: { jobs: number; seconds: number; perSecond: number }; peakRssMb: number };
   ratios: Record<string, number>;
 }): void {
   const { raw, graphile, jobgraph, ratios, machine } = result;
@@ -173,6 +180,7 @@ function printTable(result: {
   console.log(row('raw BullMQ', raw));
   console.log(row('graphile-worker 0.17', graphile));
   console.log(row('jobgraph, empty tables', jobgraph.empty));
+  console.log(row('jobgraph, remote worker (its own process, over the API)', jobgraph.remote));
   console.log(row(`jobgraph, ${SIZES.history} finished jobs`, jobgraph.history));
   console.log(`\nFan-out to ${SIZES.subscribers} subscribers, commit to arrival: p50 ${jobgraph.fanOut.p50} ms, p99 ${jobgraph.fanOut.p99} ms`);
   const { fanIn, chain } = jobgraph.flows;
