@@ -164,7 +164,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   if (serveApi) {
     const consumer: JobWorkers = new JobWorkers(workerDeps, workerOptions, (job, controller, dependencies) => remoteWorkers.runner(job, controller, dependencies));
     const remoteWorkers: RemoteWorkers = new RemoteWorkers(
-      { lifecycle, consumer: () => consumer, redis, logs, logger },
+      { lifecycle, consumer: () => consumer, redis, logs, logger, applySettings: (queue, bull) => queueSettings.applyTo(queue, bull) },
       { prefix: config.QUEUE_PREFIX, heartbeatMs: config.WORKER_HEARTBEAT_MS, maxQueues: config.MAX_REMOTE_QUEUES },
     );
     remoteWorkers.start();

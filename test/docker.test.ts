@@ -37,6 +37,8 @@ it.runIf(hasDockerCompose())('compose parses without API_KEYS, builds one servic
   expect(config.match(/image: jobgraph:local/g)).toHaveLength(2);
   expect(config).toMatch(/pull_policy: never/);
   expect(config).toMatch(/dockerfile: examples\/remote-worker\/Dockerfile/);
+  // Only with --profile remote-worker: plain `docker compose up` stays what the README says.
+  expect(config).toMatch(/profiles:\s+- remote-worker/);
   expect(config).toMatch(/JOBGRAPH_URL: http:\/\/api:4000\/graphql/);
 });
 

@@ -106,7 +106,7 @@ describe('TypeScript examples', () => {
     const root = new URL('../', import.meta.url);
     try {
       names.forEach((name, index) => writeFileSync(new URL(files[index] as string, root), example(name).code));
-      writeFileSync(new URL(config, root), JSON.stringify({ extends: './tsconfig.json', compilerOptions: { noEmit: true }, include: [...files, 'client'] }));
+      writeFileSync(new URL(config, root), JSON.stringify({ extends: './tsconfig.json', compilerOptions: { noEmit: true }, include: [...files, 'packages'] }));
       const result = await promisify(execFile)('npx', ['tsc', '-p', config], { cwd: root }).catch((error: { stdout?: string }) => ({ stdout: error.stdout ?? String(error) }));
       expect(result.stdout).toBe('');
     } finally {

@@ -154,6 +154,24 @@ it('sends CANCEL when a client cancels a leased job', async () => {
   expect((await ops('query($id: ID!) { job(id: $id) { status } }', { id })).data!.job.status).toBe('CANCELLED');
 });
 
+it('holds a paused queue\'s jobs from remote workers too, until it is resumed', async () => {
+  const client = connect(FLEET);
+  const stream = work(client, { name: 'paused', types: [TYPE], concurrency: 1 });
+  await stream.next('REGISTERED');
+  await ops('mutation { pauseQueue(name: "default") { userErrors { code } } }');
+  try {
+    const id = (await ops('mutation { submitJob(input: { type: "proto.add", payload: { a: 4, b: 4 } }) { job { id } } }')).data!.submitJob.job.id as string;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(stream.messages.filter((message) => message.kind === 'JOB')).toEqual([]);
+    expect((await ops('query($id: ID!) { job(id: $id) { status waitingFor } }', { id })).data!.job).toEqual({ status: 'PENDING', waitingFor: 'its queue "default" to be resumed (it is paused)' });
+    await ops('mutation { resumeQueue(name: "default") { userErrors { code } } }');
+    const { job } = await stream.next('JOB');
+    expect(job.id).toBe(id);
+  } finally {
+    await ops('mutation { resumeQueue(name: "default") { userErrors { code } } }');
+  }
+});
+
 it('refuses what a worker may not register, naming the field or limit, and registers nothing', async () => {
   const client = connect(FLEET);
   // One queue taken already (proto.add, default), of MAX_REMOTE_QUEUES 3.

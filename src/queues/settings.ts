@@ -1,10 +1,13 @@
 // Queue control: pausing, resuming, and limits across all workers (concurrency, rate).
 // PostgreSQL holds each queue's settings; BullMQ is told at once and again by the
-// reconciler, so they survive a Redis restart.
+// reconciler, so they survive a Redis restart. A queue is several BullMQ queues: its
+// own, and one per type remote workers registered (redis/queues.ts remoteQueueName);
+// each is told (a limit thus bounds each remote type of the queue on its own).
 import type { Db } from '../db/client.js';
 import { userError, type UserError } from '../domain/errors.js';
 import type { Logger } from '../logger.js';
-import type { JobQueues, QueueLimits } from '../redis/queues.js';
+import { remoteQueueName, type JobQueues, type QueueLimits } from '../redis/queues.js';
+import { remoteTypes } from '../store/jobTypes.js';
 
 export interface QueueState extends QueueLimits {
   name: string;
@@ -45,11 +48,28 @@ export class QueueSettings {
     return (await this.list()).find((queue) => queue.name === name) as QueueState;
   }
 
+  /** The BullMQ queues of a queue: its own, and those of the types remote workers registered. */
+  private async bullQueues(name: string): Promise<string[]> {
+    return [name, ...(await remoteTypes(this.db, null)).map((type) => remoteQueueName(name, type.scope, type.name))];
+  }
+
   /** Records the pause (or resume), then tells BullMQ; the reconciler retries that if Redis is away. */
   async setPaused(name: string, paused: boolean): Promise<QueueState> {
     await this.db.queueSetting.upsert({ where: { name }, create: { name, paused }, update: { paused } });
-    await this.tell(name, 'pause', () => this.queues.setPaused(name, paused));
+    const bulls = await this.bullQueues(name);
+    await this.tell(name, 'pause', async () => void (await Promise.all(bulls.map((bull) => this.queues.setPaused(bull, paused)))));
     return this.state(name);
+  }
+
+  /**
+   * Gives one BullMQ queue of `name` its pause and limits, read just before (a remote
+   * type's, before remote workers take from it; every one of them at each reconcile).
+   */
+  async applyTo(name: string, bull: string): Promise<void> {
+    const queue = await this.state(name);
+    if ((await this.queues.isPaused(bull)) !== queue.paused) await this.queues.setPaused(bull, queue.paused);
+    // Setting them again is idempotent and as cheap as reading them.
+    await this.queues.setLimits(bull, queue);
   }
 
   /** Checks and records new limits, then tells BullMQ. */
@@ -62,7 +82,8 @@ export class QueueSettings {
     };
     await this.db.queueSetting.upsert({ where: { name }, create: { name, ...data }, update: data });
     const queue = await this.state(name);
-    await this.tell(name, 'limits', () => this.queues.setLimits(name, queue));
+    const bulls = await this.bullQueues(name);
+    await this.tell(name, 'limits', async () => void (await Promise.all(bulls.map((bull) => this.queues.setLimits(bull, queue)))));
     return { queue, userErrors: [] };
   }
 
@@ -75,10 +96,7 @@ export class QueueSettings {
     let failure: unknown;
     for (const name of this.names) {
       try {
-        const queue = await this.state(name);
-        if ((await this.queues.isPaused(name)) !== queue.paused) await this.queues.setPaused(name, queue.paused);
-        // Setting them again is idempotent and as cheap as reading them.
-        await this.queues.setLimits(name, queue);
+        for (const bull of await this.bullQueues(name)) await this.applyTo(name, bull);
       } catch (error) {
         failure ??= error;
       }

@@ -93,7 +93,15 @@ export class RemoteWorkers {
   private sweeper: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly deps: { lifecycle: JobLifecycle; consumer: () => JobWorkers; redis: Redis; logs: JobLogs; logger: Logger },
+    private readonly deps: {
+      lifecycle: JobLifecycle;
+      consumer: () => JobWorkers;
+      redis: Redis;
+      logs: JobLogs;
+      logger: Logger;
+      /** Gives a remote type's BullMQ queue its queue's pause and limits before it is taken from. */
+      applySettings: (queue: string, bull: string) => Promise<void>;
+    },
     private readonly settings: RemoteWorkerSettings,
   ) {}
 
@@ -210,7 +218,11 @@ export class RemoteWorkers {
       for (const type of types) {
         const bull = remoteQueueName(queue, scope, type);
         let set = this.serving.get(bull);
-        if (!set) this.serving.set(bull, (set = new Set()));
+        if (!set) {
+          // Redis away: the reconciler gives it its settings later.
+          await this.deps.applySettings(queue, bull).catch((error: unknown) => this.deps.logger.warn({ err: error, queue }, 'queue settings not applied to a remote type\'s queue yet'));
+          this.serving.set(bull, (set = new Set()));
+        }
         set.add(worker);
         await this.deps.consumer().add(bull, this.capacity(bull));
       }
