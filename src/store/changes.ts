@@ -8,7 +8,7 @@ import type pg from 'pg';
 import type { Job } from '../domain/model.js';
 import { TRANSITIONS, type Change, type TransitionName } from '../domain/transitions.js';
 import { JOB_COLUMNS } from './columns.js';
-import { CHANGE_SELECT, DEPENDENCIES_DONE, ORDERED, toChange, type ChangeRow } from './sql.js';
+import { DEPENDENCIES_DONE, EVENT_ID, ORDERED, recordEvents, toChange, type ChangeRow } from './sql.js';
 import { run, statement, type Statement } from './statement.js';
 
 /** A job ready to be stored: everything but the columns the database fills in. */
@@ -34,17 +34,12 @@ const CREATE = statement<ChangeRow>(
      -- An idempotency key another uncommitted submit holds makes this wait for it: never while
      -- holding a row lock the other wants, since both took the ordering lock first.
      ON CONFLICT (idempotency_scope, idempotency_key) DO NOTHING
-     RETURNING *
-   ), e AS (
-     INSERT INTO job_events (id, job_id, type, status, attempt)
-     SELECT nextval('job_events_id_seq'), j.id, 'CREATED', j.status, 0 FROM j, ordered
-     RETURNING *
+     RETURNING *, ${EVENT_ID}
    ), edges AS (
      -- A flow's edges, in the same statement as its jobs: all or nothing.
      INSERT INTO job_dependencies (job_id, depends_on_id)
      SELECT x.job_id, x.depends_on_id FROM jsonb_to_recordset($2::jsonb) AS x(job_id uuid, depends_on_id uuid)
-   )
-   SELECT ${CHANGE_SELECT} FROM j JOIN e ON e.job_id = j.id ORDER BY e.id`,
+   ), ${recordEvents('CREATED', { attempt: '0' })}`,
 );
 
 /** A job ready to be stored, and (in a flow) the ids of the jobs it waits for. */
@@ -102,14 +97,8 @@ function transitionStatement(name: TargetedTransition): Statement<ChangeRow> {
          UPDATE jobs SET status = '${to[0]}', updated_at = now(), ${set}
          FROM x, ordered
          WHERE jobs.id = x.id AND jobs.status IN (${statuses}) AND (x.attempt IS NULL OR jobs.attempts = x.attempt)${where ? ` AND ${where}` : ''}
-         RETURNING jobs.*, x.progress AS x_progress, x.message AS x_message, x.data AS x_data
-       ), e AS (
-         INSERT INTO job_events (id, job_id, type, status, attempt, progress, message, data)
-         SELECT nextval('job_events_id_seq'), j.id, '${event}', j.status, j.attempts, j.x_progress, j.x_message, j.x_data
-         FROM j, ordered
-         RETURNING *
-       )
-       SELECT ${CHANGE_SELECT} FROM j JOIN e ON e.job_id = j.id ORDER BY e.id`,
+         RETURNING jobs.*, x.progress AS x_progress, x.message AS x_message, x.data AS x_data, ${EVENT_ID}
+       ), ${recordEvents(event, { progress: 'j.x_progress', message: 'j.x_message', data: 'j.x_data' })}`,
     );
     transitionStatements.set(name, found);
   }
