@@ -3,7 +3,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout } from 'node:timers';
-import { Redis } from 'ioredis';
 import { AggregatorRegistry, type MetricObjectWithValues, type MetricValue, type Registry } from 'prom-client';
 import { ApiKeys } from './auth/apiKeys.js';
 import { Authenticator } from './auth/authenticate.js';
@@ -40,6 +39,7 @@ import { AddressPolicy } from './net/allowList.js';
 import { guardedFetch } from './net/fetch.js';
 import { QueueSettings } from './queues/settings.js';
 import { CancelSignals } from './redis/cancelSignals.js';
+import { connectRedis } from './redis/connection.js';
 import { JobQueues } from './redis/queues.js';
 import { TenantSlots } from './redis/tenantSlots.js';
 import { within } from './redis/within.js';
@@ -99,8 +99,8 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE, (error) =>
     logger.warn({ err: { type: error.name, message: error.message, code: (error as { code?: unknown }).code } }, 'PostgreSQL connection lost'),
   );
-  // BullMQ needs maxRetriesPerRequest: null so a blocked worker waits out a Redis outage.
-  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, lazyConnect: false });
+  // One node or a cluster (redis/connection.ts).
+  const redis = connectRedis(config);
   redis.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
 
   const output = new OutputDir({ dir: config.OUTPUT_DIR, retentionMs: config.OUTPUT_RETENTION_MS, maxBytes: config.OUTPUT_MAX_BYTES }, logger);

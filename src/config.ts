@@ -25,6 +25,14 @@ export const configSchema = z.object({
     .url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' })
     .default('redis://127.0.0.1:6379')
     .describe('Redis: BullMQ queues, live events between instances, rate limits, worker heartbeats.'),
+  REDIS_CLUSTER_NODES: z
+    .string()
+    .default('')
+    .transform((value) => value.split(',').map((node) => node.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^[A-Za-z0-9.-]+:[0-9]{1,5}$/, 'each node: host:port'))).describe('A Redis Cluster instead of one node: some of its nodes as host:port, comma-separated (the rest are found from them); REDIS_URL is then not used, and QUEUE_PREFIX must hold a hash tag such as {jobgraph}.'),
+  REDIS_USERNAME: z.string().min(1).max(256).optional().describe('With REDIS_CLUSTER_NODES: the Redis ACL user (one node takes it in REDIS_URL).'),
+  REDIS_PASSWORD: z.string().min(1).max(1024).optional().describe('With REDIS_CLUSTER_NODES: the password of every node (one node takes it in REDIS_URL).'),
+  REDIS_TLS: z.enum(['true', 'false']).default('false').transform((value) => value === 'true').describe('With REDIS_CLUSTER_NODES: connect to the nodes with TLS (one node: a rediss:// REDIS_URL).'),
   QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_.:{}-]{1,64}$/, 'letters, digits and _ . : - { } only, at most 64 (braces make a Redis Cluster hash tag)').default('jobgraph').describe('Prefix of every BullMQ key in Redis; separate deployments sharing a Redis use different ones.'),
   QUEUES: z
     .string()
@@ -120,6 +128,12 @@ export class ConfigError extends Error {
   }
 }
 
+/** Whether Redis hashes keys starting with `prefix` by a tag of it: a `{`, then at least one character before the next `}`. */
+function hasHashTag(prefix: string): boolean {
+  const open = prefix.indexOf('{');
+  return open >= 0 && prefix.indexOf('}', open + 1) > open + 1;
+}
+
 /** Parses the environment; throws a ConfigError naming every bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   // An empty variable means "not set", as in most shells' `FOO= cmd`.
@@ -130,7 +144,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       parsed.error.issues.map((issue) => {
         const name = String(issue.path[0]);
         // URLs may carry passwords, API_KEYS and *_SECRET hold secrets: never echo them.
-        const secret = name.endsWith('_URL') || name.endsWith('_SECRET') || name === 'API_KEYS';
+        const secret = name.endsWith('_URL') || name.endsWith('_SECRET') || name.endsWith('_PASSWORD') || name === 'API_KEYS';
         const shown = name in present && !secret ? ` (got ${JSON.stringify(present[name])})` : '';
         return `${name}: ${issue.message}${shown}`;
       }),
@@ -150,6 +164,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   if (data.JOB_TOKEN_SECRET && data.JOB_TOKEN_SECRET === data.JWT_SECRET) {
     problems.push('JOB_TOKEN_SECRET: must differ from JWT_SECRET (a job token must never pass as a user token)');
+  }
+  // BullMQ's scripts touch several keys of a queue at once: on a cluster they must share a
+  // slot, which only a hash tag (the first {...} of every key, here the prefix's) gives.
+  if (data.REDIS_CLUSTER_NODES.length && !hasHashTag(data.QUEUE_PREFIX)) {
+    problems.push(`QUEUE_PREFIX: on a Redis Cluster it must hold a hash tag, e.g. {${data.QUEUE_PREFIX.replace(/[{}]/g, '')}}: BullMQ's scripts use several keys of a queue at once, which must share one slot`);
   }
   if (problems.length) throw new ConfigError(problems);
   return {

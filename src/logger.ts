@@ -16,7 +16,7 @@ export function createLogger(config: Pick<Config, 'LOG_LEVEL' | 'NODE_ENV'>, des
     level: config.LOG_LEVEL,
     base: { service: 'jobgraph' },
     // Connection strings can hold passwords; API keys are secrets.
-    redact: ['config.DATABASE_URL', 'config.REDIS_URL', 'config.API_KEYS', 'req.headers.authorization'],
+    redact: ['config.DATABASE_URL', 'config.REDIS_URL', 'config.REDIS_PASSWORD', 'config.API_KEYS', 'req.headers.authorization'],
     mixin: () => requestScope.getStore() ?? {},
     ...(pretty ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l' } } } : {}),
   };

@@ -5,7 +5,7 @@
 // (`refund`). With Redis unreachable, each instance falls back to counting in memory
 // rather than refusing everything.
 import { GraphQLError } from 'graphql';
-import type { Redis } from 'ioredis';
+import { duplicate, type RedisClient } from '../redis/connection.js';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { type ErrorCode } from '../domain/errors.js';
 
@@ -55,12 +55,12 @@ interface Limit {
 
 export class WorkRateLimit {
   private readonly limits: Limit[] = [];
-  private readonly client: Redis | undefined;
+  private readonly client: RedisClient | undefined;
 
-  constructor(connection: Redis, options: RateLimitOptions) {
+  constructor(connection: RedisClient, options: RateLimitOptions) {
     if (options.jobsPerMinute === 0 && options.tenantJobsPerMinute === 0) return;
     // Fails fast while Redis is away, so the in-memory insurance limiter answers instead.
-    const client = connection.duplicate({ enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+    const client = duplicate(connection, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
     client.on('error', () => undefined);
     this.client = client;
     const add = (perMinute: number, prefix: string, key: Limit['key'], whose: string) => {

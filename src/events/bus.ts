@@ -6,7 +6,7 @@
 // the hub (hub.ts) fills any gap from PostgreSQL, which holds every event.
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { createPubSub, type PubSub } from 'graphql-yoga';
-import type { Redis } from 'ioredis';
+import { duplicate, type RedisClient } from '../redis/connection.js';
 import type { Change } from '../domain/transitions.js';
 import type { Logger } from '../logger.js';
 import { toMessage, type EventMessage } from './message.js';
@@ -14,26 +14,26 @@ import { toMessage, type EventMessage } from './message.js';
 const WARN_EVERY_MS = 10_000;
 
 export class EventBus {
-  private readonly publisher: Redis;
-  private readonly subscriber: Redis;
+  private readonly publisher: RedisClient;
+  private readonly subscriber: RedisClient;
   private readonly target: ReturnType<typeof createRedisEventTarget>;
   private readonly pubsub: PubSub<Record<string, [EventMessage[]]>>;
   private lastWarning = 0;
 
   constructor(
-    connection: Redis,
+    connection: RedisClient,
     private readonly topic: string,
     private readonly logger: Logger,
   ) {
     // Publishing never waits for an absent Redis: the event is in PostgreSQL already.
-    this.publisher = connection.duplicate({ maxRetriesPerRequest: 1, enableOfflineQueue: false });
-    this.subscriber = connection.duplicate();
+    this.publisher = duplicate(connection, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+    this.subscriber = duplicate(connection);
     for (const client of [this.publisher, this.subscriber]) client.on('error', () => undefined); // logged by the main connection
     // The event target calls publish() and drops its promise; catch here so a Redis
     // outage is a logged warning, not an unhandled rejection.
     const publishClient = {
       publish: (channel: string, message: string) => this.publisher.publish(channel, message).catch((error: unknown) => this.warn(error)),
-    } as unknown as Redis;
+    } as unknown as RedisClient;
     this.target = createRedisEventTarget({ publishClient, subscribeClient: this.subscriber });
     this.pubsub = createPubSub({ eventTarget: this.target });
   }

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { threadId } from 'node:worker_threads';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connection.js';
 import type { Logger } from '../logger.js';
 import { removeWorker, writeWorker, type WorkerInfo } from '../redis/workers.js';
 import type { PeriodicTask } from './periodic.js';
@@ -18,7 +18,7 @@ export class Heartbeat implements PeriodicTask {
   private readonly info: Omit<WorkerInfo, 'running' | 'lastSeenAt'>;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     worker: { queues: string[]; concurrency: number; types: string[] },
     private readonly running: () => Iterable<string>,

@@ -1,16 +1,16 @@
 // Tells the process running a job that the job was cancelled, over Redis pub/sub: the
 // API instance that cancelled it does not know which process holds it (a worker
 // process, or the API process a remote worker is connected to).
-import type { Redis } from 'ioredis';
+import { duplicate, type RedisClient } from './connection.js';
 import { within } from './within.js';
 
 export class CancelSignals {
-  private subscriber: Redis | undefined;
+  private subscriber: RedisClient | undefined;
   private subscribed: Promise<unknown> | undefined;
   private readonly listeners = new Set<(jobId: string) => void>();
 
   constructor(
-    private readonly publisher: Redis,
+    private readonly publisher: RedisClient,
     private readonly channel: string,
     private readonly timeoutMs: number,
   ) {}
@@ -24,7 +24,7 @@ export class CancelSignals {
   async listen(onCancel: (jobId: string) => void): Promise<() => void> {
     this.listeners.add(onCancel);
     if (!this.subscriber) {
-      const subscriber = this.publisher.duplicate();
+      const subscriber = duplicate(this.publisher);
       this.subscriber = subscriber;
       subscriber.on('error', () => undefined); // the main connection logs Redis trouble
       subscriber.on('message', (channel: string, jobId: string) => {

@@ -4,7 +4,7 @@
 // means nothing in Redis is needed to rebuild a job.
 import { createHash } from 'node:crypto';
 import { Queue, type JobsOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.js';
 import type { Job } from '../domain/model.js';
 import { within } from './within.js';
 
@@ -57,7 +57,7 @@ export class JobQueues {
   private readonly queues = new Map<string, Queue>();
 
   constructor(
-    private readonly connection: Redis,
+    private readonly connection: RedisClient,
     private readonly prefix: string,
     /** Longest wait for Redis in enqueue and remove (a client is waiting on them). */
     private readonly timeoutMs: number,

@@ -8,7 +8,7 @@
 // Jobs of no tenant (operator keys, an open service) are never limited here: the
 // deployment's own concurrency bounds them.
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.js';
 import { within } from './within.js';
 
 /** Takes a slot for `member` if fewer than the limit are held (or it holds one already); 1 if taken. Clocks are Redis's. */
@@ -37,7 +37,7 @@ export class TenantSlots {
   private readonly held = new Map<string, string>();
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     /** Jobs of one tenant running at once; 0: no limit. */
     private readonly limit: number,

@@ -2,7 +2,7 @@
 // which queues it takes, what it runs now: maintenance/heartbeat.ts); a worker not seen
 // by its deadline is gone and its entry is removed by whoever reads or writes next.
 // Redis holds a hash of entries and a sorted set of deadlines: bounded by live workers.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.js';
 import { within } from './within.js';
 
 export interface WorkerInfo {
@@ -34,7 +34,7 @@ const REDIS_WAIT_MS = 2000;
  * scores its entry with its own deadline (now + MISSED_BEATS beats), so readers with
  * another WORKER_HEARTBEAT_MS agree on who is alive.
  */
-function forgetStale(redis: Redis, prefix: string, now: number) {
+function forgetStale(redis: RedisClient, prefix: string, now: number) {
   const { entries, seen } = keys(prefix);
   return redis.eval(
     `local gone = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[1])
@@ -49,7 +49,7 @@ function forgetStale(redis: Redis, prefix: string, now: number) {
 }
 
 /** The workers alive now, oldest first. */
-export async function liveWorkers(redis: Redis, prefix: string): Promise<WorkerInfo[]> {
+export async function liveWorkers(redis: RedisClient, prefix: string): Promise<WorkerInfo[]> {
   // Redis away: the commands would wait in the client's offline queue; answer at once instead.
   if (redis.status !== 'ready') throw new Error('Redis is unreachable: the workers cannot be listed now');
   await within(forgetStale(redis, prefix, Date.now()), REDIS_WAIT_MS, 'listing workers');
@@ -59,14 +59,14 @@ export async function liveWorkers(redis: Redis, prefix: string): Promise<WorkerI
 }
 
 /** Writes (or renews) a worker's entry, alive until `deadline`, and drops the stale ones. */
-export async function writeWorker(redis: Redis, prefix: string, entry: WorkerInfo, deadline: number): Promise<void> {
+export async function writeWorker(redis: RedisClient, prefix: string, entry: WorkerInfo, deadline: number): Promise<void> {
   const { entries, seen } = keys(prefix);
   await redis.multi().hset(entries, entry.id, JSON.stringify(entry)).zadd(seen, deadline, entry.id).exec();
   await forgetStale(redis, prefix, Date.now());
 }
 
 /** Removes a worker's entry at once (its goodbye), rather than letting it be missed. */
-export async function removeWorker(redis: Redis, prefix: string, id: string): Promise<void> {
+export async function removeWorker(redis: RedisClient, prefix: string, id: string): Promise<void> {
   const { entries, seen } = keys(prefix);
   await within(Promise.all([redis.hdel(entries, id), redis.zrem(seen, id)]), REDIS_WAIT_MS, 'saying goodbye');
 }

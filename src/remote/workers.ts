@@ -13,7 +13,7 @@
 // A cancel reaches the worker at once (CANCEL), as does a timeout.
 import { randomUUID } from 'node:crypto';
 import { Repeater } from 'graphql-yoga';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connection.js';
 import { graphqlError, serializeError, type AttemptError } from '../domain/errors.js';
 import type { Job } from '../domain/model.js';
 import type { Change } from '../domain/transitions.js';
@@ -96,7 +96,7 @@ export class RemoteWorkers {
     private readonly deps: {
       lifecycle: JobLifecycle;
       consumer: () => JobWorkers;
-      redis: Redis;
+      redis: RedisClient;
       logs: JobLogs;
       logger: Logger;
       /** Gives a remote type's BullMQ queue its queue's pause and limits before it is taken from. */

@@ -8,7 +8,7 @@ import { Worker, type Queue } from 'bullmq';
 import type { GraphQLError } from 'graphql';
 import { rateKeysOfOwner, type WorkRateLimit } from '../auth/rateLimit.js';
 import { CronExpressionParser } from 'cron-parser';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connection.js';
 import { accessTo, type Reach, type Reaches, type Submitter } from '../domain/reach.js';
 import { v7 as uuidv7 } from 'uuid';
 import type { Db } from '../db/client.js';
@@ -86,7 +86,7 @@ export class Schedules {
       db: Db;
       submissions: JobSubmissions;
       queues: JobQueues;
-      connection: Redis;
+      connection: RedisClient;
       prefix: string;
       logger: Logger;
       timeoutMs: number;

@@ -11,7 +11,7 @@
 // is put back the same way and runs again once PostgreSQL answers.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DelayedError, UnrecoverableError, Worker, type Job as BullJob } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connection.js';
 import type { JobQueries } from '../store/queries.js';
 import { isDatabaseUnavailable } from '../db/errors.js';
 import type { HandlerRegistry } from '../handlers/registry.js';
@@ -30,7 +30,7 @@ export interface WorkerDeps {
   queries: JobQueries;
   lifecycle: JobLifecycle;
   cancelSignals: CancelSignals;
-  connection: Redis;
+  connection: RedisClient;
   logger: Logger;
   metrics: Metrics;
   logs?: JobLogs;
