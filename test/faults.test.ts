@@ -217,7 +217,8 @@ describe('PostgreSQL down at start', () => {
     const url = new URL(backend.env.DATABASE_URL as string);
     url.port = String(proxy.port);
     const starting = startServiceProcess({ ...backend.env, DATABASE_URL: url.toString(), ROLE: 'api' }, 30_000);
-    await sleep(2500);
+    // Refused twice: it tried, said so, and tried again (however long the process took to start).
+    await waitFor(async () => (proxy.refused >= 2 ? true : undefined), 20_000, 'the service to try PostgreSQL twice');
     proxy.restore();
     const service = later<ServiceProcess>(await starting);
     expect(service.output.some((line) => line.includes('PostgreSQL not reachable yet'))).toBe(true);

@@ -12,6 +12,8 @@ export interface CutProxy {
   restore(): void;
   /** Statements clients sent through the proxy so far (PostgreSQL's extended protocol). */
   readonly statements: number;
+  /** Connections refused while cut. */
+  readonly refused: number;
   close(): Promise<void>;
 }
 
@@ -37,8 +39,10 @@ export async function startProxy(targetHost: string, targetPort: number): Promis
   const sockets = new Set<Socket>();
   let open = true;
   let statements = 0;
+  let refused = 0;
   const server: Server = createServer((client) => {
     if (!open) {
+      refused++;
       client.destroy();
       return;
     }
@@ -65,6 +69,9 @@ export async function startProxy(targetHost: string, targetPort: number): Promis
     },
     get statements() {
       return statements;
+    },
+    get refused() {
+      return refused;
     },
     close: () =>
       new Promise<void>((resolve) => {
