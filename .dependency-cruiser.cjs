@@ -5,7 +5,7 @@
 const under = (...names) => `^src/(${names.join('|')})(/|\\.ts$)`;
 
 const VOCABULARY = ['domain', 'generated'];
-const BASE = [...VOCABULARY, 'config', 'logger', 'paths', 'db', 'net', 'files'];
+const BASE = [...VOCABULARY, 'config', 'logger', 'tracing', 'paths', 'db', 'net', 'files'];
 const ADAPTERS = [...BASE, 'store', 'redis'];
 const SERVICES = [...ADAPTERS, 'metrics', 'events', 'handlers', 'auth', 'jobs', 'schedules', 'queues'];
 
@@ -23,7 +23,9 @@ module.exports = {
     { name: 'no-circular', severity: 'error', comment: 'Import cycles make the order of initialisation matter.', from: {}, to: { circular: true } },
     only('domain-is-the-vocabulary', ['domain'], ['generated']),
     // config parses two settings with their owners' parsers, which import only the vocabulary.
-    only('config-and-logger', ['config', 'logger', 'paths'], [...VOCABULARY, 'config', 'logger', 'auth/apiKeys', 'auth/caller', 'net/allowList']),
+    only('config-and-logger', ['config', 'logger', 'paths'], [...VOCABULARY, 'config', 'logger', 'tracing', 'auth/apiKeys', 'auth/caller', 'net/allowList']),
+    // Tracing sits beside the logger: everything may open spans, it knows only the settings.
+    only('tracing', ['tracing'], [...VOCABULARY, 'config']),
     only('base', ['db', 'net', 'files'], BASE),
     only('metrics', ['metrics'], ADAPTERS),
     only('adapters', ['store', 'redis'], BASE),

@@ -12,7 +12,10 @@ export default defineConfig({
     // Workspace packages (packages/*) are used through their exports, from source.
     conditions: ['source', 'module', 'node', 'development'],
   },
-  ssr: { resolve: { conditions: ['source', 'module', 'node', 'development'], externalConditions: ['source'] } },
+  // Vitest hands these to its worker processes as Node's --conditions too, for what Node
+  // loads itself: "module" there would pick @opentelemetry/api's bundler build (imports
+  // without file extensions), which Node's loader refuses.
+  ssr: { resolve: { conditions: ['source', 'node', 'development'], externalConditions: ['source'] } },
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/helpers/globalSetup.ts'],

@@ -116,6 +116,16 @@ export const configSchema = z.object({
   SMTP_FROM: z.string().min(3).max(320).default('jobgraph <jobgraph@localhost>').describe('Sender of email.send.'),
   OUTPUT_DIR: z.string().min(1).default('output').describe('Where data.export and image.resize write their files (on the workers).'),
   HANDLERS_DIR: z.string().min(1).optional().describe('A directory of modules, each exporting job handlers, loaded at start (docs/api.md, Job types).'),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z
+    .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL (an OTLP/HTTP collector, e.g. http://otel-collector:4318)' })
+    .optional()
+    .describe('Tracing (OpenTelemetry): the OTLP/HTTP collector spans go to (/v1/traces is added). Unset: tracing is off and costs nothing. The SDK also honours OTEL_EXPORTER_OTLP_HEADERS, OTEL_EXPORTER_OTLP_TIMEOUT, OTEL_TRACES_SAMPLER.'),
+  OTEL_EXPORTER_OTLP_PROTOCOL: z.enum(['http/protobuf', 'http/json'], { error: 'http/protobuf or http/json (gRPC is not supported: use the collector\'s HTTP port)' }).default('http/protobuf').describe('How spans are sent.'),
+  OTEL_SERVICE_NAME: z.string().min(1).max(200).default('jobgraph').describe("The service.name of this process's spans."),
+  OTEL_BSP_SCHEDULE_DELAY: int(0, 3_600_000).optional().describe('Tracing: most milliseconds between two exports of spans (SDK default 5000).'),
+  OTEL_BSP_EXPORT_TIMEOUT: int(1, 3_600_000).optional().describe('Tracing: milliseconds an export may take before it is given up (SDK default 30000).'),
+  OTEL_BSP_MAX_QUEUE_SIZE: int(1, 1_000_000).optional().describe('Tracing: spans kept waiting for export; past it new spans are dropped (SDK default 2048).'),
+  OTEL_BSP_MAX_EXPORT_BATCH_SIZE: int(1, 1_000_000).optional().describe('Tracing: most spans in one export (SDK default 512).'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('Lines below this level are not logged (JSON lines on stdout).'),
 });
 

@@ -1,12 +1,15 @@
 // Entry point: read the configuration, start, and stop cleanly on SIGTERM or SIGINT
 // (a second signal exits at once). ROLE=all runs the workers in a thread of this
 // process unless WORKER_THREAD=false (workerThread.ts says why).
-import { startApp, type App } from './app.js';
+// The app is imported only once tracing (if on) has started: its instrumentations patch
+// pg and ioredis as they load.
+import type { App } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger } from './logger.js';
-import { startWorkerThread } from './workerThread.js';
+import { startTracing } from './tracing/tracing.js';
 
 async function start(config: Config): Promise<App> {
+  const [{ startApp }, { startWorkerThread }] = await Promise.all([import('./app.js'), import('./workerThread.js')]);
   if (config.ROLE !== 'all' || !config.WORKER_THREAD) return startApp(config);
   const logger = createLogger(config);
   // Workers first: they migrate the database, and the API is ready once it listens.
@@ -38,6 +41,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  const tracing = await startTracing(config);
   const app = await start(config);
   let signalled = false;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -48,7 +52,8 @@ async function main(): Promise<void> {
     signalled = true;
     app.logger.info({ signal }, 'shutting down');
     app.stop().then(
-      () => process.exit(0),
+      // Spans still buffered go out before the exit.
+      () => (tracing?.stop() ?? Promise.resolve()).catch(() => undefined).then(() => process.exit(0)),
       (error: unknown) => {
         app.logger.error({ err: error }, 'shutdown failed');
         process.exit(1);

@@ -4,6 +4,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { pino, type DestinationStream, type Logger } from 'pino';
 import type { Config } from './config.js';
+import { traceFields } from './tracing/tracing.js';
 
 export type { Logger };
 
@@ -17,7 +18,8 @@ export function createLogger(config: Pick<Config, 'LOG_LEVEL' | 'NODE_ENV'>, des
     base: { service: 'jobgraph' },
     // Connection strings can hold passwords; API keys are secrets.
     redact: ['config.DATABASE_URL', 'config.REDIS_URL', 'config.REDIS_PASSWORD', 'config.API_KEYS', 'req.headers.authorization'],
-    mixin: () => requestScope.getStore() ?? {},
+    // A request's id, and (tracing on) the trace and span the line was written in.
+    mixin: () => ({ ...requestScope.getStore(), ...traceFields() }),
     ...(pretty ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l' } } } : {}),
   };
   return destination ? pino(options, destination) : pino(options);

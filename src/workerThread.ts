@@ -8,9 +8,9 @@
 // into /metrics, and stops it on shutdown. The thread never sees a signal.
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import type { MetricObjectWithValues, MetricValue } from 'prom-client';
-import { startApp } from './app.js';
 import { loadConfig } from './config.js';
 import type { Logger } from './logger.js';
+import { startTracing } from './tracing/tracing.js';
 
 type Metrics = MetricObjectWithValues<MetricValue<string>>[];
 type FromThread = { kind: 'ready' } | { kind: 'metrics'; id: number; metrics: Metrics };
@@ -88,7 +88,11 @@ export async function startWorkerThread(logger: Logger): Promise<WorkerThread> {
 /** The thread's side: the same composition root, as ROLE=worker, without an HTTP server. */
 async function runThread(): Promise<void> {
   const port = parentPort!;
-  const app = await startApp(loadConfig({ ...process.env, ROLE: 'worker' }), { listen: false });
+  const config = loadConfig({ ...process.env, ROLE: 'worker' });
+  // Tracing first (its own provider in this thread), then the app it instruments.
+  const tracing = await startTracing(config, 'workers');
+  const { startApp } = await import('./app.js');
+  const app = await startApp(config, { listen: false });
   port.on('message', (message: ToThread) => {
     if (message.kind === 'metrics') {
       void app.metrics.getMetricsAsJSON().then((metrics) => port.postMessage({ kind: 'metrics', id: message.id, metrics } satisfies FromThread));
@@ -96,6 +100,7 @@ async function runThread(): Promise<void> {
       void app
         .stop()
         .catch((error: unknown) => app.logger.error({ err: error }, 'the workers did not stop cleanly'))
+        .then(() => tracing?.stop().catch(() => undefined))
         .then(() => process.exit(0)); // in a worker thread: ends this thread only
     }
   });

@@ -83,6 +83,7 @@ function newJob(overrides: Partial<NewFlowJob> = {}): NewFlowJob {
     flowName: null,
     runAt: null,
     runnerScope: null,
+    traceParent: null,
     ...overrides,
   };
 }

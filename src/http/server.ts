@@ -13,6 +13,7 @@ import type { Registry } from 'prom-client';
 import type { ErrorCode } from '../domain/errors.js';
 import type { Authenticator } from '../auth/authenticate.js';
 import { requestScope, type Logger } from '../logger.js';
+import { inRequestSpan } from '../tracing/tracing.js';
 import { readFileSync } from 'node:fs';
 import { findUp } from '../paths.js';
 import { dashboardPage, graphiqlPage, type Page } from './pages.js';
@@ -174,7 +175,11 @@ export function createHttpServer(options: HttpOptions): Server {
             const given = req.headers['x-request-id'];
             const requestId = typeof given === 'string' && /^[\w.:-]{1,64}$/.test(given) ? given : randomUUID();
             res.setHeader('x-request-id', requestId);
-            return requestScope.run({ requestId }, () => Promise.resolve(yoga.requestListener(req, res)));
+            // Traced (when tracing is on) as a SERVER span joined to the caller's traceparent.
+            return inRequestSpan(`${req.method} /graphql`, req.headers, (span) => {
+              res.once('close', () => span.end());
+              return requestScope.run({ requestId }, () => Promise.resolve(yoga.requestListener(req, res)));
+            });
           })
           .catch((error: unknown) => {
             logger.error({ err: error }, 'request failed');

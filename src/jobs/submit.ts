@@ -15,6 +15,7 @@ import { WAITING_STATUSES, type BackoffType, type Job, type Jitter } from '../do
 import type { JobLifecycle } from './lifecycle.js';
 import type { NewFlowJob, NewJob } from '../store/changes.js';
 import { fromZod, inInstantRange, userError, type UserError } from '../domain/errors.js';
+import { currentTraceParent } from '../tracing/tracing.js';
 
 export interface SubmitJobInput {
   type: string;
@@ -301,6 +302,8 @@ export class JobSubmissions {
       flowName: null,
       runnerScope,
       runAt,
+      // Its attempts join the trace of this submit (tracing/).
+      traceParent: currentTraceParent(),
     };
   }
 

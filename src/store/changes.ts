@@ -22,15 +22,15 @@ const CREATE = statement<ChangeRow>(
   `WITH ${ORDERED}, j AS (
      INSERT INTO jobs (id, queue, type, payload, payload_bytes, status, priority, max_attempts, backoff_type, backoff_delay_ms,
                        backoff_max_delay_ms, backoff_jitter, timeout_ms, idempotency_key, idempotency_scope, submitted_by, run_at,
-                       tenant, owner, owner_only, tags, flow_id, flow_key, flow_name, dependency_count, runner_scope)
+                       tenant, owner, owner_only, tags, flow_id, flow_key, flow_name, dependency_count, runner_scope, trace_parent)
      SELECT id, queue, type, payload, octet_length(payload::text), status::"JobStatus", priority, max_attempts, backoff_type::"BackoffType",
             backoff_delay_ms, backoff_max_delay_ms, backoff_jitter::"Jitter", timeout_ms, idempotency_key, idempotency_scope, submitted_by, run_at,
-            tenant, owner, owner_only, tags, flow_id, flow_key, flow_name, dependency_count, runner_scope
+            tenant, owner, owner_only, tags, flow_id, flow_key, flow_name, dependency_count, runner_scope, trace_parent
      FROM jsonb_to_recordset($1::jsonb) AS x(
        id uuid, queue text, type text, payload jsonb, status text, priority int, max_attempts int, backoff_type text,
        backoff_delay_ms int, backoff_max_delay_ms int, backoff_jitter text, timeout_ms int, idempotency_key text,
        idempotency_scope text, submitted_by text, run_at timestamptz, tenant text, owner text, owner_only boolean, tags text[], flow_id uuid, flow_key text, flow_name text,
-       dependency_count int, runner_scope text), ordered
+       dependency_count int, runner_scope text, trace_parent text), ordered
      -- An idempotency key another uncommitted submit holds makes this wait for it: never while
      -- holding a row lock the other wants, since both took the ordering lock first.
      ON CONFLICT (idempotency_scope, idempotency_key) DO NOTHING

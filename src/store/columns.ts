@@ -36,6 +36,7 @@ export const JOB_COLUMNS: Record<keyof Job, string> = {
   flowName: 'flow_name',
   dependencyCount: 'dependency_count',
   runnerScope: 'runner_scope',
+  traceParent: 'trace_parent',
   runAt: 'run_at',
   createdAt: 'created_at',
   updatedAt: 'updated_at',

@@ -25,6 +25,7 @@ import type { JobLogs } from './logs.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { CancelSignals } from '../redis/cancelSignals.js';
 import type { TenantSlots } from '../redis/tenantSlots.js';
+import { inAttemptSpan, recordOutcomeOnSpan } from '../tracing/tracing.js';
 
 export interface WorkerDeps {
   queries: JobQueries;
@@ -187,7 +188,14 @@ export class JobWorkers {
     }
     // Cancelled, finished or unknown: a stale delivery, nothing to run.
     if (!started) return null;
-    const job = started.job;
+    // Traced (when tracing is on) in the trace of the submit, through its recorded outcome.
+    return inAttemptSpan(started.job, () => this.attempt(worker, bullJob, token, started.job));
+  }
+
+  /** Runs a started attempt and records its outcome. */
+  private async attempt(worker: Worker, bullJob: BullJob, token: string | undefined, job: Job): Promise<null> {
+    const id = job.id;
+    const { lifecycle } = this.deps;
     const controller = new AbortController();
     this.running.set(id, controller);
     // The job's own timeout, whoever runs it: a handler that ignores its signal is not waited for past it.
@@ -208,6 +216,7 @@ export class JobWorkers {
       throw new DelayedError();
     }
     this.deps.metrics.observeAttempt(job, outcome.kind, (performance.now() - began) / 1000);
+    recordOutcomeOnSpan(outcome.kind, outcome.kind === 'failed' ? outcome.error : null);
     try {
       let change: Change | null = null;
       try {

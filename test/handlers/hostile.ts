@@ -1,5 +1,5 @@
 // Job types the hostile tests load through HANDLERS_DIR into a service process of its
-// own: a handler that logs a lot, one that always fails, one that takes its time.
+// own: a handler that logs a lot, one that always fails, one that fails once, one that takes its time.
 import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
 import { defineHandler, PermanentError } from '../../src/handlers/handler.js';
@@ -33,5 +33,15 @@ export const step = defineHandler({
   async run({ ms }, ctx) {
     await delay(ms, undefined, { signal: ctx.signal });
     return { saw: Object.keys(ctx.dependencies).length };
+  },
+});
+
+export const failOnce = defineHandler({
+  name: 'test.failOnce',
+  description: 'Fails its first attempt (a retryable error), then returns.',
+  payload: z.object({}),
+  async run(_payload, ctx) {
+    if (ctx.attempt === 1) throw new Error('the first attempt fails');
+    return { attempt: ctx.attempt };
   },
 });
