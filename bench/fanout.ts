@@ -1,21 +1,28 @@
-// `npm run bench:fanout [-- 10000]`: N WebSocket subscribers on one instance, each on
-// jobEvents(filter: { eventType: [COMPLETED] }) { id createdAt job { id status } }:
-// commit-to-arrival latency at every client, the service's peak RSS, and PostgreSQL
-// statements per event (counted by a proxy in front of PostgreSQL), which must not grow
-// with the number of subscribers.
+// `npm run bench:fanout [-- 10000]`: live updates at the scale of frontends, on one
+// service process, in three shapes (each on a fresh service, its peak RSS read from /proc):
+//   1. a reconnect storm: N WebSocket clients connecting at 1,000/s, each then watching
+//      its own job (jobUpdated) while the N jobs complete at 1,000/s: connections
+//      accepted, refused or reset, and finish-to-arrival latency;
+//   2. a broadcast: N subscribers on one jobEvents filter with job fields
+//      (jobEvents(filter: { eventType: [COMPLETED] }) { id createdAt job { id status } }),
+//      one event a second: commit-to-arrival latency at every client, and PostgreSQL
+//      statements (counted by a proxy in front of it), which must not grow with N.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createTestDatabase, dropTestDatabase } from '../test/helpers/db.js';
-import { startServiceProcess } from '../test/helpers/process.js';
-import { startProxy } from '../test/helpers/proxy.js';
+import { startServiceProcess, type ServiceProcess } from '../test/helpers/process.js';
+import { startProxy, type CutProxy } from '../test/helpers/proxy.js';
 import { fanOut, ServiceClient } from './e2e.js';
+import { ownJobsRound } from './ownJobs.js';
 
 const subscribers = Number(process.argv[2] ?? 10_000);
 const EVENTS = 20;
+const RATE = 1000;
 
 const rssMb = (pid: number) => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 
-async function main(): Promise<void> {
+/** A fresh database and service (the defaults, but one client address may open them all), for one shape. */
+async function withService(env: Record<string, string>, round: (client: ServiceClient, service: ServiceProcess, proxy: CutProxy) => Promise<void>): Promise<void> {
   const database = await createTestDatabase(null);
   const proxy = await startProxy('127.0.0.1', 5432);
   const service = await startServiceProcess({
@@ -23,26 +30,38 @@ async function main(): Promise<void> {
     DATABASE_URL: `postgresql://postgres@127.0.0.1:${proxy.port}/${database}`,
     QUEUE_PREFIX: `fanout-${randomBytes(4).toString('hex')}`,
     RATE_LIMIT_JOBS_PER_MINUTE: '0',
-    // Every subscriber connects from this one address.
+    LOG_LEVEL: 'warn',
+    // Every client connects from this one address.
     MAX_CONNECTIONS_PER_ADDRESS: '100000',
-    MAX_CONNECTIONS: '100000',
+    ...env,
   }, 60_000, [...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean), '--conditions=source', '--import', 'tsx', 'src/index.ts']);
   try {
-    const client = new ServiceClient(`http://127.0.0.1:${service.port}/graphql`);
-    const idle = proxy.statements;
-    const started = Date.now();
-    const latency = await fanOut(client, subscribers, EVENTS);
-    const seconds = (Date.now() - started) / 1000;
-    const statements = proxy.statements - idle;
-    console.log(`Fan-out to ${subscribers} WebSocket subscribers, ${EVENTS} COMPLETED events (plus warm-up):`);
-    console.log(`  commit to arrival at every client: p50 ${latency.p50} ms, p95 ${latency.p95} ms, p99 ${latency.p99} ms`);
-    console.log(`  service peak RSS: ${Math.round(rssMb(service.child.pid as number))} MB`);
-    console.log(`  PostgreSQL statements in the whole round (${seconds.toFixed(0)} s, submits, runs, polls included): ${statements}`);
+    await round(new ServiceClient(`http://127.0.0.1:${service.port}/graphql`), service, proxy);
   } finally {
     await service.stop();
     await proxy.close();
     await dropTestDatabase(database);
   }
+}
+
+async function main(): Promise<void> {
+  await withService({}, async (client, service) => {
+    const storm = await ownJobsRound(client, subscribers, RATE, RATE);
+    console.log(`1. ${subscribers} clients connecting at ${RATE}/s, each watching its own job (jobUpdated); the jobs completing at ${RATE}/s:`);
+    console.log(`  connections accepted: ${storm.accepted}; failed: ${JSON.stringify(storm.failed)}; refused (close codes): ${JSON.stringify(storm.refused)}`);
+    console.log(`  finish to arrival: p50 ${storm.latency.p50} ms, p95 ${storm.latency.p95} ms, p99 ${storm.latency.p99} ms (${storm.latency.samples} clients; ${storm.missing} never told)`);
+    console.log(`  service peak RSS: ${Math.round(rssMb(service.child.pid as number))} MB`);
+  });
+  await withService({}, async (client, service, proxy) => {
+    const idle = proxy.statements;
+    const started = Date.now();
+    const latency = await fanOut(client, subscribers, EVENTS);
+    const seconds = (Date.now() - started) / 1000;
+    console.log(`2. ${subscribers} subscribers of one jobEvents filter with job fields, ${EVENTS} COMPLETED events, one a second:`);
+    console.log(`  commit to arrival at every client: p50 ${latency.p50} ms, p95 ${latency.p95} ms, p99 ${latency.p99} ms`);
+    console.log(`  service peak RSS: ${Math.round(rssMb(service.child.pid as number))} MB`);
+    console.log(`  PostgreSQL statements in the whole round (${seconds.toFixed(0)} s, submits, runs, polls included): ${proxy.statements - idle}`);
+  });
 }
 
 await main().catch((error: unknown) => {

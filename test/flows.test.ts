@@ -15,7 +15,7 @@ const failedOnce = new Set<string>();
 const step = defineHandler({
   name: 'step',
   description: 'Returns its name and what it saw of the jobs it depends on; fails when told to.',
-  payload: z.object({ name: z.string(), fail: z.boolean().default(false), failOnce: z.string().optional(), ms: z.number().int().min(0).max(2000).default(0) }),
+  payload: z.object({ name: z.string(), fail: z.boolean().default(false), failOnce: z.string().optional(), ms: z.number().int().min(0).max(5000).default(0) }),
   async run({ name, fail, failOnce, ms }, ctx) {
     await new Promise((resolve) => setTimeout(resolve, ms));
     if (fail) throw new PermanentError(`${name} cannot go on`);
@@ -266,13 +266,15 @@ describe('flows under faults', () => {
 
 describe('flows and retention', () => {
   it('keeps every job of a flow until all of it has finished, then prunes it whole', { timeout: 60_000 }, async () => {
-    const pruned = await startTestApp({ RETENTION_COMPLETED_MS: '100', PRUNE_INTERVAL_MS: '200' }, { handlers: [step] });
+    // Retention long enough for the test to read the finished flow before it goes (1.5 s),
+    // short enough that `quick` passes it while `slow` still runs (4 s).
+    const pruned = await startTestApp({ RETENTION_COMPLETED_MS: '1500', PRUNE_INTERVAL_MS: '200' }, { handlers: [step] });
     try {
-      const { submitFlow } = await pruned.data<any, any>(SUBMIT, { input: { jobs: [job('quick'), job('slow', [], { ms: 2000 }), job('last', ['quick', 'slow'])] } });
+      const { submitFlow } = await pruned.data<any, any>(SUBMIT, { input: { jobs: [job('quick'), job('slow', [], { ms: 4000 }), job('last', ['quick', 'slow'])] } });
       const [quick] = submitFlow.flow.jobs;
       await waitFor(async () => ((await pruned.data<any, any>('query ($id: ID!) { job(id: $id) { status } }', { id: quick.id })).job?.status === 'COMPLETED' ? true : undefined), 10_000, 'quick');
-      // Long past its retention while the flow still runs: kept, as `last` needs its result.
-      await new Promise((resolve) => setTimeout(resolve, 1000));
+      // Past its retention while the flow still runs: kept, as `last` needs its result.
+      await new Promise((resolve) => setTimeout(resolve, 2500));
       expect((await pruned.data<any, any>('query ($id: ID!) { job(id: $id) { status } }', { id: quick.id })).job).toEqual({ status: 'COMPLETED' });
       const done = await waitFor(async () => {
         const { flow } = await pruned.data<any, any>(FLOW, { id: submitFlow.flow.id });
