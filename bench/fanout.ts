@@ -30,9 +30,10 @@ async function withService(env: Record<string, string>, round: (client: ServiceC
     DATABASE_URL: `postgresql://postgres@127.0.0.1:${proxy.port}/${database}`,
     QUEUE_PREFIX: `fanout-${randomBytes(4).toString('hex')}`,
     RATE_LIMIT_JOBS_PER_MINUTE: '0',
-    LOG_LEVEL: 'warn',
-    // Every client connects from this one address.
+    // Every client connects from this one address, and there are N of them besides the
+    // bench's own HTTP connections (the default MAX_CONNECTIONS is 10,000).
     MAX_CONNECTIONS_PER_ADDRESS: '100000',
+    MAX_CONNECTIONS: '20000',
     ...env,
   }, 60_000, [...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean), '--conditions=source', '--import', 'tsx', 'src/index.ts']);
   try {

@@ -78,6 +78,9 @@ export interface AppOptions {
   moreMetrics?: () => Promise<MetricObjectWithValues<MetricValue<string>>[]>;
 }
 
+/** Connections the kernel holds for this process before it accepts them. */
+const LISTEN_BACKLOG = 4096;
+
 export interface App {
   /** The port the HTTP server listens on (useful with PORT=0); 0 when it does not listen. */
   readonly port: number;
@@ -273,7 +276,10 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
   if (server) {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(config.PORT, config.HOST, () => resolve());
+      // A reconnect storm (every frontend at once, after a deploy) arrives faster than
+      // one event loop accepts: Node's default queue of 511 pending connections
+      // overflowed at 1,000 connects/s (measured: resets). The kernel caps it at somaxconn.
+      server.listen({ port: config.PORT, host: config.HOST, backlog: LISTEN_BACKLOG }, () => resolve());
     });
   }
   const webSockets =
