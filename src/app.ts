@@ -321,7 +321,8 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       rateLimit.close();
       redis.disconnect();
       await db.$disconnect();
-      logger.info('jobgraph stopped');
+      // Once per process: ROLE=all's worker thread (no listener of its own) says its own line.
+      logger.info(listen ? 'jobgraph stopped' : 'workers stopped');
     })());
 
   return { port, logger, metrics: metrics.registry, stop };

@@ -36,4 +36,7 @@ it('says when an attempt fails, when a job fails for good, what shutdown waits f
     expect.stringMatching(/^shutdown grace \(SHUTDOWN_GRACE_MS\) over: handing back 1 running jobs/),
     expect.stringMatching(/^job handed back/),
   ]));
+  // Each lifecycle line once: the worker thread says its own.
+  expect(said.filter((message) => message === 'jobgraph stopped')).toHaveLength(1);
+  expect(said.filter((message) => message === 'workers stopped')).toHaveLength(1);
 });
