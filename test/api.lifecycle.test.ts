@@ -150,6 +150,29 @@ describe('cancelJob', () => {
     expect(job).toMatchObject({ status: 'CANCELLED', attempts: 0, startedAt: null });
   });
 
+  it('runs a SCHEDULED job, and a RETRYING one, now with promoteJob; refuses a finished one', async () => {
+    const PROMOTE = 'mutation ($id: ID!) { promoteJob(id: $id) { job { id status } userErrors { code field message } } }';
+    type Promoted = { promoteJob: { job: { status: string } | null; userErrors: { code: string; message: string }[] } };
+    const scheduled = await submit({ type: 'echo', payload: 'later', runAt: new Date(Date.now() + 3_600_000).toISOString() });
+    await status(scheduled, ['SCHEDULED']);
+    const first = await t.data<Promoted, { id: string }>(PROMOTE, { id: scheduled });
+    expect(first.promoteJob).toEqual({ job: { id: scheduled, status: 'PENDING' }, userErrors: [] });
+    const ran = await status(scheduled, ['COMPLETED'], 5000);
+    expect(ran.events.nodes.map((event) => event.type)).toEqual(['CREATED', 'PROMOTED', 'STARTED', 'COMPLETED']);
+
+    // A minute's backoff after the first failure: promoted, the second attempt runs at once.
+    failuresLeft.set('/promoted', 1);
+    const retrying = await submit({ type: 'http.request', payload: { url: `${endpoint}/promoted`, method: 'GET' }, maxAttempts: 3, backoff: { type: 'FIXED', delayMs: 60_000, jitter: 'NONE' } });
+    await status(retrying, ['RETRYING']);
+    expect((await t.data<Promoted, { id: string }>(PROMOTE, { id: retrying })).promoteJob.userErrors).toEqual([]);
+    const done = await status(retrying, ['COMPLETED'], 5000);
+    expect(done.attempts).toBe(2);
+
+    const again = await t.data<Promoted, { id: string }>(PROMOTE, { id: scheduled });
+    expect(again.promoteJob.job).toBeNull();
+    expect(again.promoteJob.userErrors[0]).toMatchObject({ code: 'INVALID_STATE', message: expect.stringContaining('only SCHEDULED, RETRYING jobs can be run now') });
+  });
+
   it('refuses to cancel a finished job or retry an unfinished one', async () => {
     const id = await submit({ type: 'echo', payload: 1 });
     await status(id, ['COMPLETED']);

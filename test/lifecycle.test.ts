@@ -144,6 +144,8 @@ function apply(name: Exclude<TransitionName, 'create' | 'release' | 'cascade' | 
       return lifecycle.cancel(id, 'test');
     case 'retry':
       return lifecycle.retry(id);
+    case 'promote':
+      return lifecycle.promote(id);
   }
 }
 
@@ -151,7 +153,7 @@ const attemptsOf = async (id: string) => (await db.job.findUniqueOrThrow({ where
 
 describe('the lifecycle', () => {
   it('applies each client and worker transition from every status it leaves, and refuses it from the others', { timeout: 60_000 }, async () => {
-    const names = ['start', 'progress', 'complete', 'scheduleRetry', 'fail', 'handBack', 'cancel', 'retry'] as const;
+    const names = ['start', 'progress', 'complete', 'scheduleRetry', 'fail', 'handBack', 'cancel', 'retry', 'promote'] as const;
     for (const name of names) {
       const { to, event } = TRANSITIONS[name];
       for (const status of JOB_STATUSES) {

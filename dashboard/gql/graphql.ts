@@ -62,6 +62,8 @@ export type JobEventType =
   | 'FAILED'
   /** The handler reported progress. */
   | 'PROGRESS'
+  /** A client ran a SCHEDULED or RETRYING job now instead of at its runAt (promoteJob). */
+  | 'PROMOTED'
   /** Every job it depends on COMPLETED: it may run now (BLOCKED to PENDING). */
   | 'RELEASED'
   /** A person or client asked for a FAILED or CANCELLED job to run again. */

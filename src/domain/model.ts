@@ -38,6 +38,7 @@ export const JOB_EVENT_TYPES = [
   'CANCELLED',
   'RETRIED',
   'RELEASED',
+  'PROMOTED',
 ] as const satisfies readonly JobEventType[];
 
 /** Statuses a job may end in (deleteJobs and retention take only these). */

@@ -17,6 +17,8 @@ export type QueueEffect =
   | 'enqueue'
   /** The job must not run: removed from its queue, and an attempt running anywhere told to stop. */
   | 'withdraw'
+  /** The job must run now: moved out of BullMQ's delayed set (queued if Redis lost it). */
+  | 'promote'
   /** Nothing: the worker holding the job moves it itself, or the job is not in a queue. */
   | null;
 
@@ -46,6 +48,7 @@ export const TRANSITIONS = {
   cancel: { from: ['PENDING', 'SCHEDULED', 'RETRYING', 'RUNNING', 'BLOCKED'], to: ['CANCELLED'], event: 'CANCELLED', by: 'client', queue: 'withdraw', when: 'a client cancels it' },
   /** A flow's job also needs all it waits for COMPLETED (store: DEPENDENCIES_DONE). */
   retry: { from: ['FAILED', 'CANCELLED'], to: ['PENDING'], event: 'RETRIED', by: 'client', queue: 'enqueue', when: 'a client retries it' },
+  promote: { from: ['SCHEDULED', 'RETRYING'], to: ['PENDING'], event: 'PROMOTED', by: 'client', queue: 'promote', when: 'a client runs it now (promoteJob)' },
   release: { from: ['BLOCKED'], to: ['PENDING', 'SCHEDULED'], event: 'RELEASED', by: 'flow', queue: 'enqueue', when: 'all it waits for COMPLETED' },
   cascade: { from: ['BLOCKED'], to: ['CANCELLED'], event: 'CANCELLED', by: 'flow', queue: null, when: 'a job it waits for ended FAILED or CANCELLED' },
   reblock: { from: ['CANCELLED'], to: ['BLOCKED'], event: 'RETRIED', by: 'flow', queue: null, when: 'a job it waited for was retried' },
@@ -59,10 +62,11 @@ export function allows(name: TransitionName, status: JobStatus): boolean {
 }
 
 /** Why a client's change was refused for a job in `status`, in words the client sees. */
-export function refusal(name: 'retry' | 'cancel', id: string, status: JobStatus): string {
+export function refusal(name: 'retry' | 'cancel' | 'promote', id: string, status: JobStatus): string {
   if (name === 'retry' && allows('retry', status)) return `job ${id} waits for jobs of its flow that have not COMPLETED (or were deleted); retry those first`;
   const allowed = TRANSITIONS[name].from.join(', ');
-  return `job ${id} is ${status}; only ${allowed} jobs can be ${name === 'retry' ? 'retried' : 'cancelled'}`;
+  const done = { retry: 'retried', cancel: 'cancelled', promote: 'run now' }[name];
+  return `job ${id} is ${status}; only ${allowed} jobs can be ${done}`;
 }
 
 /** A job as the database holds it right after a change, the event that recorded the change, and which transition it was. */

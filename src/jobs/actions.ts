@@ -1,4 +1,4 @@
-// A client's retryJob and cancelJob: within what the caller may change, through the
+// A client's retryJob, promoteJob and cancelJob: within what the caller may change, through the
 // lifecycle (which tells Redis: a retried job is queued, a cancelled one withdrawn).
 import { userError, type UserError } from '../domain/errors.js';
 import { isUuid } from '../domain/ids.js';
@@ -23,12 +23,17 @@ export class JobActions {
     return this.apply('retry', id, caller);
   }
 
+  /** A SCHEDULED or RETRYING job runs now instead of at its runAt. */
+  promote(id: string, caller: Reaches): Promise<ActionResult> {
+    return this.apply('promote', id, caller);
+  }
+
   /** A waiting job never runs; a running one has its handler's signal fired. */
   cancel(id: string, caller: Reaches): Promise<ActionResult> {
     return this.apply('cancel', id, caller);
   }
 
-  private async apply(name: 'retry' | 'cancel', id: string, caller: Reaches): Promise<ActionResult> {
+  private async apply(name: 'retry' | 'cancel' | 'promote', id: string, caller: Reaches): Promise<ActionResult> {
     if (!isUuid(id)) return { job: null, userErrors: [userError('INVALID_INPUT', ['id'], `id: "${id.slice(0, 100)}" is not a job id (a UUID)`)] };
     // Tenant and owner never change, so checking them before the transition races with nothing.
     const owned = await this.deps.queries.ownerOf(id);
@@ -37,7 +42,7 @@ export class JobActions {
     const access = owned ? accessTo(caller, owned) : 'none';
     if (access === 'none') return notFound;
     if (access === 'read') {
-      const verb = name === 'retry' ? 'retry' : 'cancel';
+      const verb = name === 'promote' ? 'run' : name;
       return { job: null, userErrors: [userError('FORBIDDEN', ['id'], `id: you may read job ${id} but not ${verb} it: only jobs you submitted (your credential holds jobs:write:own, not jobs:write)`)] };
     }
     const change = await this.deps.lifecycle[name](id);

@@ -45,7 +45,7 @@ export interface LifecycleDeps {
   db: Db;
   bus: Pick<EventBus, 'publish'>;
   metrics: Pick<Metrics, 'record'>;
-  queues: Pick<JobQueues, 'enqueue' | 'remove'>;
+  queues: Pick<JobQueues, 'enqueue' | 'remove' | 'promote'>;
   cancelSignals: Pick<CancelSignals, 'send'>;
   logger: Logger;
 }
@@ -120,6 +120,11 @@ export class JobLifecycle {
     return this.one('retry', { id });
   }
 
+  /** A SCHEDULED or RETRYING job runs now. */
+  promote(id: string): Promise<Change | null> {
+    return this.one('promote', { id });
+  }
+
   /** retry or cancel of many jobs in one statement (bulk actions); the reason is each event's message. */
   async many(name: 'retry' | 'cancel', ids: string[], reason: string | null): Promise<Change[]> {
     const changes = await this.apply(name, ids.map((id) => ({ id, message: reason })));
@@ -184,15 +189,18 @@ export class JobLifecycle {
   private async tellRedis(changes: Change[]): Promise<void> {
     const enqueue: Job[] = [];
     const withdraw: Job[] = [];
+    const promote: Job[] = [];
     for (const { job, transition } of changes) {
       const effect = TRANSITIONS[transition].queue;
       // Only waiting jobs go in: a flow's job created BLOCKED waits in PostgreSQL.
       if (effect === 'enqueue' && (WAITING_STATUSES as readonly string[]).includes(job.status)) enqueue.push(job);
       else if (effect === 'withdraw') withdraw.push(job);
+      else if (effect === 'promote') promote.push(job);
     }
-    if (!enqueue.length && !withdraw.length) return;
+    if (!enqueue.length && !withdraw.length && !promote.length) return;
     const results = await Promise.allSettled([
       ...(enqueue.length ? [this.deps.queues.enqueue(enqueue)] : []),
+      ...(promote.length ? [this.deps.queues.promote(promote)] : []),
       // Whether a withdrawn job is waiting or running is not known here; both steps are harmless when not.
       ...withdraw.flatMap((job) => [this.deps.cancelSignals.send(job.id), this.deps.queues.remove(job)]),
     ]);

@@ -87,6 +87,24 @@ export class JobQueues {
     await within(adding, this.timeoutMs, 'queueing jobs');
   }
 
+  /**
+   * Runs waiting jobs now: each is moved out of BullMQ's delayed set, or queued if BullMQ
+   * does not hold it (Redis lost it). One a worker still holds (a retry being recorded) is
+   * left to it: the worker reads the stored status, PENDING now, and runs it at once.
+   */
+  async promote(jobs: readonly Job[]): Promise<void> {
+    const now = Date.now();
+    const promoting = Promise.all(
+      jobs.map(async (job) => {
+        const queue = this.get(bullQueueOf(job));
+        const held = await queue.getJob(job.id);
+        if (!held) return void (await queue.add(job.type, job.tenant ? { tenant: job.tenant } : {}, bullJobOptions(job, now)));
+        if (await held.isDelayed()) await held.promote();
+      }),
+    );
+    await within(promoting, this.timeoutMs, 'promoting jobs');
+  }
+
   /** The jobs that BullMQ does not hold, in any state (one pipelined EXISTS per job). */
   async missing<T extends Routed>(jobs: readonly T[]): Promise<T[]> {
     const pipeline = this.connection.pipeline();

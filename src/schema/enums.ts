@@ -25,6 +25,7 @@ export const JobEventTypeEnum = builder.enumType('JobEventType', {
     CANCELLED: { description: 'A client cancelled the job.' },
     RETRIED: { description: 'A person or client asked for a FAILED or CANCELLED job to run again.' },
     RELEASED: { description: 'Every job it depends on COMPLETED: it may run now (BLOCKED to PENDING).' },
+    PROMOTED: { description: 'A client ran a SCHEDULED or RETRYING job now instead of at its runAt (promoteJob).' },
   } as const,
 });
 

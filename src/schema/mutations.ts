@@ -72,6 +72,12 @@ builder.mutationFields((t) => ({
     args: { id: t.arg.id({ required: true }) },
     resolve: (_root, { id }, ctx) => limited(ctx, 1, () => ctx.actions.retry(String(id), ctx)),
   }),
+  promoteJob: t.field({
+    type: RetryJobPayload,
+    description: 'A SCHEDULED or RETRYING job runs now instead of at its runAt (its attempts stay as they are).',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, { id }, ctx) => limited(ctx, 1, () => ctx.actions.promote(String(id), ctx)),
+  }),
   cancelJob: t.field({
     type: CancelJobPayload,
     description: 'Cancels a job that has not finished; a RUNNING one is told to stop.',

@@ -73,6 +73,8 @@ const TRANSITION_SQL = {
   // deploy never runs out of attempts.
   handBack: { set: 'attempts = jobs.attempts - 1, last_error = x.message, run_at = now()' },
   cancel: { set: 'finished_at = now()' },
+  // Its attempts stay as they are: running now is not a retry.
+  promote: { set: 'run_at = NULL' },
   retry: { set: 'attempts = 0, progress = 0, result = NULL, result_bytes = 0, run_at = NULL, last_delay_ms = NULL, last_attempt_error = NULL, finished_at = NULL', where: DEPENDENCIES_DONE },
 } as const satisfies Partial<Record<TransitionName, { set: string; where?: string }>>;
 

@@ -74,6 +74,8 @@ export const JobEventType = {
   FAILED: 'FAILED',
   /** The handler reported progress. */
   PROGRESS: 'PROGRESS',
+  /** A client ran a SCHEDULED or RETRYING job now instead of at its runAt (promoteJob). */
+  PROMOTED: 'PROMOTED',
   /** Every job it depends on COMPLETED: it may run now (BLOCKED to PENDING). */
   RELEASED: 'RELEASED',
   /** A person or client asked for a FAILED or CANCELLED job to run again. */
