@@ -57,11 +57,14 @@ async function withProbe<T>(attack: () => Promise<T>): Promise<{ result: T; prob
   return { ...measured, probe: report };
 }
 
-/** `chainLimitMs`: how long B's 3-step chain may take (2 s unless the attack legitimately fills the queue B's jobs share). */
-function expectUnaffected(probe: ProbeReport, chainLimitMs = 2000) {
+/**
+ * `chainLimitMs`: how long B's 3-step chain may take, `readLimitMs` its slowest read (2 s
+ * and 500 ms, unless the attack legitimately loads what B shares: the queue, the cores).
+ */
+function expectUnaffected(probe: ProbeReport, chainLimitMs = 2000, readLimitMs = 500) {
   expect(probe.errors).toEqual([]);
   expect(probe.reads).toBeGreaterThan(0);
-  expect(probe.slowestReadMs).toBeLessThan(500);
+  expect(probe.slowestReadMs).toBeLessThan(readLimitMs);
   expect(probe.chainMs).not.toBeNull();
   expect(probe.chainMs as number).toBeLessThan(chainLimitMs);
 }
@@ -149,8 +152,10 @@ describe('finding 1: reading flows is bounded', () => {
     // Here A's 1,000 jobs really run, in the queue B's chain shares: B's jobs take their turn
     // among A's (TENANT_CONCURRENCY keeps slots free for B, but each of A's jobs passing
     // through the worker costs a slot check), on 2 cores that CI shares with other files
-    // (measured there: 5.3 s). A stall, as issue 18 found (106 s), is far past 15 s.
-    expectUnaffected(probe, 15_000);
+    // (measured there: 5.3 s). A stall, as issue 18 found (106 s), is far past 15 s. The
+    // 400 subscribers' updates and A's jobs share B's two cores too: a read took 587 ms
+    // once in a full suite (another tenant waited 5.4 s before issue 18).
+    expectUnaffected(probe, 15_000, 1000);
   });
 });
 
