@@ -257,7 +257,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
       })
     : null;
   const { moreMetrics } = options;
-  const server = listen
+  const http = listen
     ? createHttpServer({
         yoga,
         auth,
@@ -273,6 +273,7 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
         graphiql: config.GRAPHIQL,
       })
     : undefined;
+  const server = http?.server;
   if (server) {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -283,8 +284,8 @@ export async function startApp(config: Config, options: AppOptions = {}): Promis
     });
   }
   const webSockets =
-    yoga && server
-      ? attachWebSockets(server, yoga, auth, { maxPayloadBytes: config.MAX_BODY_BYTES, maxSubscriptions: config.MAX_SUBSCRIPTIONS_PER_CONNECTION, bufferSize: config.SUBSCRIPTION_BUFFER_SIZE }, shared)
+    yoga && http
+      ? attachWebSockets(http, yoga, auth, { maxPayloadBytes: config.MAX_BODY_BYTES, maxSubscriptions: config.MAX_SUBSCRIPTIONS_PER_CONNECTION, bufferSize: config.SUBSCRIPTION_BUFFER_SIZE }, shared)
       : undefined;
   const port = server ? (server.address() as AddressInfo).port : 0;
   if (server && yoga) {

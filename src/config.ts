@@ -84,8 +84,8 @@ export const configSchema = z.object({
   RATE_LIMIT_TENANT_JOBS_PER_MINUTE: int(0, 100_000_000).default(600_000).describe('The same, for all the callers of one tenant together. 0: no limit.'),
   MAX_RESPONSE_BYTES: int(1024, 1024 * 1024 * 1024).default(16 * 1024 * 1024).describe('Most bytes of job payloads, results and event data one response may carry (RESPONSE_TOO_LARGE past it).'),
   MAX_QUERY_COST: int(100, 10_000_000).default(50_000).describe('Most a document may cost, counted with its variables: every field once per item its pages may hold.'),
-  MAX_CONNECTIONS: int(1, 1_000_000).default(10_000).describe('Open connections (HTTP and WebSocket) this process accepts at once; more are closed at once.'),
-  MAX_CONNECTIONS_PER_ADDRESS: int(1, 1_000_000).default(256).describe('Open connections one client address may hold at once.'),
+  MAX_CONNECTIONS: int(1, 1_000_000).default(10_000).describe('Open connections (HTTP and WebSocket) this process holds at once; one more is answered 503 with Retry-After (a WebSocket: close code 1013, Try Again Later, which graphql-ws clients retry after) and closed.'),
+  MAX_CONNECTIONS_PER_ADDRESS: int(1, 1_000_000).default(256).describe('Open connections one client address may hold at once; one more is answered 429 with Retry-After (a WebSocket: close code 1013) and closed.'),
   REQUEST_TIMEOUT_MS: int(1000, 3_600_000).default(30_000).describe('A client must send a whole request (headers and body) within this; a slower one is cut off (408).'),
   MAX_SUBSCRIPTIONS_PER_CONNECTION: int(1, 100_000).default(100).describe('Subscriptions one WebSocket may hold open at once.'),
   HTTP_ALLOW_HOSTS: z

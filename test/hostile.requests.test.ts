@@ -15,7 +15,7 @@ import { startServiceProcess, type ServiceProcess } from './helpers/process.js';
 import { startProxy, type CutProxy } from './helpers/proxy.js';
 
 const KEYS = { root: 'root-0123456789abcdef', reader: 'read-0123456789abcdef', writer: 'write-0123456789abcdef' };
-const LIMITS = { perAddress: 64, subscriptions: 20, responseBytes: 16 * 1024 * 1024 };
+const LIMITS = { perAddress: 64, connections: 150, subscriptions: 20, responseBytes: 16 * 1024 * 1024 };
 
 let backend: SharedBackend;
 let pgProxy: CutProxy;
@@ -33,6 +33,7 @@ beforeAll(async () => {
     DATABASE_URL: `postgresql://postgres@127.0.0.1:${pgProxy.port}/${backend.database}`,
     API_KEYS: `root:${KEYS.root}:admin;reader:${KEYS.reader}:jobs:read;writer:${KEYS.writer}:jobs:write`,
     MAX_CONNECTIONS_PER_ADDRESS: String(LIMITS.perAddress),
+    MAX_CONNECTIONS: String(LIMITS.connections),
     MAX_SUBSCRIPTIONS_PER_CONNECTION: String(LIMITS.subscriptions),
     REQUEST_TIMEOUT_MS: '2000',
   });
@@ -184,28 +185,83 @@ describe('finding 6: sockets and connections without a key hold nothing', () => 
     await alive();
   });
 
-  it('caps connections per client address, while other addresses are served', { timeout: 30_000 }, async () => {
-    const sockets: Socket[] = [];
-    const closedEarly: boolean[] = [];
-    for (let i = 0; i < LIMITS.perAddress + 40; i++) {
-      const socket = connect(service.port, '127.0.0.1');
-      socket.on('error', () => undefined);
-      sockets.push(socket);
+  it('answers connections over the caps (429 or 503 with Retry-After; WebSocket close 1013, naming the limit), drops a flood past that, and serves other addresses', { timeout: 60_000 }, async () => {
+    const before = memory();
+    const held: Socket[] = [];
+    /** Plain TCP connections from `from` that send nothing, held open. */
+    const hold = async (from: string, count: number) => {
+      const opened = Array.from({ length: count }, () => {
+        const socket = connect({ port: service.port, host: '127.0.0.1', localAddress: from });
+        socket.on('error', () => undefined);
+        held.push(socket);
+        return new Promise((resolve) => socket.once('connect', resolve).once('close', resolve));
+      });
+      await Promise.all(opened);
+      await new Promise((resolve) => setTimeout(resolve, 200)); // the server has counted them
+      return held.slice(-count);
+    };
+    /** A GET on a connection of its own from `from`: status, Retry-After and body. */
+    const get = (from: string) =>
+      new Promise<{ status: number; retryAfter: string | undefined; body: { errors?: { message: string; extensions: Record<string, unknown> }[] } }>((resolve, reject) => {
+        request({ host: '127.0.0.1', port: service.port, path: '/health', localAddress: from, agent: false }, (res) => {
+          let text = '';
+          res.on('data', (chunk) => (text += chunk)).on('end', () => resolve({ status: res.statusCode ?? 0, retryAfter: res.headers['retry-after'], body: JSON.parse(text) }));
+        })
+          .on('error', (error) => reject(new Error(`GET from ${from}: ${error.message}`)))
+          .end();
+      });
+    /** A WebSocket from `from`: how it was closed. */
+    const wsClose = (from: string) =>
+      new Promise<{ code: number; reason: string }>((resolve) => {
+        const socket = new WebSocket(url.replace('http', 'ws'), 'graphql-transport-ws', { localAddress: from });
+        socket.on('close', (code, reason) => resolve({ code, reason: String(reason) }));
+        socket.on('error', () => undefined);
+      });
+
+    try {
+      // One address fills MAX_CONNECTIONS_PER_ADDRESS; its next connections are answered, not reset.
+      await hold('127.0.0.1', LIMITS.perAddress);
+      const perAddress = await get('127.0.0.1');
+      expect(perAddress.status).toBe(429);
+      expect(perAddress.retryAfter).toBe('1');
+      expect(perAddress.body.errors?.[0]?.extensions).toMatchObject({ code: 'LIMIT_EXCEEDED', limit: 'MAX_CONNECTIONS_PER_ADDRESS', max: LIMITS.perAddress });
+      const closed = await wsClose('127.0.0.1');
+      expect(closed.code).toBe(1013);
+      expect(closed.reason).toContain(`at most ${LIMITS.perAddress} connections (MAX_CONNECTIONS_PER_ADDRESS)`);
+
+      // A flood past the cap is not answered: at most 256 wait for their answer, the rest are dropped at once.
+      const flood = await hold('127.0.0.1', 400);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const dropped = flood.filter((socket) => socket.destroyed || socket.readyState === 'closed').length;
+      expect(dropped).toBeGreaterThanOrEqual(400 - 256);
+      for (const socket of flood) socket.destroy();
+      await new Promise((resolve) => setTimeout(resolve, 300)); // their places are free again
+
+      // Another address is still served.
+      expect((await get('127.0.0.2')).status).toBe(200);
+
+      // Two more addresses fill MAX_CONNECTIONS: now every address is told the server is full.
+      await hold('127.0.0.2', LIMITS.perAddress);
+      await hold('127.0.0.3', LIMITS.connections - 2 * LIMITS.perAddress);
+      const full = await get('127.0.0.4');
+      expect(full.status).toBe(503);
+      expect(full.retryAfter).toBe('1');
+      expect(full.body.errors?.[0]?.extensions).toMatchObject({ code: 'SERVICE_UNAVAILABLE', limit: 'MAX_CONNECTIONS', max: LIMITS.connections });
+      expect(full.body.errors?.[0]?.message).toContain(`at most ${LIMITS.connections} connections (MAX_CONNECTIONS)`);
+      const fullSocket = await wsClose('127.0.0.4');
+      expect(fullSocket.code).toBe(1013);
+      expect(fullSocket.reason).toContain('(MAX_CONNECTIONS)');
+
+      // Idle connections that never start a request are cut after REQUEST_TIMEOUT_MS, refused ones too; then all are served again.
+      await eventually(() => (held.every((socket) => socket.destroyed || socket.readyState === 'closed') ? true : undefined), 15_000, 'idle sockets closed');
+      expect((await get('127.0.0.1')).status).toBe(200);
+      // Answering 600 connections' worth of refusals held nothing.
+      expect(memory().rss - before.rss).toBeLessThan(100);
+      await alive();
+    } finally {
+      for (const socket of held) socket.destroy();
+      await new Promise((resolve) => setTimeout(resolve, 300)); // the server has seen them close
     }
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    for (const socket of sockets) closedEarly.push(socket.destroyed || socket.readyState === 'closed');
-    const refused = closedEarly.filter(Boolean).length;
-    expect(refused).toBeGreaterThanOrEqual(40 - 5);
-    // Another address (127.0.0.2 is this machine too) still gets its answer.
-    const status = await new Promise<number>((resolve, reject) => {
-      request({ host: '127.0.0.1', port: service.port, path: '/health', localAddress: '127.0.0.2' }, (res) => resolve(res.statusCode ?? 0))
-        .on('error', reject)
-        .end();
-    });
-    expect(status).toBe(200);
-    // Idle connections that never finish a request are cut after REQUEST_TIMEOUT_MS.
-    await eventually(() => (sockets.every((socket) => socket.destroyed || socket.readyState === 'closed') ? true : undefined), 15_000, 'idle sockets closed');
-    await alive();
   });
 
   it('cuts a request body sent a byte a second, and answers a keyless one before reading its body', { timeout: 30_000 }, async () => {

@@ -109,7 +109,13 @@ describe('deploy/kubernetes', () => {
         const [container] = deployment.spec.template.spec.containers as Manifest[];
         const own = Object.fromEntries((container!.env as Manifest[]).map((entry) => [entry.name, entry.value]));
         const env = { ...configMap.data, ...secret.stringData, ...own };
-        expect(Object.keys(env).filter((name) => !known.has(name)), deployment.metadata.name).toEqual([]);
+        // NODE_OPTIONS is Node's own: a heap that leaves the process room within its memory limit.
+        expect(Object.keys(env).filter((name) => !known.has(name) && name !== 'NODE_OPTIONS'), deployment.metadata.name).toEqual([]);
+        if (env.NODE_OPTIONS) {
+          const heapMb = Number(/--max-old-space-size=(\d+)/.exec(env.NODE_OPTIONS)?.[1]);
+          const limitMi = Number(/^(\d+)Mi$/.exec(container!.resources.limits.memory)?.[1]);
+          expect(heapMb, `${deployment.metadata.name}: NODE_OPTIONS' heap within its memory limit`).toBeLessThanOrEqual(limitMi * 0.6);
+        }
         const config = loadConfig(env);
         expect(config.ROLE).toBe(deployment.metadata.name.replace('jobgraph-', ''));
         // The kubelet's SIGKILL comes after the grace period: jobs get SHUTDOWN_GRACE_MS, and time to hand back.

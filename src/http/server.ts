@@ -2,13 +2,12 @@
 // /health, readiness at /ready, Prometheus metrics at /metrics.
 //
 // What reaches Yoga has passed the cheap checks first: a connection over the caps is
-// closed at once, a request that trickles in is cut after REQUEST_TIMEOUT_MS, a GraphQL
+// answered that it is and closed (connections.ts), a request that trickles in is cut after REQUEST_TIMEOUT_MS, a GraphQL
 // request without a valid API key is answered 401 before its body is read, and a POST
 // must say it is JSON (a form post from another site, which browsers send without
 // asking, is refused: CSRF).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import type { Socket } from 'node:net';
 import type { Registry } from 'prom-client';
 import type { ErrorCode } from '../domain/errors.js';
 import type { Authenticator } from '../auth/authenticate.js';
@@ -17,6 +16,7 @@ import { inRequestSpan } from '../tracing/tracing.js';
 import { readFileSync } from 'node:fs';
 import { findUp } from '../paths.js';
 import { dashboardPage, graphiqlPage, type Page } from './pages.js';
+import { capConnections, refuseRequest, type ConnectionCaps } from './connections.js';
 import type { Yoga } from './yoga.js';
 
 /** A dependency the readiness probe checks; resolves when it answers. */
@@ -70,42 +70,13 @@ export interface HttpOptions {
   graphiql: boolean;
 }
 
-/**
- * Counts open connections per client address and closes those over the cap at once.
- * A connection must also start a request within `firstRequestMs`: Node's own request
- * timeouts start with the first byte, so a socket that sends nothing would stay forever.
- */
-function capConnections(server: Server, perAddress: number, firstRequestMs: number, logger: Logger): void {
-  const open = new Map<string, number>();
-  const started = new WeakSet<Socket>();
-  const begin = (socket: Socket) => started.add(socket);
-  server.on('request', (req: IncomingMessage) => begin(req.socket));
-  server.on('upgrade', (req: IncomingMessage) => begin(req.socket));
-  let warned = 0;
-  server.on('connection', (socket: Socket) => {
-    const silent = setTimeout(() => started.has(socket) || socket.destroy(), firstRequestMs).unref();
-    socket.once('close', () => clearTimeout(silent));
-    const address = socket.remoteAddress ?? 'unknown';
-    const count = (open.get(address) ?? 0) + 1;
-    if (count > perAddress) {
-      // Logged at most once a minute: a flood must not become a flood of log lines.
-      if (Date.now() - warned > 60_000) {
-        warned = Date.now();
-        logger.warn({ address, limit: perAddress }, 'connection refused: MAX_CONNECTIONS_PER_ADDRESS reached for this address');
-      }
-      socket.destroy();
-      return;
-    }
-    open.set(address, count);
-    socket.once('close', () => {
-      const left = (open.get(address) ?? 1) - 1;
-      if (left === 0) open.delete(address);
-      else open.set(address, left);
-    });
-  });
+export interface HttpServer {
+  server: Server;
+  /** Which connections are over MAX_CONNECTIONS or MAX_CONNECTIONS_PER_ADDRESS (WebSockets refuse them too). */
+  caps: ConnectionCaps;
 }
 
-export function createHttpServer(options: HttpOptions): Server {
+export function createHttpServer(options: HttpOptions): HttpServer {
   /** Authenticates a GraphQL request and checks its content type, answering it when refused. */
   const admit = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     const caller = await options.auth.callerOf(req, req.headers.authorization);
@@ -131,6 +102,8 @@ export function createHttpServer(options: HttpOptions): Server {
     // Node checks the request timeouts below on this interval.
     { requestTimeout: limits.requestTimeoutMs, headersTimeout: Math.min(limits.requestTimeoutMs, 10_000), connectionsCheckingInterval: 1000 },
     (req: IncomingMessage, res: ServerResponse) => {
+      const refusal = caps.refusalOf(req.socket);
+      if (refusal) return refuseRequest(res, refusal);
       const path = (req.url ?? '/').split('?')[0];
       const readOnly = req.method === 'GET' || req.method === 'HEAD';
       // Each dashboard page has its own URL: a reload or a link lands on the same page.
@@ -190,7 +163,6 @@ export function createHttpServer(options: HttpOptions): Server {
       sendJson(res, 404, { error: `nothing at ${path}; GraphQL is at /graphql` });
     },
   );
-  server.maxConnections = limits.maxConnections;
-  capConnections(server, limits.maxConnectionsPerAddress, limits.requestTimeoutMs, logger);
-  return server;
+  const caps = capConnections(server, { maxConnections: limits.maxConnections, maxConnectionsPerAddress: limits.maxConnectionsPerAddress, firstRequestMs: limits.requestTimeoutMs }, logger);
+  return { server, caps };
 }

@@ -1,9 +1,8 @@
 // Identical live subscriptions over WebSocket share one execution: the same document,
 // variables and reach (what the caller may see) give the same answers, so the first
 // subscriber's runs once and every later one joins it. Each state (or event) is turned
-// into JSON once and the same bytes are written to every member's socket (a message of
-// three fragments: the member's own `{"id":...,"payload":`, the shared bytes, and `}`,
-// so no member's copy is ever made), each member
+// into JSON once and the same bytes are written to every member's socket, behind the
+// member's own `{"id":...,"payload":` and before `}` (see Member.write), each member
 // at its own pace: a latest-state field (jobUpdated, flowUpdated) keeps only the newest
 // state for a member still sending the last one; an event field (jobEvents, without
 // `after`) queues up to SUBSCRIPTION_BUFFER_SIZE events per member and ends a member that
@@ -38,10 +37,12 @@ export function shareable(document: DocumentNode, operationName: string | null |
 
 type Source = AsyncIterator<ExecutionResult> & AsyncIterable<ExecutionResult>;
 
-/** One subscriber of a group: its socket, its operation id, its own pace and expiry. */
 /** The end of every `next` message. */
 const SUFFIX = Buffer.from('}');
+/** States up to this size are copied into one frame per member (see Member.write). */
+const COPY_AT_MOST = 16 * 1024;
 
+/** One subscriber of a group: its socket, its operation id, its own pace and expiry. */
 class Member {
   private queue: Buffer[] = [];
   /** This member's start of every `next` message. */
@@ -135,10 +136,21 @@ class Member {
     if (this.ending && this.queue.length === 0) this.leave(this.ending.error);
   }
 
-  /** One text message in three fragments, sent together (nothing else can come between them). */
+  /**
+   * One text message. A small state is copied behind this member's prefix and sent as
+   * one frame: one system call per member (three fragments cost two, one for the first
+   * and one when the corked rest is flushed, and the system calls were the largest cost
+   * of a broadcast to 10,000). A large one (a big flow's state) is sent as three
+   * fragments, sent together (nothing else can come between them), so no member's copy
+   * of it is ever made.
+   */
   private write(payload: Buffer): Promise<void> {
     return new Promise((resolve) => {
       if (this.socket.readyState !== this.socket.OPEN) return resolve();
+      if (payload.length <= COPY_AT_MOST) {
+        this.socket.send(Buffer.concat([this.prefix, payload, SUFFIX]), { binary: false }, () => resolve());
+        return;
+      }
       this.socket.send(this.prefix, { binary: false, fin: false });
       this.socket.send(payload, { binary: false, fin: false });
       this.socket.send(SUFFIX, { binary: false, fin: true }, () => resolve());

@@ -3,8 +3,9 @@
 // plugins, context and error masking as HTTP ones. The API key is checked when the
 // socket opens (connection_init), not at its first operation: a socket without a valid
 // key is closed (4401 without one, 4403 with a wrong one) and holds nothing.
-import type { IncomingMessage, Server } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -14,6 +15,8 @@ import { mayRead } from '../auth/caller.js';
 import { scopeRefusal } from './scopes.js';
 import { shareable, type JoinRequest, type SharedSubscriptions } from './sharedSubscriptions.js';
 import type { Yoga } from './yoga.js';
+import type { HttpServer } from './server.js';
+import { refusalMessage } from './connections.js';
 import { type ErrorCode } from '../domain/errors.js';
 
 /** Yoga's enveloped execute and subscribe, carried to graphql-ws through rootValue, and how the operation is shared. */
@@ -104,8 +107,20 @@ function coalesceWrites(socket: WebSocket, request: IncomingMessage): void {
   }) as WebSocket['send'];
 }
 
-export function attachWebSockets(server: Server, yoga: Yoga, auth: Authenticator, limits: WebSocketLimits, shared: SharedSubscriptions): WebSockets {
-  const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint, maxPayload: limits.maxPayloadBytes });
+export function attachWebSockets(http: HttpServer, yoga: Yoga, auth: Authenticator, limits: WebSocketLimits, shared: SharedSubscriptions): WebSockets {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxPayloadBytes });
+  http.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (new URL(request.url ?? '/', 'http://localhost').pathname !== yoga.graphqlEndpoint) {
+      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(request, socket, head, (webSocket) => {
+      // Over a cap: told so with a close code (a browser sees nothing of a refused handshake), see connections.ts.
+      const refusal = http.caps.refusalOf(request.socket);
+      if (refusal) webSocket.close(1013, refusalMessage(refusal));
+      else wss.emit('connection', webSocket, request);
+    });
+  });
   wss.on('connection', coalesceWrites);
   const graphqlWs = useServer(
     {
