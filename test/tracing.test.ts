@@ -3,6 +3,7 @@
 // (in the worker thread here) to the statement that records its outcome, with
 // PostgreSQL and Redis spans inside, and log lines that carry the trace id. The test is
 // the collector: an OTLP/HTTP receiver of its own, in JSON and in protobuf.
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -146,6 +147,40 @@ describe('tracing (OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
     const service = services.at(-1)!;
     const logged = service.output.filter((line) => line.includes(`"trace_id":"${traceId}"`));
     expect(logged.some((line) => line.includes('attempt 1 of 3 failed'))).toBe(true);
+  });
+
+  it("carries the trace into a team's worker process: its spans join the attempt's", { timeout: 60_000 }, async () => {
+    const url = await traced('http/json');
+    const worker = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'test/fixtures/tracedWorker.ts'], {
+      env: { ...process.env, JOBGRAPH_URL: url, OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const output: string[] = [];
+    for (const stream of [worker.stdout, worker.stderr]) stream.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+    try {
+      await waitFor(async () => (output.join('').includes('ready ') ? true : undefined), 30_000, 'the worker to start');
+      const traceId = randomBytes(16).toString('hex');
+      const submitted = await graphql(url, undefined, SUBMIT, { input: { type: 'team.traced', payload: {} } }, {
+        headers: { 'content-type': 'application/json', traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` },
+      });
+      expect(submitted.body.data.submitJob.userErrors).toEqual([]);
+      const spans = await waitFor(async () => {
+        const found = collector.inTrace(traceId);
+        return found.some((span) => span.name === 'team work') && found.some((span) => span.name === 'attempt team.traced') ? found : undefined;
+      }, 30_000, "the worker's spans in the trace");
+      const attempt = spans.find((span) => span.name === 'attempt team.traced')!;
+      const run = spans.find((span) => span.name === 'run team.traced')!;
+      const own = spans.find((span) => span.name === 'team work')!;
+      // The service's attempt, the SDK's span for the job under it, and the team's own span under that, in the team's process.
+      expect(attempt.resource['service.name']).toBe('jobgraph-traced');
+      expect(run.parentSpanId).toBe(attempt.spanId);
+      expect(run.resource['service.name']).toBe('team-worker');
+      expect(run.attributes['jobgraph.job.id']).toBe(submitted.body.data.submitJob.job.id);
+      expect(own.parentSpanId).toBe(run.spanId);
+    } finally {
+      worker.kill('SIGTERM');
+      await new Promise((resolve) => worker.once('exit', resolve));
+    }
   });
 
   it('sends spans in protobuf too (the default protocol)', { timeout: 60_000 }, async () => {

@@ -25,6 +25,7 @@ import type { LogLevel } from '../store/logs.js';
 import { AttemptAborted, type Outcome } from '../worker/attempt.js';
 import type { JobLogs } from '../worker/logs.js';
 import type { AttemptRunner, JobWorkers, RunnerOutcome } from '../worker/worker.js';
+import { currentTraceParent } from '../tracing/tracing.js';
 
 /** What the service sends a worker (subscription `work`). */
 export interface WorkMessage {
@@ -33,7 +34,18 @@ export interface WorkMessage {
   heartbeatMs?: number;
   lease?: string;
   reason?: string;
-  job?: { id: string; type: string; queue: string; payload: unknown; attempt: number; maxAttempts: number; timeoutMs: number; dependencies: Record<string, unknown> };
+  job?: {
+    id: string;
+    type: string;
+    queue: string;
+    payload: unknown;
+    attempt: number;
+    maxAttempts: number;
+    timeoutMs: number;
+    dependencies: Record<string, unknown>;
+    /** The attempt's span (W3C traceparent) when this process traces, for the worker's own spans to join. */
+    traceparent: string | null;
+  };
 }
 
 export interface Registration {
@@ -314,7 +326,8 @@ export class RemoteWorkers {
     worker.push({
       kind: 'JOB',
       lease: id,
-      job: { id: job.id, type: job.type, queue: job.queue, payload: job.payload, attempt: job.attempts, maxAttempts: job.maxAttempts, timeoutMs: job.timeoutMs, dependencies },
+      // Dispatched inside the attempt's span (worker/worker.ts): the job carries it to the worker's process.
+      job: { id: job.id, type: job.type, queue: job.queue, payload: job.payload, attempt: job.attempts, maxAttempts: job.maxAttempts, timeoutMs: job.timeoutMs, dependencies, traceparent: currentTraceParent() },
     });
     const outcome = await settled;
     controller.signal.removeEventListener('abort', onAbort);

@@ -90,6 +90,12 @@ const WorkItemRef = builder.objectRef<NonNullable<WorkMessage['job']>>('WorkItem
     maxAttempts: t.exposeInt('maxAttempts'),
     timeoutMs: t.exposeInt('timeoutMs', { description: 'The service counts this attempt failed after it (and sends CANCEL).' }),
     dependencies: t.field({ type: 'JSON', description: "A flow's job: the results of the jobs it depends on, by key.", resolve: (job) => job.dependencies }),
+    traceparent: t.string({
+      nullable: true,
+      description:
+        "This attempt's span as a W3C traceparent, when the service traces (OTEL_EXPORTER_OTLP_ENDPOINT): the worker's spans join the job's trace under it. Null when it does not.",
+      resolve: (job) => job.traceparent,
+    }),
   }),
 });
 

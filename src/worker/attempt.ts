@@ -7,6 +7,7 @@ import { isPermanentError, serializeError, type AttemptError } from '../domain/e
 import type { JobContext, JobHandler } from '../handlers/handler.js';
 import type { Logger } from '../logger.js';
 import { handlerLogger, type JobLogs } from './logs.js';
+import { currentTraceParent } from '../tracing/tracing.js';
 import { nextDelay } from '../domain/backoff.js';
 import { storableJson, storableText } from '../domain/json.js';
 import type { Job } from '../domain/model.js';
@@ -119,7 +120,17 @@ export async function runAttempt(job: Job, handler: JobHandler, controller: Abor
   }
   const progress = throttledProgress((percent) => deps.lifecycle.progress(job.id, attempt, percent), logger);
   const kept = deps.logs?.attemptLogger(logger, job.id, attempt);
-  const ctx: JobContext = { jobId: job.id, attempt, signal: controller.signal, progress: progress.report, logger: handlerLogger(kept?.logger ?? logger), reach: handlerReach(job), dependencies: deps.dependencies ?? {} };
+  const ctx: JobContext = {
+    jobId: job.id,
+    attempt,
+    signal: controller.signal,
+    progress: progress.report,
+    logger: handlerLogger(kept?.logger ?? logger),
+    reach: handlerReach(job),
+    dependencies: deps.dependencies ?? {},
+    // Inside the attempt's span (worker.ts): the handler's own spans are its children already.
+    traceparent: currentTraceParent(),
+  };
   try {
     const running = (handler as JobHandler<typeof handler.payload>).run(parsed.value as never, ctx as never);
     // A handler that ignores its signal must not hold the attempt open past its timeout.

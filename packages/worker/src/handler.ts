@@ -28,6 +28,13 @@ export interface JobContext {
   logger: JobLogger;
   /** In a flow: the results of the jobs it depends on, by their keys (all COMPLETED). */
   dependencies: Record<string, unknown>;
+  /**
+   * The job's trace (W3C traceparent of the service's attempt span) when the service
+   * traces, else null. With @opentelemetry/api installed, `run` already runs in a span
+   * under it (tracing.ts); this is for propagating it by other means. Optional, so a
+   * context made by hand in a unit test needs none.
+   */
+  traceparent?: string | null;
 }
 
 export interface Handler<Schema extends PayloadSchema = PayloadSchema, Context extends JobContext = JobContext> {

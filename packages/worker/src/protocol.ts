@@ -14,7 +14,7 @@
 // late outcome.
 
 export const WORK = `subscription JobgraphWork($worker: WorkerRegistration!) {
-  work(worker: $worker) { kind workerId heartbeatMs lease reason job { id type queue payload attempt maxAttempts timeoutMs dependencies } }
+  work(worker: $worker) { kind workerId heartbeatMs lease reason job { id type queue payload attempt maxAttempts timeoutMs dependencies traceparent } }
 }`;
 export const HEARTBEAT = 'mutation JobgraphHeartbeat($workerId: String!) { workerHeartbeat(workerId: $workerId) }';
 export const DRAIN = 'mutation JobgraphDrain($workerId: String!) { drainWorker(workerId: $workerId) }';
@@ -35,6 +35,8 @@ export interface WorkItem {
   maxAttempts: number;
   timeoutMs: number;
   dependencies: Record<string, unknown>;
+  /** The service's span of this attempt (W3C traceparent) when it traces, else null. */
+  traceparent: string | null;
 }
 
 export interface WorkMessage {

@@ -8,6 +8,7 @@ import { createClient, type Client } from 'graphql-ws';
 import { WebSocket as NodeWebSocket } from 'ws';
 import { isPermanentError, serializeError, type AttemptError } from './errors.js';
 import type { Handler, JobLogger } from './handler.js';
+import { inJobSpan } from './tracing.js';
 import { COMPLETE, DRAIN, FAIL, HAND_BACK, HEARTBEAT, LOGS, PROGRESS, WORK, type WorkItem, type WorkMessage } from './protocol.js';
 import { payloadJsonSchema, validatePayload } from './schema.js';
 
@@ -211,12 +212,21 @@ export function createWorker(options: WorkerOptions): JobgraphWorker {
         const issues = parsed.issues.map((issue) => `${['payload', ...issue.path].join('.')}: ${issue.message}`).join('; ');
         throw Object.assign(new Error(`payload does not match the ${job.type} schema: ${issues}`), { name: 'InvalidPayload', permanent: true });
       }
-      const ctx = { jobId: job.id, attempt: job.attempt, signal: controller.signal, progress: progressOf.report, logger: logs.logger, dependencies: job.dependencies ?? {} };
+      const ctx = {
+        jobId: job.id,
+        attempt: job.attempt,
+        signal: controller.signal,
+        progress: progressOf.report,
+        logger: logs.logger,
+        dependencies: job.dependencies ?? {},
+        traceparent: job.traceparent ?? null,
+      };
       const aborted = new Promise<never>((_, reject) => {
         if (controller.signal.aborted) reject(controller.signal.reason);
         controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
       });
-      const work = handler.run(parsed.value, ctx);
+      // In a span of the job's trace when the service traces and this process has OpenTelemetry.
+      const work = inJobSpan(job, () => handler.run(parsed.value, ctx));
       work.catch(() => undefined);
       aborted.catch(() => undefined);
       // A handler that ignores its signal must not hold the job past its timeout.
