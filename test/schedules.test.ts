@@ -111,3 +111,62 @@ it('counts firings against the tenant\'s rate limit: a firing over it makes no j
     await limited.stop();
   }
 });
+
+it('runs a schedule now with runSchedule (paused too), its next run unchanged; a second run is a second job; a bad or unknown id is named', { timeout: 30_000 }, async () => {
+  const RUN = 'mutation ($id: ID!) { runSchedule(id: $id) { schedule { id paused nextRunAt lastRunAt lastJob { id submittedBy payload } runs { job { id } skipped } } userErrors { code field message } } }';
+  type Ran = { runSchedule: { schedule: { paused: boolean; nextRunAt: string | null; lastRunAt: string | null; lastJob: { id: string; submittedBy: string; payload: unknown } | null; runs: { job: { id: string } | null }[] } | null; userErrors: { code: string; field: string[]; message: string }[] } };
+  // Once a year: only runSchedule makes its jobs here.
+  const { createSchedule } = await app.data<{ createSchedule: { schedule: { id: string; nextRunAt: string } } }, unknown>(CREATE, {
+    input: { name: 'yearly', cron: '0 0 1 1 *', job: { type: 'echo', payload: { yearly: true } } },
+  });
+  const { id, nextRunAt } = createSchedule.schedule;
+  const first = await app.data<Ran, unknown>(RUN, { id });
+  expect(first.runSchedule.userErrors).toEqual([]);
+  expect(first.runSchedule.schedule).toMatchObject({ nextRunAt, lastJob: { submittedBy: 'schedule:yearly', payload: { yearly: true } } });
+  expect(first.runSchedule.schedule?.runs[0]?.job?.id).toBe(first.runSchedule.schedule?.lastJob?.id);
+  await waitFor(async () => {
+    const { job } = await app.data<{ job: { status: string } }, unknown>('query ($id: ID!) { job(id: $id) { status } }', { id: first.runSchedule.schedule?.lastJob?.id });
+    return job.status === 'COMPLETED' ? true : undefined;
+  }, 10_000, 'the job it made to complete');
+
+  // Paused, it still runs when asked, and stays paused; a second run is a second job.
+  await app.data(SET('pauseSchedule'), { id });
+  const second = await app.data<Ran, unknown>(RUN, { id });
+  expect(second.runSchedule.schedule).toMatchObject({ paused: true, nextRunAt: null });
+  expect(second.runSchedule.schedule?.lastJob?.id).not.toBe(first.runSchedule.schedule?.lastJob?.id);
+  expect(second.runSchedule.schedule?.runs.filter((run) => run.job).length).toBe(2);
+
+  // No such schedule, or not one: the field and why.
+  const missing = await app.data<Ran, unknown>(RUN, { id: '0193a5a0-0000-7000-8000-000000000000' });
+  expect(missing.runSchedule).toMatchObject({ schedule: null, userErrors: [{ code: 'NOT_FOUND', field: ['id'] }] });
+  const bad = await app.data<Ran, unknown>(RUN, { id: 'nope' });
+  expect(bad.runSchedule.userErrors[0]).toMatchObject({ code: 'INVALID_INPUT', field: ['id'] });
+  await app.data(SET('deleteSchedule'), { id });
+});
+
+it("runs another tenant's schedule as a missing one, and a run over the creator's rate limit says so and makes no job", { timeout: 30_000 }, async () => {
+  const KEYS = { a: 'tenant-a-0123456789abcdef', b: 'tenant-b-0123456789abcdef' };
+  const tenants = await startTestApp({ API_KEYS: `a:${KEYS.a}:jobs:read,jobs:write:A;b:${KEYS.b}:jobs:read,jobs:write:B`, RATE_LIMIT_TENANT_JOBS_PER_MINUTE: '3' });
+  const post = async (key: string, query: string, variables?: unknown) => {
+    const response = await fetch(tenants.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify({ query, variables }) });
+    return (await response.json()) as { data?: any; errors?: unknown[] }; // eslint-disable-line @typescript-eslint/no-explicit-any
+  };
+  const RUN = 'mutation ($id: ID!) { runSchedule(id: $id) { schedule { id lastJob { id } } userErrors { code field message } } }';
+  try {
+    const created = await post(KEYS.a, CREATE, { input: { name: 'a-yearly', cron: '0 0 1 1 *', job: { type: 'echo', payload: {} } } });
+    const id = created.data.createSchedule.schedule.id;
+    const other = await post(KEYS.b, RUN, { id });
+    expect(other.data.runSchedule).toMatchObject({ schedule: null, userErrors: [{ code: 'NOT_FOUND', field: ['id'] }] });
+    // The creation counted one of three; two runs take the rest; the third run is over the limit.
+    expect((await post(KEYS.a, RUN, { id })).data.runSchedule.userErrors).toEqual([]);
+    expect((await post(KEYS.a, RUN, { id })).data.runSchedule.userErrors).toEqual([]);
+    const over = await post(KEYS.a, RUN, { id });
+    expect(over.data.runSchedule.schedule).toBeNull();
+    expect(over.data.runSchedule.userErrors[0]).toMatchObject({ code: 'LIMIT_EXCEEDED', field: ['id'] });
+    expect(over.data.runSchedule.userErrors[0].message).toMatch(/over the rate limit of its creator or tenant .*RATE_LIMIT_TENANT_JOBS_PER_MINUTE/);
+    const { data } = await post(KEYS.a, '{ jobs(first: 10) { nodes { submittedBy } } }');
+    expect(data.jobs.nodes.filter((job: { submittedBy: string }) => job.submittedBy === 'schedule:a-yearly').length).toBe(2);
+  } finally {
+    await tenants.stop();
+  }
+});

@@ -221,9 +221,29 @@ export class Schedules {
     );
   }
 
+  /**
+   * Submits the schedule's job now (runSchedule), as a firing would: the creator's rate
+   * limits, the template, the run recorded. A paused schedule runs too (an operator asked
+   * for this one run); its next run stays as it was. What stopped it comes back as a
+   * userError, and is kept in its runs as a firing's would be.
+   */
+  async runNow(id: string, caller: Reaches): Promise<ScheduleResult | 'forbidden' | null> {
+    const found = await this.changeable(id, caller);
+    if (found === null || found === 'forbidden') return found;
+    const outcome = await this.submitFrom(found, `now:${uuidv7()}`);
+    if ('problem' in outcome) return { schedule: null, userErrors: [outcome.problem] };
+    const schedule = await this.deps.db.schedule.findUnique({ where: { id } });
+    return schedule ? { schedule, userErrors: [] } : null;
+  }
+
   private async fire({ scheduleId }: { scheduleId: string }, firingId: string): Promise<void> {
     const schedule = await this.deps.db.schedule.findUnique({ where: { id: scheduleId } });
     if (!schedule || schedule.paused) return;
+    await this.submitFrom(schedule, firingId);
+  }
+
+  /** One run of the schedule: its job submitted (idempotent per firing), or why not, recorded either way. */
+  private async submitFrom(schedule: Schedule, firingId: string): Promise<{ jobId: string } | { problem: UserError }> {
     const template = schedule.job as unknown as SubmitJobInput;
     // The jobs are the schedule's creator's: same tenant, same owner, same reach, same allowance.
     const keys = rateKeysOfOwner(schedule.tenant, schedule.owner || null, `schedule:${schedule.id}`);
@@ -234,7 +254,7 @@ export class Schedules {
       const why = `skipped: over the rate limit of its creator or tenant (${(error as Error).message.replace(/^Rate limited: /, '')})`;
       this.deps.logger.warn({ schedule: schedule.name, tenant: schedule.tenant }, `scheduled job ${why}`);
       await this.record(schedule.id, { skipped: why.slice(0, 500) });
-      return;
+      return { problem: userError('LIMIT_EXCEEDED', ['id'], `id: schedule ${schedule.name} ${why}`) };
     }
     const { jobs, userErrors } = await this.deps.submissions.submit([{ ...template, idempotencyKey: `schedule:${schedule.id}:${firingId}` }], () => ['job'], {
       tenant: schedule.tenant,
@@ -246,10 +266,13 @@ export class Schedules {
     if (userErrors.length) {
       await this.deps.rateLimit.refund(keys, 1);
       this.deps.logger.error({ schedule: schedule.name, userErrors }, 'scheduled job refused; the schedule goes on');
-      await this.record(schedule.id, { skipped: `refused: ${userErrors.map((problem) => problem.message).join('; ')}`.slice(0, 500) });
-      return;
+      const why = `refused: ${userErrors.map((problem) => problem.message).join('; ')}`.slice(0, 500);
+      await this.record(schedule.id, { skipped: why });
+      return { problem: userError(userErrors[0]?.code ?? 'INVALID_INPUT', ['id'], `id: schedule ${schedule.name}'s job was ${why}`) };
     }
-    await this.record(schedule.id, { jobId: (jobs[0] as { id: string }).id });
+    const jobId = (jobs[0] as { id: string }).id;
+    await this.record(schedule.id, { jobId });
+    return { jobId };
   }
 
   /** Notes a firing in the schedule's short history (newest first, at most SCHEDULE_RUNS kept) and, for a job, as its last run. */
