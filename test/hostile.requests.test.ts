@@ -240,9 +240,10 @@ describe('finding 6: sockets and connections without a key hold nothing', () => 
       // Another address is still served.
       expect((await get('127.0.0.2')).status).toBe(200);
 
-      // Two more addresses fill MAX_CONNECTIONS: now every address is told the server is full.
-      await hold('127.0.0.2', LIMITS.perAddress);
-      await hold('127.0.0.3', LIMITS.connections - 2 * LIMITS.perAddress);
+      // Three addresses fill MAX_CONNECTIONS, afresh (idle ones are cut after REQUEST_TIMEOUT_MS, 2 s): now every address is told the server is full.
+      for (const socket of held) socket.destroy();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await Promise.all([hold('127.0.0.5', LIMITS.perAddress), hold('127.0.0.2', LIMITS.perAddress), hold('127.0.0.3', LIMITS.connections - 2 * LIMITS.perAddress)]);
       const full = await get('127.0.0.4');
       expect(full.status).toBe(503);
       expect(full.retryAfter).toBe('1');
