@@ -77,6 +77,8 @@ export type JobFilter = {
   createdAfter?: string | null | undefined;
   createdBefore?: string | null | undefined;
   idempotencyKey?: string | null | undefined;
+  /** Jobs whose payload contains this JSON (PostgreSQL's @> containment), e.g. { "orderId": 42 }. At most 4096 bytes of JSON; answered by an index. */
+  payloadContains?: unknown;
   queue?: Array<string> | null | undefined;
   status?: Array<JobStatus> | null | undefined;
   /** Jobs carrying every one of these tags. */

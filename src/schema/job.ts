@@ -231,6 +231,10 @@ export const JobFilterInput = builder.inputType('JobFilter', {
     createdBefore: t.field({ type: 'DateTime' }),
     idempotencyKey: t.string(),
     tags: t.stringList({ description: 'Jobs carrying every one of these tags.' }),
+    payloadContains: t.field({
+      type: 'JSON',
+      description: 'Jobs whose payload contains this JSON (PostgreSQL\'s @> containment), e.g. { "orderId": 42 }. At most 4096 bytes of JSON; answered by an index.',
+    }),
   }),
 });
 

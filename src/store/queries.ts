@@ -37,8 +37,18 @@ export interface JobFilter {
   idempotencyKey?: string | null;
   /** Jobs carrying every one of these tags. */
   tags?: string[] | null;
+  /** Jobs whose payload contains this JSON (PostgreSQL's @>). */
+  payloadContains?: unknown;
   /** Only these jobs (the running jobs of a worker); not a client's filter. */
   ids?: readonly string[];
+}
+
+/** Jobs that finished in one time bucket (finishedOverTime). */
+export interface FinishedCount {
+  at: Date;
+  completed: number;
+  failed: number;
+  cancelled: number;
 }
 
 export interface PageArgs {
@@ -127,8 +137,23 @@ function filterSql(filter: JobFilter | null | undefined): Prisma.Sql[] {
   if (filter.idempotencyKey != null) where.push(Prisma.sql`idempotency_key = ${filter.idempotencyKey}`);
   // Containment, which the GIN index on tags answers.
   if (filter.tags?.length) where.push(Prisma.sql`tags @> ${filter.tags}::text[]`);
+  // Containment too, which the GIN index on payload (jsonb_path_ops) answers.
+  if (filter.payloadContains != null) where.push(Prisma.sql`payload @> ${checkPayloadFilter(filter.payloadContains)}::jsonb`);
   if (filter.ids) where.push(Prisma.sql`id = ANY(${[...filter.ids]}::uuid[])`);
   return where;
+}
+
+/** Largest payloadContains, as JSON text: a filter, not a document. */
+export const PAYLOAD_FILTER_MAX_BYTES = 4096;
+
+/** The payloadContains filter as JSON text, refused past its bound or with text PostgreSQL cannot store, naming the field. */
+function checkPayloadFilter(value: unknown): string {
+  const field = ['filter', 'payloadContains'];
+  const json = JSON.stringify(value);
+  if (Buffer.byteLength(json) > PAYLOAD_FILTER_MAX_BYTES) throw new InvalidArgumentError(field, `at most ${PAYLOAD_FILTER_MAX_BYTES} bytes of JSON`);
+  // jsonb holds no NUL character (\u0000) and no unpaired surrogate.
+  if (json.includes('\\u0000') || !json.isWellFormed()) throw new InvalidArgumentError(field, 'JSON without NUL characters or unpaired surrogates');
+  return json;
 }
 
 /** The conditions that keep a statement to the jobs (aliased `alias`) a caller reaches. */
@@ -275,6 +300,24 @@ export class JobQueries {
       ORDER BY ${orderBy}
       LIMIT ${window.limit}`;
     return toPage(rows, window, (job) => encodeCursor(order.field, key(job)));
+  }
+
+  /**
+   * Jobs that finished since `since`, per bucket of `bucketSeconds` (starting at
+   * multiples of it since the epoch), within reach and optionally one queue: buckets
+   * with none are left out. The (status, finished_at) index answers it.
+   */
+  async finishedOverTime(since: Date, bucketSeconds: number, queue: string | null, reach: Reach): Promise<FinishedCount[]> {
+    const where = [Prisma.sql`status IN ('COMPLETED', 'FAILED', 'CANCELLED')`, Prisma.sql`finished_at >= ${since}`, ...reachSql(reach)];
+    if (queue !== null) where.push(Prisma.sql`queue = ${queue}`);
+    const rows = await this.db.$queryRaw<{ bucket: bigint; completed: bigint; failed: bigint; cancelled: bigint }[]>`
+      SELECT floor(extract(epoch FROM finished_at) / ${bucketSeconds})::bigint AS bucket,
+             count(*) FILTER (WHERE status = 'COMPLETED') AS completed,
+             count(*) FILTER (WHERE status = 'FAILED') AS failed,
+             count(*) FILTER (WHERE status = 'CANCELLED') AS cancelled
+      FROM jobs ${whereAll(where)}
+      GROUP BY 1 ORDER BY 1`;
+    return rows.map((row) => ({ at: new Date(Number(row.bucket) * bucketSeconds * 1000), completed: Number(row.completed), failed: Number(row.failed), cancelled: Number(row.cancelled) }));
   }
 
   async count(filter: JobFilter | null | undefined, reach: Reach): Promise<number> {

@@ -1,0 +1,122 @@
+// Issue 22's read side, for triage: find jobs by what their payload holds
+// (JobFilter.payloadContains) and count what finished over time from the record
+// (finishedOverTime), each within the caller's reach, refused past its bounds.
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, waitFor, type TestApp } from './helpers/app.js';
+
+const KEYS = { ops: 'ops-0123456789abcdef', acme: 'acme-0123456789abcdef', globex: 'globex-0123456789abcdef' };
+let t: TestApp;
+
+async function post(key: string, query: string, variables?: unknown): Promise<{ data?: any; errors?: { message: string; extensions?: Record<string, unknown> }[] }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const response = await fetch(t.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify({ query, variables }) });
+  return (await response.json()) as never;
+}
+
+const SUBMIT = 'mutation ($input: [SubmitJobInput!]!) { submitJobs(input: $input) { jobs { id } userErrors { message } } }';
+const FIND = 'query ($filter: JobFilter) { jobs(filter: $filter, first: 100) { nodes { id payload } } }';
+const OVER_TIME = 'query ($since: DateTime!, $bucketSeconds: Int, $queue: String) { finishedOverTime(since: $since, bucketSeconds: $bucketSeconds, queue: $queue) { at completed failed cancelled } }';
+
+beforeAll(async () => {
+  t = await startTestApp({
+    API_KEYS: `ops:${KEYS.ops}:admin;acme:${KEYS.acme}:jobs:read,jobs:write:acme;globex:${KEYS.globex}:jobs:read,jobs:write:globex`,
+    HANDLERS_DIR: 'test/handlers',
+    QUEUES: 'default,reports',
+    DEFAULT_MAX_ATTEMPTS: '1',
+  });
+}, 60_000);
+afterAll(async () => {
+  await t?.stop();
+});
+
+describe('JobFilter.payloadContains', () => {
+  it('finds the jobs whose payload contains the JSON given, within the caller\'s tenant', async () => {
+    const acme = await post(KEYS.acme, SUBMIT, { input: [
+      { type: 'echo', payload: { orderId: 42, customer: { country: 'FR' } }, runAt: new Date(Date.now() + 3_600_000).toISOString() },
+      { type: 'echo', payload: { orderId: 43, customer: { country: 'DE' } }, runAt: new Date(Date.now() + 3_600_000).toISOString() },
+      { type: 'echo', payload: { orderId: 42, lines: [1, 2] }, runAt: new Date(Date.now() + 3_600_000).toISOString() },
+    ] });
+    expect(acme.data.submitJobs.userErrors).toEqual([]);
+    const [first, , third] = acme.data.submitJobs.jobs.map((job: { id: string }) => job.id);
+    // Another tenant's job with the same order id stays out of acme's answers.
+    await post(KEYS.globex, SUBMIT, { input: [{ type: 'echo', payload: { orderId: 42 }, runAt: new Date(Date.now() + 3_600_000).toISOString() }] });
+
+    const byOrder = await post(KEYS.acme, FIND, { filter: { payloadContains: { orderId: 42 } } });
+    expect(byOrder.data.jobs.nodes.map((job: { id: string }) => job.id).sort()).toEqual([first, third].sort());
+    const nested = await post(KEYS.acme, FIND, { filter: { payloadContains: { customer: { country: 'FR' } } } });
+    expect(nested.data.jobs.nodes.map((job: { id: string }) => job.id)).toEqual([first]);
+    const inArray = await post(KEYS.acme, FIND, { filter: { payloadContains: { lines: [2] } } });
+    expect(inArray.data.jobs.nodes.map((job: { id: string }) => job.id)).toEqual([third]);
+    // The operator sees both tenants' jobs with that order id.
+    const all = await post(KEYS.ops, FIND, { filter: { payloadContains: { orderId: 42 } } });
+    expect(all.data.jobs.nodes.length).toBe(3);
+    // totalCount and bulk actions take the same filter.
+    const counted = await post(KEYS.acme, 'query ($filter: JobFilter) { jobs(filter: $filter, first: 1) { totalCount } }', { filter: { payloadContains: { orderId: 42 } } });
+    expect(counted.data.jobs.totalCount).toBe(2);
+    const cancelled = await post(KEYS.acme, 'mutation ($filter: JobFilter!) { cancelJobs(filter: $filter) { count userErrors { message } } }', { filter: { payloadContains: { orderId: 43 } } });
+    expect(cancelled.data?.cancelJobs ?? cancelled.errors).toMatchObject({ count: 1, userErrors: [] });
+  });
+
+  it('refuses a filter past its size bound, naming the field', async () => {
+    const big = await post(KEYS.acme, FIND, { filter: { payloadContains: { blob: 'x'.repeat(5000) } } });
+    expect(big.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: ['filter', 'payloadContains'] });
+    expect(big.errors?.[0]?.message).toMatch(/at most 4096 bytes/);
+  });
+
+  it('is answered from an index (jsonb_path_ops), not a scan of every payload', async () => {
+    const client = new pg.Client({ connectionString: `postgresql://postgres@127.0.0.1:5432/${t.database}` });
+    await client.connect();
+    try {
+      // The test's table is small enough to scan: the planner is told not to, to show the index answers.
+      await client.query('SET enable_seqscan = off');
+      const plan = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN SELECT id FROM jobs WHERE payload @> '{"orderId": 42}'::jsonb`);
+      expect(plan.rows.map((row) => row['QUERY PLAN']).join('\n')).toContain('jobs_payload_idx');
+    } finally {
+      await client.end();
+    }
+  });
+});
+
+describe('finishedOverTime', () => {
+  it('counts what finished per bucket from the record, by outcome and queue, within reach, the same on every read', { timeout: 30_000 }, async () => {
+    // From now: the jobs of the tests above are not counted.
+    const since = new Date().toISOString();
+    const submitted = await post(KEYS.acme, SUBMIT, { input: [
+      ...Array.from({ length: 3 }, () => ({ type: 'echo', payload: {}, queue: 'reports' })),
+      { type: 'test.fail', payload: {}, queue: 'reports', maxAttempts: 1 },
+      { type: 'echo', payload: {}, runAt: new Date(Date.now() + 3_600_000).toISOString() },
+    ] });
+    expect(submitted.data.submitJobs.userErrors).toEqual([]);
+    const ids = submitted.data.submitJobs.jobs.map((job: { id: string }) => job.id);
+    await post(KEYS.acme, 'mutation ($id: ID!) { cancelJob(id: $id) { userErrors { message } } }', { id: ids[4] });
+    // Another tenant's finished job is not acme's to count.
+    await post(KEYS.globex, SUBMIT, { input: [{ type: 'echo', payload: {} }] });
+    const total = (rows: { completed: number; failed: number; cancelled: number }[]) =>
+      rows.reduce((sum, row) => ({ completed: sum.completed + row.completed, failed: sum.failed + row.failed, cancelled: sum.cancelled + row.cancelled }), { completed: 0, failed: 0, cancelled: 0 });
+    const counted = await waitFor(async () => {
+      const { data } = await post(KEYS.acme, OVER_TIME, { since, bucketSeconds: 10 });
+      const sum = total(data.finishedOverTime);
+      return sum.completed === 3 && sum.failed === 1 && sum.cancelled === 1 ? data.finishedOverTime : undefined;
+    }, 20_000, "acme's five finished jobs counted");
+    // Buckets start at multiples of bucketSeconds since the epoch, oldest first, none missing up to now.
+    const starts = counted.map((row: { at: string }) => Date.parse(row.at));
+    for (const start of starts) expect(start % 10_000).toBe(0);
+    for (let i = 1; i < starts.length; i++) expect(starts[i] - starts[i - 1]).toBe(10_000);
+    expect(starts[0]).toBe(Math.floor(Date.parse(since) / 10_000) * 10_000);
+    // By queue; and the operator sees globex's too.
+    expect(total((await post(KEYS.acme, OVER_TIME, { since, bucketSeconds: 10, queue: 'reports' })).data.finishedOverTime)).toEqual({ completed: 3, failed: 1, cancelled: 0 });
+    await waitFor(async () => (total((await post(KEYS.ops, OVER_TIME, { since })).data.finishedOverTime).completed === 4 ? true : undefined), 20_000, "globex's job counted for the operator");
+    // Read again (a reload, another instance): the same counts.
+    expect(total((await post(KEYS.acme, OVER_TIME, { since, bucketSeconds: 10 })).data.finishedOverTime)).toEqual({ completed: 3, failed: 1, cancelled: 1 });
+  });
+
+  it('refuses more buckets than it answers, or a bucket out of bounds, naming the argument', async () => {
+    const tooMany = await post(KEYS.acme, OVER_TIME, { since: new Date(Date.now() - 86_400_000 * 2).toISOString(), bucketSeconds: 60 });
+    expect(tooMany.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: ['since'] });
+    expect(tooMany.errors?.[0]?.message).toMatch(/at most 1440 buckets/);
+    const tiny = await post(KEYS.acme, OVER_TIME, { since: new Date().toISOString(), bucketSeconds: 0 });
+    expect(tiny.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: ['bucketSeconds'] });
+    const future = await post(KEYS.acme, OVER_TIME, { since: new Date(Date.now() + 60_000).toISOString() });
+    expect(future.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: ['since'] });
+  });
+});
