@@ -1,20 +1,22 @@
-// Throughput: jobs completed per 10 s over the last 5 minutes, one line per queue, with
-// time and count axes (uPlot: small, canvas, no dependencies).
+// Throughput: jobs finished per 10 s over the last 5 minutes, one line per series (an
+// outcome), with time and count axes (uPlot: small, canvas, no dependencies).
 import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 
 export const BUCKET_MS = 10_000;
 export const BUCKETS = 30;
 
-/** Counts per queue per bucket (the bucket's start, ms). */
+/** Counts per series (an outcome) per bucket (the bucket's start, ms). */
 export type Series = Map<string, Map<number, number>>;
 
-const COLORS = ['#0969da', '#1a7f37', '#bf3989', '#9a6700', '#8250df', '#cf222e'];
+/** Outcomes in their status colours; other series in turn. */
+const COLORS: Record<string, string> = { completed: '#1a7f37', failed: '#cf222e', cancelled: '#9a6700' };
+const OTHERS = ['#0969da', '#bf3989', '#8250df'];
 
 export function Chart({ series, now }: { series: Series; now: number }) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
-  const queues = [...series.keys()].sort();
+  const queues = [...series.keys()];
   const end = Math.floor(now / BUCKET_MS) * BUCKET_MS;
   const times = Array.from({ length: BUCKETS }, (_, index) => end - (BUCKETS - 1 - index) * BUCKET_MS);
   const data: uPlot.AlignedData = [times.map((time) => time / 1000), ...queues.map((queue) => times.map((time) => series.get(queue)?.get(time) ?? 0))];
@@ -29,8 +31,8 @@ export function Chart({ series, now }: { series: Series; now: number }) {
         width: box.current.clientWidth || 320,
         height: 180,
         scales: { y: { range: (_u, _min, max) => [0, Math.max(4, max)] } },
-        axes: [axis, { ...axis, label: 'completed / 10 s', size: 50 }],
-        series: [{}, ...queues.map((queue, index) => ({ label: queue, stroke: COLORS[index % COLORS.length], width: 2 }))],
+        axes: [axis, { ...axis, label: 'finished / 10 s', size: 50 }],
+        series: [{}, ...queues.map((queue, index) => ({ label: queue, stroke: COLORS[queue] ?? OTHERS[index % OTHERS.length], width: 2 }))],
       },
       data,
       box.current,
@@ -49,5 +51,5 @@ export function Chart({ series, now }: { series: Series; now: number }) {
     plot.current?.setData(data);
   });
 
-  return <div id="chart" ref={box} role="img" aria-label="jobs completed per 10 seconds, per queue" />;
+  return <div id="chart" ref={box} role="img" aria-label="jobs finished per 10 seconds, by outcome" />;
 }

@@ -1,5 +1,6 @@
 // One job: payload, result, error, history (with progress) and logs, following the job
-// live; retry and cancel only when its status allows them, each asking first.
+// live; retry, cancel and run now (a SCHEDULED or RETRYING job) only when its status
+// allows them, each asking first.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { can, checked, describe, gql, type Viewer } from './api.js';
 import { graphql } from './gql/index.js';
@@ -29,6 +30,9 @@ export const JOB_ACTIONS = {
   `),
   cancelJob: graphql(`
     mutation DashboardCancelJob($id: ID!) { payload: cancelJob(id: $id) { userErrors { code field message } } }
+  `),
+  promoteJob: graphql(`
+    mutation DashboardPromoteJob($id: ID!) { payload: promoteJob(id: $id) { userErrors { code field message } } }
   `),
 };
 
@@ -78,6 +82,9 @@ export function Job({ id, viewer, onError }: { id: string; viewer: Viewer | null
           {writer && (
             <>
               <Confirm id="retry" label="Retry" disabled={busy || !['FAILED', 'CANCELLED'].includes(job.status)} question={`Run job ${job.id} again, with fresh attempts?`} action={() => void act('retryJob')} />
+              {(job.status === 'SCHEDULED' || job.status === 'RETRYING') && (
+                <Confirm id="runNow" label="Run now" disabled={busy} question={`Run job ${job.id} now instead of ${job.status === 'RETRYING' ? 'after its backoff' : 'at its time'}?`} action={() => void act('promoteJob')} />
+              )}
               <Confirm id="cancel" label="Cancel" disabled={busy || !UNFINISHED.includes(job.status)} question={`Cancel job ${job.id}?${job.status === 'RUNNING' ? ' Its handler is told to stop.' : ''}`} action={() => void act('cancelJob')} />
             </>
           )}

@@ -1,4 +1,5 @@
-// Overview: counts by status for each queue, and throughput per queue, updating live.
+// Overview: counts by status for each queue, and jobs finished over the last 5 minutes by
+// outcome (all queues or one), read from the record and reloaded as events arrive.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { BUCKET_MS, BUCKETS, Chart, type Series } from './chart.js';
 import { graphql } from './gql/index.js';
@@ -15,28 +16,30 @@ type Counts = DashboardOverviewQuery['queues'][number]['counts'];
 /** The columns, in the document's order (each a count it selects). */
 const COUNTS = ['pending', 'scheduled', 'blocked', 'running', 'retrying', 'completed', 'failed', 'cancelled'] as const satisfies readonly Exclude<keyof Counts, '__typename'>[];
 
+const FINISHED = graphql(`
+  query DashboardFinished($since: DateTime!, $queue: String) {
+    finishedOverTime(since: $since, bucketSeconds: 10, queue: $queue) { at completed failed cancelled }
+  }
+`);
+
+const OUTCOMES = ['completed', 'failed', 'cancelled'] as const;
+
 export function Overview() {
   const { data, error, reload } = useQuery(QUEUES, {}, 'overview');
-  const [series, setSeries] = useState<Series>(new Map());
+  const [queue, setQueue] = useState<string>('');
   const [now, setNow] = useState(Date.now());
+  // The chart's buckets are read from the record (finishedOverTime): the same after a
+  // reload and on any instance. The window moves every bucket; events reload it sooner.
+  const end = Math.floor(now / BUCKET_MS) * BUCKET_MS;
+  const since = new Date(end - (BUCKETS - 1) * BUCKET_MS).toISOString();
+  const finished = useQuery(FINISHED, { since, queue: queue || null }, `${since}|${queue}`);
   const pending = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
-  useEvents((event) => {
-    if (event.type === 'COMPLETED') {
-      const bucket = Math.floor(new Date(event.createdAt).getTime() / BUCKET_MS) * BUCKET_MS;
-      setSeries((previous) => {
-        const next = new Map(previous);
-        const counts = new Map(next.get(event.job.queue) ?? []);
-        counts.set(bucket, (counts.get(bucket) ?? 0) + 1);
-        // Only the last BUCKETS buckets are kept: memory stays flat however long the page is open.
-        for (const time of counts.keys()) if (time < bucket - BUCKETS * BUCKET_MS) counts.delete(time);
-        next.set(event.job.queue, counts);
-        return next;
-      });
-    }
-    // Counts reload at most once a second, however many events arrive.
+  useEvents(() => {
+    // Counts and the chart reload at most once a second, however many events arrive.
     pending.current ??= setTimeout(() => {
       pending.current = undefined;
       reload();
+      finished.reload();
     }, 1000);
   });
   useEffect(() => {
@@ -47,7 +50,9 @@ export function Overview() {
     };
   }, []);
   const queues = data?.queues ?? [];
-  const chartSeries = new Map(queues.map((queue) => [queue.name, series.get(queue.name) ?? new Map<number, number>()]));
+  const buckets = finished.data?.finishedOverTime ?? [];
+  const series: Series = new Map(OUTCOMES.map((outcome) => [outcome, new Map(buckets.map((bucket) => [new Date(bucket.at).getTime(), bucket[outcome]]))]));
+  const totals = OUTCOMES.map((outcome) => `${buckets.reduce((sum, bucket) => sum + bucket[outcome], 0)} ${outcome}`).join(', ');
   return (
     <>
       <Section title="Jobs by status" wide>
@@ -66,8 +71,21 @@ export function Overview() {
           ))}
         </Table>
       </Section>
-      <Section title="Completed per 10 s, last 5 minutes" wide>
-        <Chart series={chartSeries} now={now} />
+      <Section title="Finished per 10 s, last 5 minutes" wide>
+        <div class="row">
+          <label>
+            queue{' '}
+            <select id="chartQueue" value={queue} onChange={(event) => setQueue(event.currentTarget.value)}>
+              <option value="">all</option>
+              {queues.map((each) => (
+                <option key={each.name} value={each.name}>{each.name}</option>
+              ))}
+            </select>
+          </label>
+          <span id="chartTotals">{finished.data ? totals : 'loading…'}</span>
+        </div>
+        {finished.error && <p class="error">{finished.error}</p>}
+        <Chart series={series} now={now} />
       </Section>
     </>
   );

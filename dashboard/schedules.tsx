@@ -1,11 +1,12 @@
-// Schedules: recurring jobs with their next runs; create, pause, resume, delete.
+// Schedules: recurring jobs with their next and last runs (and the job it made last);
+// create, run now, pause, resume, delete.
 import { can, checked, describe, gql, type Viewer } from './api.js';
 import { graphql } from './gql/index.js';
 import { useQuery } from './hooks.js';
-import { Confirm, Json, Section, Table, When } from './ui.js';
+import { Confirm, Json, Link, Section, Status, Table, When } from './ui.js';
 
 const SCHEDULES = graphql(`
-  query DashboardSchedules { schedules { id name cron timezone paused nextRunAt job } }
+  query DashboardSchedules { schedules { id name cron timezone paused nextRunAt lastRunAt lastJob { id status } job } }
 `);
 
 /** Each action on one schedule: its own document, all answering as `payload`. */
@@ -15,6 +16,9 @@ const ACTIONS = {
   `),
   resumeSchedule: graphql(`
     mutation DashboardResumeSchedule($id: ID!) { payload: resumeSchedule(id: $id) { userErrors { code field message } } }
+  `),
+  runSchedule: graphql(`
+    mutation DashboardRunSchedule($id: ID!) { payload: runSchedule(id: $id) { userErrors { code field message } } }
   `),
   deleteSchedule: graphql(`
     mutation DashboardDeleteSchedule($id: ID!) { payload: deleteSchedule(id: $id) { userErrors { code field message } } }
@@ -41,13 +45,22 @@ export function Schedules({ viewer, onError }: { viewer: Viewer | null; onError:
     <>
       <Section title="Schedules" wide>
         {error && <p class="error">{error}</p>}
-        <Table id="schedules" head={['name', 'cron', 'time zone', 'next run', 'job', ...(writer ? [''] : [])]}>
+        <Table id="schedules" head={['name', 'cron', 'time zone', 'next run', 'last run', 'job', ...(writer ? [''] : [])]}>
           {(data?.schedules ?? []).map((schedule) => (
             <tr key={schedule.id}>
               <td>{schedule.name}</td>
               <td><code>{schedule.cron}</code></td>
               <td>{schedule.timezone}</td>
               <td>{schedule.paused ? 'paused' : <When at={schedule.nextRunAt} />}</td>
+              <td class="lastRun">
+                {schedule.lastRunAt ? <When at={schedule.lastRunAt} /> : 'never'}
+                {schedule.lastJob && (
+                  <>
+                    {' '}
+                    <Link to={`/jobs/${schedule.lastJob.id}`}><Status status={schedule.lastJob.status} /></Link>
+                  </>
+                )}
+              </td>
               <td><Json value={schedule.job} /></td>
               {writer && (
                 <td class="row">
@@ -56,6 +69,7 @@ export function Schedules({ viewer, onError }: { viewer: Viewer | null; onError:
                   ) : (
                     <button onClick={() => void run('pauseSchedule', schedule.id)}>Pause</button>
                   )}
+                  <Confirm label="Run now" question={`Submit ${schedule.name}'s job now? Its next run stays as it is.`} action={() => void run('runSchedule', schedule.id)} />
                   <Confirm label="Delete" question={`Delete schedule ${schedule.name}? Jobs it made stay.`} action={() => void run('deleteSchedule', schedule.id)} />
                 </td>
               )}

@@ -19,19 +19,22 @@ type Documents = {
     "\n  query DashboardJob($id: ID!) {\n    job(id: $id) {\n      id type queue status priority attempts maxAttempts progress payload result lastError tags owner tenant submittedBy runAt createdAt startedAt finishedAt flowId waitingFor\n      lastAttemptError { ...DashboardAttemptError cause { ...DashboardAttemptError cause { ...DashboardAttemptError cause { ...DashboardAttemptError cause { ...DashboardAttemptError } } } } }\n      events(last: 500) { pageInfo { hasPreviousPage } nodes { id type status attempt progress message createdAt error { name message } } }\n      logs(first: 500) { pageInfo { hasNextPage } nodes { attempt level message data at } }\n    }\n  }\n": typeof types.DashboardJobDocument,
     "\n    mutation DashboardRetryJob($id: ID!) { payload: retryJob(id: $id) { userErrors { code field message } } }\n  ": typeof types.DashboardRetryJobDocument,
     "\n    mutation DashboardCancelJob($id: ID!) { payload: cancelJob(id: $id) { userErrors { code field message } } }\n  ": typeof types.DashboardCancelJobDocument,
+    "\n    mutation DashboardPromoteJob($id: ID!) { payload: promoteJob(id: $id) { userErrors { code field message } } }\n  ": typeof types.DashboardPromoteJobDocument,
     "\n  query DashboardJobs($filter: JobFilter, $first: Int, $after: String, $last: Int, $before: String) {\n    jobs(filter: $filter, first: $first, after: $after, last: $last, before: $before) {\n      totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n      nodes { id type queue status attempts maxAttempts progress tags createdAt }\n    }\n  }\n": typeof types.DashboardJobsDocument,
     "\n    mutation DashboardRetryJobs($filter: JobFilter!) { payload: retryJobs(filter: $filter) { count userErrors { code field message } } }\n  ": typeof types.DashboardRetryJobsDocument,
     "\n    mutation DashboardCancelJobs($filter: JobFilter!) { payload: cancelJobs(filter: $filter) { count userErrors { code field message } } }\n  ": typeof types.DashboardCancelJobsDocument,
     "\n    mutation DashboardDeleteJobs($filter: JobFilter!) { payload: deleteJobs(filter: $filter) { count userErrors { code field message } } }\n  ": typeof types.DashboardDeleteJobsDocument,
     "\n  query DashboardViewer { viewer { name tenant scopes } }\n": typeof types.DashboardViewerDocument,
     "\n  query DashboardOverview { queues { name paused counts { pending scheduled blocked running retrying completed failed cancelled } } }\n": typeof types.DashboardOverviewDocument,
+    "\n  query DashboardFinished($since: DateTime!, $queue: String) {\n    finishedOverTime(since: $since, bucketSeconds: 10, queue: $queue) { at completed failed cancelled }\n  }\n": typeof types.DashboardFinishedDocument,
     "\n  query DashboardQueues { queues { name paused concurrency rateLimit { max durationMs } counts { pending running } } }\n": typeof types.DashboardQueuesDocument,
     "\n    mutation DashboardPauseQueue($name: String!) { payload: pauseQueue(name: $name) { userErrors { code field message } } }\n  ": typeof types.DashboardPauseQueueDocument,
     "\n    mutation DashboardResumeQueue($name: String!) { payload: resumeQueue(name: $name) { userErrors { code field message } } }\n  ": typeof types.DashboardResumeQueueDocument,
     "\n  mutation DashboardUpdateQueue($name: String!, $input: QueueSettingsInput!) { updateQueue(name: $name, input: $input) { userErrors { code field message } } }\n": typeof types.DashboardUpdateQueueDocument,
-    "\n  query DashboardSchedules { schedules { id name cron timezone paused nextRunAt job } }\n": typeof types.DashboardSchedulesDocument,
+    "\n  query DashboardSchedules { schedules { id name cron timezone paused nextRunAt lastRunAt lastJob { id status } job } }\n": typeof types.DashboardSchedulesDocument,
     "\n    mutation DashboardPauseSchedule($id: ID!) { payload: pauseSchedule(id: $id) { userErrors { code field message } } }\n  ": typeof types.DashboardPauseScheduleDocument,
     "\n    mutation DashboardResumeSchedule($id: ID!) { payload: resumeSchedule(id: $id) { userErrors { code field message } } }\n  ": typeof types.DashboardResumeScheduleDocument,
+    "\n    mutation DashboardRunSchedule($id: ID!) { payload: runSchedule(id: $id) { userErrors { code field message } } }\n  ": typeof types.DashboardRunScheduleDocument,
     "\n    mutation DashboardDeleteSchedule($id: ID!) { payload: deleteSchedule(id: $id) { userErrors { code field message } } }\n  ": typeof types.DashboardDeleteScheduleDocument,
     "\n  mutation DashboardCreateSchedule($input: CreateScheduleInput!) { createSchedule(input: $input) { schedule { id } userErrors { code field message } } }\n": typeof types.DashboardCreateScheduleDocument,
     "\n  query DashboardJobTypes { jobTypes { name description payloadSchema } }\n": typeof types.DashboardJobTypesDocument,
@@ -43,19 +46,22 @@ const documents: Documents = {
     "\n  query DashboardJob($id: ID!) {\n    job(id: $id) {\n      id type queue status priority attempts maxAttempts progress payload result lastError tags owner tenant submittedBy runAt createdAt startedAt finishedAt flowId waitingFor\n      lastAttemptError { ...DashboardAttemptError cause { ...DashboardAttemptError cause { ...DashboardAttemptError cause { ...DashboardAttemptError cause { ...DashboardAttemptError } } } } }\n      events(last: 500) { pageInfo { hasPreviousPage } nodes { id type status attempt progress message createdAt error { name message } } }\n      logs(first: 500) { pageInfo { hasNextPage } nodes { attempt level message data at } }\n    }\n  }\n": types.DashboardJobDocument,
     "\n    mutation DashboardRetryJob($id: ID!) { payload: retryJob(id: $id) { userErrors { code field message } } }\n  ": types.DashboardRetryJobDocument,
     "\n    mutation DashboardCancelJob($id: ID!) { payload: cancelJob(id: $id) { userErrors { code field message } } }\n  ": types.DashboardCancelJobDocument,
+    "\n    mutation DashboardPromoteJob($id: ID!) { payload: promoteJob(id: $id) { userErrors { code field message } } }\n  ": types.DashboardPromoteJobDocument,
     "\n  query DashboardJobs($filter: JobFilter, $first: Int, $after: String, $last: Int, $before: String) {\n    jobs(filter: $filter, first: $first, after: $after, last: $last, before: $before) {\n      totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n      nodes { id type queue status attempts maxAttempts progress tags createdAt }\n    }\n  }\n": types.DashboardJobsDocument,
     "\n    mutation DashboardRetryJobs($filter: JobFilter!) { payload: retryJobs(filter: $filter) { count userErrors { code field message } } }\n  ": types.DashboardRetryJobsDocument,
     "\n    mutation DashboardCancelJobs($filter: JobFilter!) { payload: cancelJobs(filter: $filter) { count userErrors { code field message } } }\n  ": types.DashboardCancelJobsDocument,
     "\n    mutation DashboardDeleteJobs($filter: JobFilter!) { payload: deleteJobs(filter: $filter) { count userErrors { code field message } } }\n  ": types.DashboardDeleteJobsDocument,
     "\n  query DashboardViewer { viewer { name tenant scopes } }\n": types.DashboardViewerDocument,
     "\n  query DashboardOverview { queues { name paused counts { pending scheduled blocked running retrying completed failed cancelled } } }\n": types.DashboardOverviewDocument,
+    "\n  query DashboardFinished($since: DateTime!, $queue: String) {\n    finishedOverTime(since: $since, bucketSeconds: 10, queue: $queue) { at completed failed cancelled }\n  }\n": types.DashboardFinishedDocument,
     "\n  query DashboardQueues { queues { name paused concurrency rateLimit { max durationMs } counts { pending running } } }\n": types.DashboardQueuesDocument,
     "\n    mutation DashboardPauseQueue($name: String!) { payload: pauseQueue(name: $name) { userErrors { code field message } } }\n  ": types.DashboardPauseQueueDocument,
     "\n    mutation DashboardResumeQueue($name: String!) { payload: resumeQueue(name: $name) { userErrors { code field message } } }\n  ": types.DashboardResumeQueueDocument,
     "\n  mutation DashboardUpdateQueue($name: String!, $input: QueueSettingsInput!) { updateQueue(name: $name, input: $input) { userErrors { code field message } } }\n": types.DashboardUpdateQueueDocument,
-    "\n  query DashboardSchedules { schedules { id name cron timezone paused nextRunAt job } }\n": types.DashboardSchedulesDocument,
+    "\n  query DashboardSchedules { schedules { id name cron timezone paused nextRunAt lastRunAt lastJob { id status } job } }\n": types.DashboardSchedulesDocument,
     "\n    mutation DashboardPauseSchedule($id: ID!) { payload: pauseSchedule(id: $id) { userErrors { code field message } } }\n  ": types.DashboardPauseScheduleDocument,
     "\n    mutation DashboardResumeSchedule($id: ID!) { payload: resumeSchedule(id: $id) { userErrors { code field message } } }\n  ": types.DashboardResumeScheduleDocument,
+    "\n    mutation DashboardRunSchedule($id: ID!) { payload: runSchedule(id: $id) { userErrors { code field message } } }\n  ": types.DashboardRunScheduleDocument,
     "\n    mutation DashboardDeleteSchedule($id: ID!) { payload: deleteSchedule(id: $id) { userErrors { code field message } } }\n  ": types.DashboardDeleteScheduleDocument,
     "\n  mutation DashboardCreateSchedule($input: CreateScheduleInput!) { createSchedule(input: $input) { schedule { id } userErrors { code field message } } }\n": types.DashboardCreateScheduleDocument,
     "\n  query DashboardJobTypes { jobTypes { name description payloadSchema } }\n": types.DashboardJobTypesDocument,
@@ -99,6 +105,10 @@ export function graphql(source: "\n    mutation DashboardCancelJob($id: ID!) { p
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "\n    mutation DashboardPromoteJob($id: ID!) { payload: promoteJob(id: $id) { userErrors { code field message } } }\n  "): (typeof documents)["\n    mutation DashboardPromoteJob($id: ID!) { payload: promoteJob(id: $id) { userErrors { code field message } } }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "\n  query DashboardJobs($filter: JobFilter, $first: Int, $after: String, $last: Int, $before: String) {\n    jobs(filter: $filter, first: $first, after: $after, last: $last, before: $before) {\n      totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n      nodes { id type queue status attempts maxAttempts progress tags createdAt }\n    }\n  }\n"): (typeof documents)["\n  query DashboardJobs($filter: JobFilter, $first: Int, $after: String, $last: Int, $before: String) {\n    jobs(filter: $filter, first: $first, after: $after, last: $last, before: $before) {\n      totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n      nodes { id type queue status attempts maxAttempts progress tags createdAt }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
@@ -123,6 +133,10 @@ export function graphql(source: "\n  query DashboardOverview { queues { name pau
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "\n  query DashboardFinished($since: DateTime!, $queue: String) {\n    finishedOverTime(since: $since, bucketSeconds: 10, queue: $queue) { at completed failed cancelled }\n  }\n"): (typeof documents)["\n  query DashboardFinished($since: DateTime!, $queue: String) {\n    finishedOverTime(since: $since, bucketSeconds: 10, queue: $queue) { at completed failed cancelled }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "\n  query DashboardQueues { queues { name paused concurrency rateLimit { max durationMs } counts { pending running } } }\n"): (typeof documents)["\n  query DashboardQueues { queues { name paused concurrency rateLimit { max durationMs } counts { pending running } } }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
@@ -139,7 +153,7 @@ export function graphql(source: "\n  mutation DashboardUpdateQueue($name: String
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query DashboardSchedules { schedules { id name cron timezone paused nextRunAt job } }\n"): (typeof documents)["\n  query DashboardSchedules { schedules { id name cron timezone paused nextRunAt job } }\n"];
+export function graphql(source: "\n  query DashboardSchedules { schedules { id name cron timezone paused nextRunAt lastRunAt lastJob { id status } job } }\n"): (typeof documents)["\n  query DashboardSchedules { schedules { id name cron timezone paused nextRunAt lastRunAt lastJob { id status } job } }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -148,6 +162,10 @@ export function graphql(source: "\n    mutation DashboardPauseSchedule($id: ID!)
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n    mutation DashboardResumeSchedule($id: ID!) { payload: resumeSchedule(id: $id) { userErrors { code field message } } }\n  "): (typeof documents)["\n    mutation DashboardResumeSchedule($id: ID!) { payload: resumeSchedule(id: $id) { userErrors { code field message } } }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    mutation DashboardRunSchedule($id: ID!) { payload: runSchedule(id: $id) { userErrors { code field message } } }\n  "): (typeof documents)["\n    mutation DashboardRunSchedule($id: ID!) { payload: runSchedule(id: $id) { userErrors { code field message } } }\n  "];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
