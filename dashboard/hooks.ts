@@ -35,7 +35,7 @@ export function useQuery<T, V>(query: TypedDocumentNode<T, V>, variables: NoInfe
 
 const EVENTS = graphql(`
   subscription DashboardJobEvents($after: ID, $filter: JobEventFilter) {
-    jobEvents(after: $after, filter: $filter) { id jobId type status progress createdAt job { queue type } }
+    jobEvents(after: $after, filter: $filter) { id jobId type status progress createdAt job { queue type flowId } }
   }
 `);
 

@@ -8,6 +8,7 @@ import uplotCss from 'uplot/dist/uPlot.min.css';
 import { can, credential, describe, gql, isOperator, useCredential, type Viewer } from './api.js';
 import { useConnected, useEvents, usePath } from './hooks.js';
 import { FlowPage } from './flow.js';
+import { Flows } from './flows.js';
 import { Job } from './job.js';
 import { Jobs } from './jobs.js';
 import { Overview } from './overview.js';
@@ -21,6 +22,7 @@ import { Workers } from './workers.js';
 const PAGES = [
   ['/', 'Overview'],
   ['/jobs', 'Jobs'],
+  ['/flows', 'Flows'],
   ['/queues', 'Queues'],
   ['/schedules', 'Schedules'],
   ['/workers', 'Workers'],
@@ -68,6 +70,7 @@ function App() {
   if (!viewer) page = null;
   else if (jobId !== null) page = <Job id={jobId} viewer={viewer} onError={setError} />;
   else if (/^\/flows\/[\w-]+$/.test(pathname ?? '')) page = <FlowPage id={(pathname as string).split('/')[2] as string} onError={setError} />;
+  else if (pathname === '/flows') page = <Flows search={search} />;
   else if (pathname === '/jobs') page = <Jobs search={search} viewer={viewer} onError={setError} />;
   else if (pathname === '/queues') page = <Queues viewer={viewer} onError={setError} />;
   else if (pathname === '/schedules') page = <Schedules viewer={viewer} onError={setError} />;

@@ -120,3 +120,63 @@ describe('finishedOverTime', () => {
     expect(future.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: ['since'] });
   });
 });
+
+describe('flows', () => {
+  const SUBMIT_FLOW = 'mutation ($input: SubmitFlowInput!) { submitFlow(input: $input) { flow { id } userErrors { message } } }';
+  const FLOWS = 'query ($filter: FlowFilter, $first: Int, $after: String) { flows(filter: $filter, first: $first, after: $after) { nodes { id name status jobCount createdAt finishedAt } pageInfo { hasNextPage endCursor } } }';
+  const later = () => new Date(Date.now() + 3_600_000).toISOString();
+  const flowOf = async (key: string, name: string, jobs: unknown[]) => {
+    const { data } = await post(key, SUBMIT_FLOW, { input: { name, jobs } });
+    expect(data.submitFlow.userErrors).toEqual([]);
+    return data.submitFlow.flow.id as string;
+  };
+
+  it('lists the flows the caller may see, newest first, by status and name, in pages', { timeout: 30_000 }, async () => {
+    const done = await flowOf(KEYS.acme, 'nightly-import', [{ key: 'a', job: { type: 'echo', payload: {} } }, { key: 'b', job: { type: 'echo', payload: {} }, dependsOn: ['a'] }]);
+    const failed = await flowOf(KEYS.acme, 'nightly-export', [{ key: 'a', job: { type: 'test.fail', payload: {}, maxAttempts: 1 } }, { key: 'b', job: { type: 'echo', payload: {} }, dependsOn: ['a'] }]);
+    const waiting = await flowOf(KEYS.acme, 'billing', [{ key: 'a', job: { type: 'echo', payload: {}, runAt: later() } }]);
+    await flowOf(KEYS.globex, 'nightly-globex', [{ key: 'a', job: { type: 'echo', payload: {} } }]);
+
+    const listed = await waitFor(async () => {
+      const { data } = await post(KEYS.acme, FLOWS, {});
+      const statuses = Object.fromEntries(data.flows.nodes.map((flow: { id: string; status: string }) => [flow.id, flow.status]));
+      return statuses[done] === 'COMPLETED' && statuses[failed] === 'FAILED' ? data.flows : undefined;
+    }, 20_000, 'the flows to finish');
+    // Newest first; another tenant's flow is not there.
+    expect(listed.nodes.map((flow: { id: string }) => flow.id)).toEqual([waiting, failed, done]);
+    expect(listed.nodes[0]).toMatchObject({ name: 'billing', status: 'RUNNING', jobCount: 1, finishedAt: null });
+    expect(listed.nodes[2]).toMatchObject({ name: 'nightly-import', status: 'COMPLETED', jobCount: 2 });
+    expect(listed.nodes[2].finishedAt).not.toBeNull();
+
+    const byStatus = await post(KEYS.acme, FLOWS, { filter: { status: ['FAILED', 'RUNNING'] } });
+    expect(byStatus.data.flows.nodes.map((flow: { id: string }) => flow.id)).toEqual([waiting, failed]);
+    const byName = await post(KEYS.acme, FLOWS, { filter: { name: 'nightly-' } });
+    expect(byName.data.flows.nodes.map((flow: { id: string }) => flow.id)).toEqual([failed, done]);
+    // "_" in a name is a character, not a wildcard.
+    expect((await post(KEYS.acme, FLOWS, { filter: { name: 'nightly_' } })).data.flows.nodes).toEqual([]);
+    // The operator sees every tenant's.
+    expect((await post(KEYS.ops, FLOWS, { filter: { name: 'nightly' } })).data.flows.nodes.length).toBe(3);
+
+    // Pages of one, each after the last one's cursor, end where the list does.
+    const seen: string[] = [];
+    let after: string | null = null;
+    for (let page = 0; page < 5; page++) {
+      const { data } = await post(KEYS.acme, FLOWS, { first: 1, after });
+      seen.push(...data.flows.nodes.map((flow: { id: string }) => flow.id));
+      if (!data.flows.pageInfo.hasNextPage) break;
+      after = data.flows.pageInfo.endCursor;
+    }
+    expect(seen).toEqual([waiting, failed, done]);
+
+    // A listed flow's jobs are read when asked for.
+    const withJobs = await post(KEYS.acme, 'query { flows(first: 1) { nodes { jobs { id status } } } }');
+    expect(withJobs.data.flows.nodes[0].jobs).toHaveLength(1);
+  });
+
+  it('refuses a page size or cursor out of bounds, naming the argument', async () => {
+    const big = await post(KEYS.acme, 'query { flows(first: 1000) { nodes { id } } }');
+    expect(big.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: ['first'] });
+    const cursor = await post(KEYS.acme, 'query { flows(after: "nope") { nodes { id } } }');
+    expect(cursor.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: ['after'] });
+  });
+});

@@ -256,7 +256,7 @@ describe('with an operator key', () => {
     });
   });
 
-  it('draws a flow as a graph whose statuses follow it live', { timeout: 60_000 }, async () => {
+  it('draws a flow as a graph whose statuses follow it live, and lists it among the flows', { timeout: 60_000 }, async () => {
     await screenshotOnFailure('flow', async () => {
       const step = (key: string, ms: number, dependsOn: string[] = []) => ({ key, dependsOn, job: { type: 'sleep', payload: { ms } } });
       const { submitFlow } = await api('mutation ($input: SubmitFlowInput!) { submitFlow(input: $input) { flow { id } } }', {
@@ -272,6 +272,24 @@ describe('with an operator key', () => {
       expect(await page.locator('#flowGraph .node.COMPLETED').count()).toBe(4);
       await page.reload();
       await page.locator('#flowStatus', { hasText: 'COMPLETED' }).waitFor();
+
+      // The flows list, in the nav: this flow among them, filtered in the URL, each opening its graph.
+      await page.getByRole('link', { name: 'Flows', exact: true }).click();
+      const row = page.locator('#flows tbody tr.flow', { hasText: 'diamond' });
+      await row.waitFor();
+      expect(await row.locator('td').nth(1).textContent()).toBe('COMPLETED');
+      expect(await row.locator('td').nth(2).textContent()).toBe('4');
+      await shot(page, 'flows');
+      await page.selectOption('#flowFilter select[name="status"]', 'FAILED');
+      await page.click('#flowFilter button[type="submit"]');
+      await page.locator('text=No flows match here.').waitFor();
+      expect(new URL(page.url()).search).toBe('?status=FAILED');
+      await page.reload();
+      await page.locator('text=No flows match here.').waitFor();
+      await page.goto(`${base}/flows?name=dia`);
+      await page.locator('#flows tbody tr.flow', { hasText: 'diamond' }).getByRole('link').click();
+      await page.locator('#flowStatus', { hasText: 'COMPLETED' }).waitFor();
+      expect(new URL(page.url()).pathname).toBe(`/flows/${submitFlow.flow.id}`);
     });
   });
 
@@ -332,6 +350,7 @@ it('serves every page at its own URL, again after a reload', { timeout: 60_000 }
   const marks: [string, string][] = [
     ['/', '#stats tbody td'],
     ['/jobs', '#jobs tbody tr.job'],
+    ['/flows', '#flows tbody tr.flow'],
     ['/queues', '#queues tbody td'],
     ['/schedules', '#newSchedule'],
     ['/workers', '#workers tbody td'],

@@ -14,7 +14,8 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
-    "\n  subscription DashboardJobEvents($after: ID, $filter: JobEventFilter) {\n    jobEvents(after: $after, filter: $filter) { id jobId type status progress createdAt job { queue type } }\n  }\n": typeof types.DashboardJobEventsDocument,
+    "\n  query DashboardFlows($filter: FlowFilter, $first: Int, $after: String) {\n    flows(filter: $filter, first: $first, after: $after) {\n      nodes { id name status jobCount createdAt finishedAt }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": typeof types.DashboardFlowsDocument,
+    "\n  subscription DashboardJobEvents($after: ID, $filter: JobEventFilter) {\n    jobEvents(after: $after, filter: $filter) { id jobId type status progress createdAt job { queue type flowId } }\n  }\n": typeof types.DashboardJobEventsDocument,
     "\n  fragment DashboardAttemptError on AttemptError { name message stack }\n": typeof types.DashboardAttemptErrorFragmentDoc,
     "\n  query DashboardJob($id: ID!) {\n    job(id: $id) {\n      id type queue status priority attempts maxAttempts progress payload result lastError tags owner tenant submittedBy runAt createdAt startedAt finishedAt flowId waitingFor\n      lastAttemptError { ...DashboardAttemptError cause { ...DashboardAttemptError cause { ...DashboardAttemptError cause { ...DashboardAttemptError cause { ...DashboardAttemptError } } } } }\n      events(last: 500) { pageInfo { hasPreviousPage } nodes { id type status attempt progress message createdAt error { name message } } }\n      logs(first: 500) { pageInfo { hasNextPage } nodes { attempt level message data at } }\n    }\n  }\n": typeof types.DashboardJobDocument,
     "\n    mutation DashboardRetryJob($id: ID!) { payload: retryJob(id: $id) { userErrors { code field message } } }\n  ": typeof types.DashboardRetryJobDocument,
@@ -41,7 +42,8 @@ type Documents = {
     "\n  query DashboardWorkers { workers { id kind hostname pid queues types concurrency running { id type } startedAt lastSeenAt } }\n": typeof types.DashboardWorkersDocument,
 };
 const documents: Documents = {
-    "\n  subscription DashboardJobEvents($after: ID, $filter: JobEventFilter) {\n    jobEvents(after: $after, filter: $filter) { id jobId type status progress createdAt job { queue type } }\n  }\n": types.DashboardJobEventsDocument,
+    "\n  query DashboardFlows($filter: FlowFilter, $first: Int, $after: String) {\n    flows(filter: $filter, first: $first, after: $after) {\n      nodes { id name status jobCount createdAt finishedAt }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": types.DashboardFlowsDocument,
+    "\n  subscription DashboardJobEvents($after: ID, $filter: JobEventFilter) {\n    jobEvents(after: $after, filter: $filter) { id jobId type status progress createdAt job { queue type flowId } }\n  }\n": types.DashboardJobEventsDocument,
     "\n  fragment DashboardAttemptError on AttemptError { name message stack }\n": types.DashboardAttemptErrorFragmentDoc,
     "\n  query DashboardJob($id: ID!) {\n    job(id: $id) {\n      id type queue status priority attempts maxAttempts progress payload result lastError tags owner tenant submittedBy runAt createdAt startedAt finishedAt flowId waitingFor\n      lastAttemptError { ...DashboardAttemptError cause { ...DashboardAttemptError cause { ...DashboardAttemptError cause { ...DashboardAttemptError cause { ...DashboardAttemptError } } } } }\n      events(last: 500) { pageInfo { hasPreviousPage } nodes { id type status attempt progress message createdAt error { name message } } }\n      logs(first: 500) { pageInfo { hasNextPage } nodes { attempt level message data at } }\n    }\n  }\n": types.DashboardJobDocument,
     "\n    mutation DashboardRetryJob($id: ID!) { payload: retryJob(id: $id) { userErrors { code field message } } }\n  ": types.DashboardRetryJobDocument,
@@ -85,7 +87,11 @@ export function graphql(source: string): unknown;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  subscription DashboardJobEvents($after: ID, $filter: JobEventFilter) {\n    jobEvents(after: $after, filter: $filter) { id jobId type status progress createdAt job { queue type } }\n  }\n"): (typeof documents)["\n  subscription DashboardJobEvents($after: ID, $filter: JobEventFilter) {\n    jobEvents(after: $after, filter: $filter) { id jobId type status progress createdAt job { queue type } }\n  }\n"];
+export function graphql(source: "\n  query DashboardFlows($filter: FlowFilter, $first: Int, $after: String) {\n    flows(filter: $filter, first: $first, after: $after) {\n      nodes { id name status jobCount createdAt finishedAt }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n"): (typeof documents)["\n  query DashboardFlows($filter: FlowFilter, $first: Int, $after: String) {\n    flows(filter: $filter, first: $first, after: $after) {\n      nodes { id name status jobCount createdAt finishedAt }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription DashboardJobEvents($after: ID, $filter: JobEventFilter) {\n    jobEvents(after: $after, filter: $filter) { id jobId type status progress createdAt job { queue type flowId } }\n  }\n"): (typeof documents)["\n  subscription DashboardJobEvents($after: ID, $filter: JobEventFilter) {\n    jobEvents(after: $after, filter: $filter) { id jobId type status progress createdAt job { queue type flowId } }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

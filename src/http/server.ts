@@ -23,8 +23,8 @@ import type { Yoga } from './yoga.js';
 export type Probe = () => Promise<unknown>;
 
 const PROBE_TIMEOUT_MS = 2000;
-/** The dashboard's pages: /, /jobs, /jobs/<id>, /flows/<id>, /queues, /schedules, /workers. */
-const DASHBOARD_PATHS = /^\/(?:jobs(?:\/[\w-]{1,64})?|flows\/[\w-]{1,64}|queues|schedules|workers)?\/?$/;
+/** The dashboard's pages: /, /jobs, /jobs/<id>, /flows, /flows/<id>, /queues, /schedules, /workers. */
+const DASHBOARD_PATHS = /^\/(?:jobs(?:\/[\w-]{1,64})?|flows(?:\/[\w-]{1,64})?|queues|schedules|workers)?\/?$/;
 const JSON_TYPES = /^application\/(json|graphql\+json|graphql-response\+json)\s*(;|$)/i;
 
 async function readiness(probes: Record<string, Probe>): Promise<{ ok: boolean; checks: Record<string, string> }> {

@@ -5,19 +5,29 @@ import { expiring, liveSnapshots } from '../events/streams.js';
 import { expiresAt } from './subscriptions.js';
 import { isUuid } from '../domain/ids.js';
 import type { JobSummary } from '../domain/model.js';
-import { type UserError, graphqlError, userError } from '../domain/errors.js';
+import { type UserError, checkFilterList, graphqlError, InvalidArgumentError, userError } from '../domain/errors.js';
 import { builder } from './builder.js';
 import { inReach } from '../domain/reach.js';
 import type { LiveEvent } from '../events/message.js';
 import { LISTED_JOB_BYTES } from '../http/limits.js';
 import { bulkRequest } from './bulk.js';
 import { JobRef } from './job.js';
+import type { FlowSummary } from '../store/queries.js';
 import { limited, SubmitJobInput, UserErrorRef } from './common.js';
 
+/** A flow with its jobs read (flow, submitFlow, flowUpdated). */
 interface FlowView {
   id: string;
   jobs: JobSummary[];
 }
+
+/** A flow of a list (flows): summed up by one statement, its jobs read only when asked for. */
+interface ListedFlow {
+  id: string;
+  summary: FlowSummary;
+}
+
+const isListed = (flow: FlowView | ListedFlow): flow is ListedFlow => 'summary' in flow;
 
 const FlowStatusEnum = builder.enumType('FlowStatus', {
   values: {
@@ -37,28 +47,49 @@ function statusOf(jobs: JobSummary[]): 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CAN
   return 'COMPLETED';
 }
 
-const FlowRef = builder.objectRef<FlowView>('Flow').implement({
+/** Summaries by the jobs array they were made from: made once per read, whatever its fields. */
+const made = new WeakMap<JobSummary[], FlowSummary>();
+
+/** What a flow's fields read: the list's summary, or one made from the jobs read. */
+function summaryOf(flow: FlowView | ListedFlow): FlowSummary {
+  if (isListed(flow)) return flow.summary;
+  let summary = made.get(flow.jobs);
+  if (!summary) made.set(flow.jobs, (summary = summarize(flow)));
+  return summary;
+}
+
+function summarize(flow: FlowView): FlowSummary {
+  const status = statusOf(flow.jobs);
+  return {
+    id: flow.id,
+    name: flow.jobs[0]?.flowName ?? null,
+    status,
+    createdAt: flow.jobs[0]?.createdAt as Date,
+    finishedAt: status === 'RUNNING' ? null : new Date(Math.max(...flow.jobs.map((job) => job.finishedAt?.getTime() ?? 0))),
+    jobCount: flow.jobs.length,
+  };
+}
+
+const FlowRef = builder.objectRef<FlowView | ListedFlow>('Flow').implement({
   description: 'Jobs submitted together that wait for each other (submitFlow).',
   fields: (t) => ({
     id: t.exposeID('id'),
-    name: t.string({ nullable: true, resolve: (flow) => flow.jobs[0]?.flowName ?? null }),
-    status: t.field({ type: FlowStatusEnum, resolve: (flow) => statusOf(flow.jobs) }),
+    name: t.string({ nullable: true, resolve: (flow) => summaryOf(flow).name }),
+    status: t.field({ type: FlowStatusEnum, resolve: (flow) => summaryOf(flow).status }),
     jobs: t.field({
       type: [JobRef],
       description: 'Every job of the flow, in the order they were given.',
       // As many as a flow may hold: what the fields below it cost, per job.
       complexity: (_args, ctx) => ({ field: 1, multiplier: ctx.config.MAX_FLOW_SIZE }),
-      resolve: (flow, _args, ctx) => {
-        ctx.budget.charge(flow.jobs.length * LISTED_JOB_BYTES);
-        return flow.jobs;
+      resolve: async (flow, _args, ctx) => {
+        // A listed flow's size is known before its jobs are read: charged first.
+        ctx.budget.charge(summaryOf(flow).jobCount * LISTED_JOB_BYTES);
+        return isListed(flow) ? ctx.queries.flowJobs(flow.id, ctx.reads) : flow.jobs;
       },
     }),
-    createdAt: t.field({ type: 'DateTime', resolve: (flow) => flow.jobs[0]?.createdAt as Date }),
-    finishedAt: t.field({
-      type: 'DateTime',
-      nullable: true,
-      resolve: (flow) => (statusOf(flow.jobs) === 'RUNNING' ? null : new Date(Math.max(...flow.jobs.map((job) => job.finishedAt?.getTime() ?? 0)))),
-    }),
+    jobCount: t.int({ description: 'How many of its jobs the caller may see.', resolve: (flow) => summaryOf(flow).jobCount }),
+    createdAt: t.field({ type: 'DateTime', resolve: (flow) => summaryOf(flow).createdAt }),
+    finishedAt: t.field({ type: 'DateTime', nullable: true, resolve: (flow) => summaryOf(flow).finishedAt }),
   }),
 });
 
@@ -122,7 +153,39 @@ builder.objectField(JobRef, 'dependsOn', (t) =>
   }),
 );
 
+const FlowFilterInput = builder.inputType('FlowFilter', {
+  fields: (t) => ({
+    status: t.field({ type: [FlowStatusEnum] }),
+    name: t.string({ description: 'Flows whose name starts with this.' }),
+    createdAfter: t.field({ type: 'DateTime' }),
+    createdBefore: t.field({ type: 'DateTime' }),
+  }),
+});
+
+const FlowConnection = builder.connectionObject({ type: FlowRef, name: 'FlowConnection' }, { name: 'FlowEdge' });
+
+/** Flows per page: default and most. */
+const FLOW_PAGE = { defaultSize: 20, maxSize: 100 } as const;
+/** Flows looked at per page, per flow asked for: a status filter may leave a page short, never slow. */
+const FLOW_SCAN_FACTOR = 20;
+
 builder.queryFields((t) => ({
+  flows: t.field({
+    type: FlowConnection,
+    description:
+      'Flows the caller may see, newest first. Each page looks at most 20 flows per flow asked for: a status filter that matches few may leave a page short (pageInfo.hasNextPage says whether to go on).',
+    args: { filter: t.arg({ type: FlowFilterInput }), first: t.arg.int(), after: t.arg.string() },
+    complexity: (args) => ({ field: 1, multiplier: args.first ?? FLOW_PAGE.defaultSize }),
+    resolve: async (_root, { filter, first, after }, ctx) => {
+      const size = first ?? FLOW_PAGE.defaultSize;
+      if (size < 1 || size > FLOW_PAGE.maxSize) throw new InvalidArgumentError(['first'], `from 1 to ${FLOW_PAGE.maxSize}`);
+      if (after != null && !isUuid(after)) throw new InvalidArgumentError(['after'], 'not a cursor of flows (a flow id, as endCursor gives)');
+      checkFilterList(['filter', 'status'], filter?.status);
+      const page = await ctx.queries.flowSummaries(filter ?? {}, after ?? null, size, size * FLOW_SCAN_FACTOR, ctx.reads);
+      const edges = page.flows.map((summary) => ({ cursor: summary.id, node: { id: summary.id, summary } }));
+      return { edges, pageInfo: { hasNextPage: page.more, hasPreviousPage: after != null, startCursor: edges[0]?.cursor ?? null, endCursor: page.scanned } };
+    },
+  }),
   flow: t.field({ type: FlowRef, nullable: true, args: { id: t.arg.id({ required: true }) }, resolve: (_root, { id }, ctx) => flowById(ctx, String(id)) }),
 }));
 

@@ -43,6 +43,27 @@ export interface JobFilter {
   ids?: readonly string[];
 }
 
+/** What a flows list is filtered by (FlowFilter). */
+export interface FlowListFilter {
+  status?: FlowStatus[] | null;
+  /** Flows whose name starts with this. */
+  name?: string | null;
+  createdAfter?: Date | null;
+  createdBefore?: Date | null;
+}
+
+export type FlowStatus = 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELLED';
+
+/** A flow summed up from its jobs (within reach), for a list. */
+export interface FlowSummary {
+  id: string;
+  name: string | null;
+  status: FlowStatus;
+  createdAt: Date;
+  finishedAt: Date | null;
+  jobCount: number;
+}
+
 /** Jobs that finished in one time bucket (finishedOverTime). */
 export interface FinishedCount {
   at: Date;
@@ -222,6 +243,53 @@ export class JobQueries {
     const rows = await this.db.$queryRaw<JobSummary[]>`
       SELECT ${JOB_SUMMARY_SELECT_J} FROM jobs j ${whereAll([Prisma.sql`j.flow_id = ${flowId}::uuid`, ...reachSql(reach, 'j')])} ORDER BY j.id`;
     return rows;
+  }
+
+  /**
+   * A page of flows, newest first (their ids are UUIDv7: in creation order), each read
+   * as a summary of its jobs within reach. At most `scan` flows are looked at: the
+   * distinct flow ids come from the flow_id index one probe at a time (a loose index
+   * scan), then one statement sums up their jobs. A status filter can leave fewer than
+   * `limit` on a page; `scanned` says where the next page starts.
+   */
+  async flowSummaries(filter: FlowListFilter, after: string | null, limit: number, scan: number, reach: Reach): Promise<{ flows: FlowSummary[]; scanned: string | null; more: boolean }> {
+    const each = [Prisma.sql`j.flow_id IS NOT NULL`, ...reachSql(reach, 'j')];
+    if (filter.name) {
+      checkFilterText(['filter', 'name'], filter.name);
+      each.push(Prisma.sql`j.flow_name LIKE ${`${filter.name.replace(/[\\%_]/g, '\\$&')}%`}`);
+    }
+    for (const name of ['createdAfter', 'createdBefore'] as const) checkInstant(['filter', name], filter[name]);
+    if (filter.createdAfter) each.push(Prisma.sql`j.created_at > ${filter.createdAfter}`);
+    if (filter.createdBefore) each.push(Prisma.sql`j.created_at < ${filter.createdBefore}`);
+    const conditions = Prisma.join(each, ' AND ');
+    const top = after ?? 'ffffffff-ffff-ffff-ffff-ffffffffffff';
+    const ids = await this.db.$queryRaw<{ id: string }[]>`
+      WITH RECURSIVE ids(id, n) AS (
+        (SELECT j.flow_id, 1 FROM jobs j WHERE ${conditions} AND j.flow_id < ${top}::uuid ORDER BY j.flow_id DESC LIMIT 1)
+        UNION ALL
+        SELECT (SELECT j.flow_id FROM jobs j WHERE ${conditions} AND j.flow_id < ids.id ORDER BY j.flow_id DESC LIMIT 1), n + 1
+        FROM ids WHERE ids.id IS NOT NULL AND n <= ${scan}
+      )
+      SELECT id FROM ids WHERE id IS NOT NULL`;
+    // One more than scanned says whether there is more.
+    const more = ids.length > scan;
+    const candidates = ids.slice(0, scan).map((row) => row.id);
+    if (candidates.length === 0) return { flows: [], scanned: null, more: false };
+    const summaries = await this.db.$queryRaw<FlowSummary[]>`
+      SELECT j.flow_id AS id, min(j.flow_name) AS name, min(j.created_at) AS "createdAt", count(*)::int AS "jobCount",
+             CASE WHEN bool_or(j.status NOT IN ('COMPLETED', 'FAILED', 'CANCELLED')) THEN 'RUNNING'
+                  WHEN bool_or(j.status = 'FAILED') THEN 'FAILED'
+                  WHEN bool_or(j.status = 'CANCELLED') THEN 'CANCELLED'
+                  ELSE 'COMPLETED' END AS status,
+             max(j.finished_at) AS "finishedAt"
+      FROM jobs j ${whereAll([Prisma.sql`j.flow_id = ANY(${candidates}::uuid[])`, ...reachSql(reach, 'j')])}
+      GROUP BY j.flow_id ORDER BY j.flow_id DESC`;
+    const wanted = filter.status?.length ? summaries.filter((flow) => filter.status?.includes(flow.status)) : summaries;
+    // A page ends at its `limit`-th flow, or at the last one looked at.
+    const page = wanted.slice(0, limit);
+    const lastShown = page.length === limit ? (page.at(-1) as FlowSummary).id : (candidates.at(-1) as string);
+    const moreAfter = page.length === limit ? candidates.indexOf(lastShown) < candidates.length - 1 || more : more;
+    return { flows: page.map((flow) => ({ ...flow, finishedAt: flow.status === 'RUNNING' ? null : flow.finishedAt })), scanned: lastShown, more: moreAfter };
   }
 
   /** The jobs each of these waits for (Job.dependsOn), within reach, in the order asked. */
