@@ -144,6 +144,10 @@ describe('with an operator key', () => {
       expect(await page.locator('#dError pre').first().innerText()).toMatch(/^RequestError: GET http:\/\/nothing-here\.invalid\//);
       expect(await page.locator('#dEvents').innerText()).toMatch(/FAILED\s+FAILED\s+1\s+ENOTFOUND: GET/);
       await shot(page, 'job-error');
+      // In the list, FAILED jobs show why in their row, without opening each.
+      await page.goto(`${base}/jobs?status=FAILED&type=http.request`);
+      const row = page.locator('#jobs tbody tr.job', { hasText: id });
+      expect(await row.locator('td.error').innerText()).toMatch(/^ENOTFOUND: GET http:\/\/nothing-here\.invalid\//);
     });
   });
 
@@ -155,15 +159,36 @@ describe('with an operator key', () => {
       await page.locator('#total', { hasText: '3 matching' }).waitFor();
       expect(await page.locator('#jobs tbody tr.job').count()).toBe(3);
       await shot(page, 'jobs');
+      // Each bulk action says how many it touches; retry and delete have none here.
+      await page.locator('#cancelAll', { hasText: 'Cancel 3 unfinished' }).waitFor();
+      expect(await page.isDisabled('#deleteAll')).toBe(true);
       await page.click('#cancelAll');
-      expect(asked.at(-1)).toBe('Cancel every unfinished job of the 3 matching?');
+      expect(asked.at(-1)).toBe('Cancel 3 unfinished jobs matching tag ui-bulk?');
       await expect.poll(async () => page.locator('#jobs tbody tr.job .status.CANCELLED').count(), { timeout: 10_000 }).toBe(3);
+      await page.locator('#deleteAll', { hasText: 'Delete 3 finished' }).waitFor();
       await page.reload();
       await page.locator('#total', { hasText: '3 matching' }).waitFor();
-      // The filter form: a status narrows the list, and the URL says so.
-      await page.selectOption('#fStatus', 'SCHEDULED');
+      // A cancelled job shows no progress, and when it finished.
+      const cells = await page.locator('#jobs tbody tr.job').first().locator('td').allTextContents();
+      expect(cells).not.toContain('0%');
+      // The status tabs: each with its count; one narrows the list, and the URL says so.
+      await page.locator('#tab-CANCELLED .count', { hasText: /^\d+$/ }).waitFor();
+      expect(Number(await page.locator('#tab-CANCELLED .count').textContent())).toBeGreaterThanOrEqual(3);
+      await page.click('#tab-SCHEDULED');
       await page.waitForURL(/status=SCHEDULED/);
       await page.locator('#total', { hasText: '0 matching' }).waitFor();
+      // What the payload contains narrows it too (the jobs' payloads are 1, 2 and 3).
+      await page.goto(`${base}/jobs?tag=ui-bulk`);
+      await page.fill('#fPayload', '2');
+      await page.press('#fPayload', 'Tab'); // a text field is applied when it is left, as the others
+      await page.waitForURL(/payload=2/);
+      await page.locator('#total', { hasText: '1 matching' }).waitFor();
+      // With no filter, nothing is offered for every job until "everything" is ticked.
+      await page.goto(`${base}/jobs`);
+      await page.locator('#everything').waitFor();
+      expect(await page.locator('#deleteAll').count()).toBe(0);
+      await page.check('#everything');
+      await page.locator('#deleteAll', { hasText: /^Delete \d+ finished$/ }).waitFor();
       // Dates narrow it too: created before 2020, nothing.
       await page.goto(`${base}/jobs?tag=ui-bulk`);
       await page.locator('#total', { hasText: '3 matching' }).waitFor();
