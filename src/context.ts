@@ -139,8 +139,17 @@ function pagesLoader<T extends object>(
 const FACTS_MS = 1000;
 
 async function readFacts(services: Services): Promise<ServiceFacts> {
-  const [queues, workers] = await Promise.all([services.queueSettings.list(), services.workers().catch(() => null)]);
-  return { paused: new Set(queues.filter((queue) => queue.paused).map((queue) => queue.name)), workers };
+  const [queues, workers, running] = await Promise.all([services.queueSettings.list(), services.workers().catch(() => null), services.queries.runningCounts()]);
+  // Redis away: what limits say is left out, not the answer.
+  const rateLimited = await services.queueSettings.rateLimitedNow(queues).catch(() => undefined);
+  return {
+    paused: new Set(queues.filter((queue) => queue.paused).map((queue) => queue.name)),
+    workers,
+    running,
+    concurrency: new Map(queues.map((queue) => [queue.name, queue.concurrency])),
+    rateLimited,
+    tenantConcurrency: services.config.TENANT_CONCURRENCY,
+  };
 }
 
 export async function createContext(services: Services, initial: InitialContext = {}): Promise<Context> {

@@ -180,3 +180,39 @@ describe('flows', () => {
     expect(cursor.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: ['after'] });
   });
 });
+
+describe('Job.waitingFor: the limits a job waits behind, in words', () => {
+  const WAITING = 'query ($id: ID!) { job(id: $id) { status waitingFor } }';
+  const UPDATE = 'mutation ($name: String!, $input: QueueSettingsInput!) { updateQueue(name: $name, input: $input) { userErrors { message } } }';
+  const submitTo = async (queue: string, jobs: unknown[]) => {
+    const { data } = await post(KEYS.ops, SUBMIT, { input: jobs.map((job) => ({ queue, ...(job as object) })) });
+    expect(data.submitJobs.userErrors).toEqual([]);
+    return data.submitJobs.jobs.map((job: { id: string }) => job.id) as string[];
+  };
+  const waitingFor = async (id: string) => (await post(KEYS.ops, WAITING, { id })).data.job as { status: string; waitingFor: string | null };
+
+  it("names the queue's concurrency limit, then its rate limit, while a job waits behind them", { timeout: 30_000 }, async () => {
+    try {
+      expect((await post(KEYS.ops, UPDATE, { name: 'reports', input: { concurrency: 1 } })).data.updateQueue.userErrors).toEqual([]);
+      const [first, second] = await submitTo('reports', [{ type: 'sleep', payload: { ms: 1500 } }, { type: 'sleep', payload: { ms: 10 } }]);
+      await waitFor(async () => ((await waitingFor(first as string)).status === 'RUNNING' ? true : undefined), 10_000, 'the first to run');
+      const behind = await waitFor(async () => {
+        const job = await waitingFor(second as string);
+        return job.status === 'PENDING' && job.waitingFor?.startsWith('room in its queue') ? job : undefined;
+      }, 5000, 'the second to wait behind the limit');
+      expect(behind.waitingFor).toBe('room in its queue: 1 of "reports"\'s jobs run, its concurrency limit is 1 (across all workers)');
+      await waitFor(async () => ((await waitingFor(second as string)).status === 'COMPLETED' ? true : undefined), 10_000, 'the second to run once there is room');
+
+      // One job a minute: the next waits for the window, and is told so.
+      expect((await post(KEYS.ops, UPDATE, { name: 'reports', input: { concurrency: null, rateLimit: { max: 1, durationMs: 60_000 } } })).data.updateQueue.userErrors).toEqual([]);
+      const [, held] = await submitTo('reports', [{ type: 'echo', payload: {} }, { type: 'echo', payload: {} }]);
+      const limited = await waitFor(async () => {
+        const job = await waitingFor(held as string);
+        return job.waitingFor?.startsWith("its queue's rate limit") ? job : undefined;
+      }, 10_000, 'the rate limit to be named');
+      expect(limited.waitingFor).toMatch(/^its queue's rate limit, 1 job per minute: "reports" may start more in \d+(\.\d)? s$/);
+    } finally {
+      await post(KEYS.ops, UPDATE, { name: 'reports', input: { concurrency: null, rateLimit: null } });
+    }
+  });
+});

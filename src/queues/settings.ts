@@ -44,6 +44,19 @@ export class QueueSettings {
     });
   }
 
+  /** The queues (of `states`) whose global rate limit holds their jobs back now: until when, and the limit. */
+  async rateLimitedNow(states: readonly QueueState[]): Promise<Map<string, { until: number; max: number; durationMs: number }>> {
+    const limited = new Map<string, { until: number; max: number; durationMs: number }>();
+    await Promise.all(
+      states.map(async ({ name, rateLimit }) => {
+        if (!rateLimit) return;
+        const ms = await this.queues.rateLimitedForMs(name, rateLimit.max);
+        if (ms > 0) limited.set(name, { until: Date.now() + ms, ...rateLimit });
+      }),
+    );
+    return limited;
+  }
+
   private async state(name: string): Promise<QueueState> {
     return (await this.list()).find((queue) => queue.name === name) as QueueState;
   }

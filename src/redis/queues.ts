@@ -137,6 +137,12 @@ export class JobQueues {
     );
   }
 
+  /** How long the queue's global rate limit still holds its jobs back, in ms (0: it does not now). */
+  async rateLimitedForMs(name: string, max: number): Promise<number> {
+    const ttl = await within(this.get(name).getRateLimitTtl(max), this.timeoutMs, 'reading a queue\'s rate limit');
+    return Math.max(0, ttl);
+  }
+
   isPaused(name: string): Promise<boolean> {
     return within(this.get(name).isPaused(), this.timeoutMs, 'reading a queue');
   }

@@ -410,6 +410,19 @@ export class JobQueries {
   }
 
   /** Counts by status, for one queue or all, of the jobs the caller reaches. */
+  /** Jobs RUNNING now, per queue and per tenant, from job_counts (a few rows, whatever the size of jobs). */
+  async runningCounts(): Promise<{ byQueue: Map<string, number>; byTenant: Map<string, number> }> {
+    const rows = await this.db.$queryRaw<{ tenant: string; queue: string; count: bigint }[]>`
+      SELECT tenant, queue, sum(count) AS count FROM job_counts WHERE status = 'RUNNING' GROUP BY tenant, queue HAVING sum(count) > 0`;
+    const byQueue = new Map<string, number>();
+    const byTenant = new Map<string, number>();
+    for (const row of rows) {
+      byQueue.set(row.queue, (byQueue.get(row.queue) ?? 0) + Number(row.count));
+      byTenant.set(row.tenant, (byTenant.get(row.tenant) ?? 0) + Number(row.count));
+    }
+    return { byQueue, byTenant };
+  }
+
   async stats(queue: string | null | undefined, reach: Reach): Promise<{ queue: string | null; total: number } & Record<Lowercase<JobStatus>, number>> {
     // job_counts is kept by triggers: a few rows per tenant, whatever the size of jobs.
     // One owner's or one job's are counted from jobs (the owner's index bounds it).
