@@ -211,6 +211,13 @@ describe('Job.waitingFor: the limits a job waits behind, in words', () => {
         return job.waitingFor?.startsWith("its queue's rate limit") ? job : undefined;
       }, 10_000, 'the rate limit to be named');
       expect(limited.waitingFor).toMatch(/^its queue's rate limit, 1 job per minute: "reports" may start more in \d+(\.\d)? s$/);
+      // The queue says since when its longest-waiting job has waited, and what finished in the last minute.
+      const { data } = await post(KEYS.ops, '{ queues { name waitingSince finishedLastMinute } }');
+      const reports = data.queues.find((queue: { name: string }) => queue.name === 'reports');
+      expect(Date.now() - Date.parse(reports.waitingSince)).toBeGreaterThanOrEqual(0);
+      expect(Date.now() - Date.parse(reports.waitingSince)).toBeLessThan(60_000);
+      expect(reports.finishedLastMinute).toBeGreaterThanOrEqual(3);
+      expect(data.queues.find((queue: { name: string }) => queue.name === 'default').waitingSince).toBeNull();
     } finally {
       await post(KEYS.ops, UPDATE, { name: 'reports', input: { concurrency: null, rateLimit: null } });
     }

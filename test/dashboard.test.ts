@@ -207,6 +207,16 @@ describe('with an operator key', () => {
       await shot(page, 'queues');
       await page.getByRole('button', { name: 'Resume' }).click();
       await page.locator('#queues tbody td', { hasText: 'running' }).first().waitFor();
+      // Limits in plain units: ten jobs a second, said so; then none again.
+      const queueRow = page.locator('#queues tbody tr').first();
+      expect(Number(await queueRow.locator('td.finished').textContent())).toBeGreaterThanOrEqual(0);
+      await queueRow.locator('input[name="max"]').fill('10');
+      await queueRow.locator('select[name="per"]').selectOption({ label: 'second' });
+      await queueRow.getByRole('button', { name: 'Set' }).click();
+      await queueRow.locator('td.rate', { hasText: '10 jobs per second' }).waitFor();
+      await queueRow.locator('input[name="max"]').fill('');
+      await queueRow.getByRole('button', { name: 'Set' }).click();
+      await queueRow.locator('td.rate', { hasText: 'none' }).waitFor();
 
       await page.goto(`${base}/schedules`);
       await page.fill('#newSchedule input[name="name"]', 'ui-nightly');

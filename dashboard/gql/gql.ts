@@ -30,7 +30,7 @@ type Documents = {
     "\n  query DashboardViewer { viewer { name tenant scopes } }\n": typeof types.DashboardViewerDocument,
     "\n  query DashboardOverview { queues { name paused counts { pending scheduled blocked running retrying completed failed cancelled } } }\n": typeof types.DashboardOverviewDocument,
     "\n  query DashboardFinished($since: DateTime!, $queue: String) {\n    finishedOverTime(since: $since, bucketSeconds: 10, queue: $queue) { at completed failed cancelled }\n  }\n": typeof types.DashboardFinishedDocument,
-    "\n  query DashboardQueues { queues { name paused concurrency rateLimit { max durationMs } counts { pending running } } }\n": typeof types.DashboardQueuesDocument,
+    "\n  query DashboardQueues { queues { name paused concurrency rateLimit { max durationMs } counts { pending running } waitingSince finishedLastMinute } }\n": typeof types.DashboardQueuesDocument,
     "\n    mutation DashboardPauseQueue($name: String!) { payload: pauseQueue(name: $name) { userErrors { code field message } } }\n  ": typeof types.DashboardPauseQueueDocument,
     "\n    mutation DashboardResumeQueue($name: String!) { payload: resumeQueue(name: $name) { userErrors { code field message } } }\n  ": typeof types.DashboardResumeQueueDocument,
     "\n  mutation DashboardUpdateQueue($name: String!, $input: QueueSettingsInput!) { updateQueue(name: $name, input: $input) { userErrors { code field message } } }\n": typeof types.DashboardUpdateQueueDocument,
@@ -60,7 +60,7 @@ const documents: Documents = {
     "\n  query DashboardViewer { viewer { name tenant scopes } }\n": types.DashboardViewerDocument,
     "\n  query DashboardOverview { queues { name paused counts { pending scheduled blocked running retrying completed failed cancelled } } }\n": types.DashboardOverviewDocument,
     "\n  query DashboardFinished($since: DateTime!, $queue: String) {\n    finishedOverTime(since: $since, bucketSeconds: 10, queue: $queue) { at completed failed cancelled }\n  }\n": types.DashboardFinishedDocument,
-    "\n  query DashboardQueues { queues { name paused concurrency rateLimit { max durationMs } counts { pending running } } }\n": types.DashboardQueuesDocument,
+    "\n  query DashboardQueues { queues { name paused concurrency rateLimit { max durationMs } counts { pending running } waitingSince finishedLastMinute } }\n": types.DashboardQueuesDocument,
     "\n    mutation DashboardPauseQueue($name: String!) { payload: pauseQueue(name: $name) { userErrors { code field message } } }\n  ": types.DashboardPauseQueueDocument,
     "\n    mutation DashboardResumeQueue($name: String!) { payload: resumeQueue(name: $name) { userErrors { code field message } } }\n  ": types.DashboardResumeQueueDocument,
     "\n  mutation DashboardUpdateQueue($name: String!, $input: QueueSettingsInput!) { updateQueue(name: $name, input: $input) { userErrors { code field message } } }\n": types.DashboardUpdateQueueDocument,
@@ -155,7 +155,7 @@ export function graphql(source: "\n  query DashboardFinished($since: DateTime!, 
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query DashboardQueues { queues { name paused concurrency rateLimit { max durationMs } counts { pending running } } }\n"): (typeof documents)["\n  query DashboardQueues { queues { name paused concurrency rateLimit { max durationMs } counts { pending running } } }\n"];
+export function graphql(source: "\n  query DashboardQueues { queues { name paused concurrency rateLimit { max durationMs } counts { pending running } waitingSince finishedLastMinute } }\n"): (typeof documents)["\n  query DashboardQueues { queues { name paused concurrency rateLimit { max durationMs } counts { pending running } waitingSince finishedLastMinute } }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -5,6 +5,7 @@ import { userError, type UserError } from '../domain/errors.js';
 import { builder } from './builder.js';
 import { UserErrorRef } from './common.js';
 import { JobStatsRef } from './stats.js';
+import type { Context } from '../context.js';
 
 const RateLimitRef = builder.objectRef<{ max: number; durationMs: number }>('RateLimit').implement({
   fields: (t) => ({ max: t.exposeInt('max'), durationMs: t.exposeInt('durationMs') }),
@@ -40,8 +41,27 @@ const QueueRef = builder.objectRef<QueueState>('Queue').implement({
     }),
     paused: t.exposeBoolean('paused', { description: 'Paused: its jobs stay where they are and none starts until it is resumed.' }),
     counts: t.field({ type: JobStatsRef, resolve: (queue, _args, ctx) => ctx.queries.stats(queue.name, ctx.reads) }),
+    waitingSince: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description:
+        "Since when its longest-waiting PENDING job has waited (its runAt, or when it was submitted): the queue's latency is now minus this. Null when none waits.",
+      resolve: async (queue, _args, ctx) => (await activityOf(ctx)).get(queue.name)?.waitingSince ?? null,
+    }),
+    finishedLastMinute: t.int({
+      description: 'Jobs of this queue that finished (completed, failed or cancelled) in the last minute.',
+      resolve: async (queue, _args, ctx) => (await activityOf(ctx)).get(queue.name)?.finishedLastMinute ?? 0,
+    }),
   }),
 });
+
+/** Every queue's activity, read once per request however many queues ask. */
+const activities = new WeakMap<Context, ReturnType<Context['queries']['queueActivity']>>();
+function activityOf(ctx: Context): ReturnType<Context['queries']['queueActivity']> {
+  let read = activities.get(ctx);
+  if (!read) activities.set(ctx, (read = ctx.queries.queueActivity(ctx.reads)));
+  return read;
+}
 
 const QueuePayloadRef = builder.objectRef<{ queue: QueueState | null; userErrors: UserError[] }>('QueuePayload').implement({
   fields: (t) => ({

@@ -410,6 +410,26 @@ export class JobQueries {
   }
 
   /** Counts by status, for one queue or all, of the jobs the caller reaches. */
+  /**
+   * Per queue, within reach: since when the job that has waited longest has waited (its
+   * runAt, or its submission; PENDING jobs only, which nothing but a free slot holds
+   * back), and how many jobs finished in the last minute. Two statements for every queue.
+   */
+  async queueActivity(reach: Reach): Promise<Map<string, { waitingSince: Date | null; finishedLastMinute: number }>> {
+    const [waiting, finished] = await Promise.all([
+      this.db.$queryRaw<{ queue: string; since: Date }[]>`
+        SELECT queue, min(coalesce(run_at, created_at)) AS since FROM jobs ${whereAll([Prisma.sql`status = 'PENDING'`, ...reachSql(reach)])} GROUP BY queue`,
+      this.db.$queryRaw<{ queue: string; count: bigint }[]>`
+        SELECT queue, count(*) AS count FROM jobs
+        ${whereAll([Prisma.sql`status IN ('COMPLETED', 'FAILED', 'CANCELLED')`, Prisma.sql`finished_at > now() - interval '1 minute'`, ...reachSql(reach)])} GROUP BY queue`,
+    ]);
+    const activity = new Map<string, { waitingSince: Date | null; finishedLastMinute: number }>();
+    const of = (queue: string) => activity.get(queue) ?? activity.set(queue, { waitingSince: null, finishedLastMinute: 0 }).get(queue)!;
+    for (const row of waiting) of(row.queue).waitingSince = row.since;
+    for (const row of finished) of(row.queue).finishedLastMinute = Number(row.count);
+    return activity;
+  }
+
   /** Jobs RUNNING now, per queue and per tenant, from job_counts (a few rows, whatever the size of jobs). */
   async runningCounts(): Promise<{ byQueue: Map<string, number>; byTenant: Map<string, number> }> {
     const rows = await this.db.$queryRaw<{ tenant: string; queue: string; count: bigint }[]>`
