@@ -1,11 +1,12 @@
-// Workers: those alive now (service processes' and remote ones) and what each runs, refreshed every 2 s.
+// Workers: those alive now (service processes' and remote ones), what each runs and
+// its process's memory, refreshed every 2 s.
 import { useEffect } from 'preact/hooks';
 import { graphql } from './gql/index.js';
 import { useQuery } from './hooks.js';
 import { Link, Section, Table, When } from './ui.js';
 
 const WORKERS = graphql(`
-  query DashboardWorkers { workers { id kind hostname pid queues types concurrency running { id type } startedAt lastSeenAt } }
+  query DashboardWorkers { workers { id kind hostname pid queues types concurrency running { id type } startedAt lastSeenAt memoryBytes } }
 `);
 
 export function Workers() {
@@ -17,7 +18,7 @@ export function Workers() {
   return (
     <Section title="Workers" wide>
       {error && <p class="error">{error}</p>}
-      <Table id="workers" head={['kind', 'host', 'pid', 'queues', 'types', 'concurrency', 'running', 'started', 'last seen']}>
+      <Table id="workers" head={['kind', 'host', 'pid', 'queues', 'types', 'concurrency', 'running', 'memory', 'started', 'last seen']}>
         {(data?.workers ?? []).map((worker) => (
           <tr key={worker.id}>
             <td>{worker.kind === 'REMOTE' ? 'remote' : 'in-process'}</td>
@@ -35,6 +36,7 @@ export function Workers() {
                     </div>
                   ))}
             </td>
+            <td class="memory">{worker.memoryBytes == null ? '' : `${Math.round(worker.memoryBytes / 2 ** 20)} MB`}</td>
             <td><When at={worker.startedAt} /></td>
             <td><When at={worker.lastSeenAt} /></td>
           </tr>

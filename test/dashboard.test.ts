@@ -239,6 +239,10 @@ describe('with an operator key', () => {
 
       await page.goto(`${base}/workers`);
       await page.locator('#workers tbody td', { hasText: String(process.pid) }).waitFor();
+      // Its kind, the types it runs, and its process's memory.
+      const workerRow = page.locator('#workers tbody tr', { hasText: String(process.pid) });
+      expect(await workerRow.locator('td').first().textContent()).toBe('in-process');
+      await workerRow.locator('td.memory', { hasText: / MB$/ }).waitFor();
       await shot(page, 'workers');
     });
   });

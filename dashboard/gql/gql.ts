@@ -41,7 +41,7 @@ type Documents = {
     "\n    mutation DashboardDeleteSchedule($id: ID!) { payload: deleteSchedule(id: $id) { userErrors { code field message } } }\n  ": typeof types.DashboardDeleteScheduleDocument,
     "\n  mutation DashboardCreateSchedule($input: CreateScheduleInput!) { createSchedule(input: $input) { schedule { id } userErrors { code field message } } }\n": typeof types.DashboardCreateScheduleDocument,
     "\n  query DashboardJobTypes { jobTypes { name description payloadSchema } }\n": typeof types.DashboardJobTypesDocument,
-    "\n  query DashboardWorkers { workers { id kind hostname pid queues types concurrency running { id type } startedAt lastSeenAt } }\n": typeof types.DashboardWorkersDocument,
+    "\n  query DashboardWorkers { workers { id kind hostname pid queues types concurrency running { id type } startedAt lastSeenAt memoryBytes } }\n": typeof types.DashboardWorkersDocument,
 };
 const documents: Documents = {
     "\n  query DashboardFlows($filter: FlowFilter, $first: Int, $after: String) {\n    flows(filter: $filter, first: $first, after: $after) {\n      nodes { id name status jobCount createdAt finishedAt }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": types.DashboardFlowsDocument,
@@ -71,7 +71,7 @@ const documents: Documents = {
     "\n    mutation DashboardDeleteSchedule($id: ID!) { payload: deleteSchedule(id: $id) { userErrors { code field message } } }\n  ": types.DashboardDeleteScheduleDocument,
     "\n  mutation DashboardCreateSchedule($input: CreateScheduleInput!) { createSchedule(input: $input) { schedule { id } userErrors { code field message } } }\n": types.DashboardCreateScheduleDocument,
     "\n  query DashboardJobTypes { jobTypes { name description payloadSchema } }\n": types.DashboardJobTypesDocument,
-    "\n  query DashboardWorkers { workers { id kind hostname pid queues types concurrency running { id type } startedAt lastSeenAt } }\n": types.DashboardWorkersDocument,
+    "\n  query DashboardWorkers { workers { id kind hostname pid queues types concurrency running { id type } startedAt lastSeenAt memoryBytes } }\n": types.DashboardWorkersDocument,
 };
 
 /**
@@ -199,7 +199,7 @@ export function graphql(source: "\n  query DashboardJobTypes { jobTypes { name d
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query DashboardWorkers { workers { id kind hostname pid queues types concurrency running { id type } startedAt lastSeenAt } }\n"): (typeof documents)["\n  query DashboardWorkers { workers { id kind hostname pid queues types concurrency running { id type } startedAt lastSeenAt } }\n"];
+export function graphql(source: "\n  query DashboardWorkers { workers { id kind hostname pid queues types concurrency running { id type } startedAt lastSeenAt memoryBytes } }\n"): (typeof documents)["\n  query DashboardWorkers { workers { id kind hostname pid queues types concurrency running { id type } startedAt lastSeenAt memoryBytes } }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

@@ -39,7 +39,7 @@ export class Heartbeat implements PeriodicTask {
     // Redis away: beats would pile up in the client's offline queue; the next one after it returns will do.
     if (this.redis.status !== 'ready') return;
     const now = Date.now();
-    const entry: WorkerInfo = { ...this.info, running: [...this.running()], lastSeenAt: new Date(now).toISOString() };
+    const entry: WorkerInfo = { ...this.info, running: [...this.running()], lastSeenAt: new Date(now).toISOString(), rssBytes: process.memoryUsage.rss() };
     await writeWorker(this.redis, this.prefix, entry, now + MISSED_BEATS * this.intervalMs).catch((error: unknown) =>
       // Redis away: the next beat writes it again.
       this.logger.debug({ err: error }, 'worker heartbeat not written'),

@@ -22,6 +22,8 @@ export interface WorkerInfo {
   running: string[];
   startedAt: string;
   lastSeenAt: string;
+  /** The resident memory of its process at its latest heartbeat, in bytes (in-process workers; absent for remote ones). */
+  rssBytes?: number;
 }
 
 const keys = (prefix: string) => ({ entries: `${prefix}:workers`, seen: `${prefix}:workers:seen` });

@@ -28,6 +28,11 @@ const WorkerRef = builder.objectRef<WorkerInfo>('Worker').implement({
     }),
     startedAt: t.field({ type: 'DateTime', resolve: (worker) => new Date(worker.startedAt) }),
     lastSeenAt: t.field({ type: 'DateTime', description: 'Its latest heartbeat.', resolve: (worker) => new Date(worker.lastSeenAt) }),
+    memoryBytes: t.float({
+      nullable: true,
+      description: "Its process's resident memory (RSS) at its latest heartbeat, in bytes; null for a remote worker (its process is its own).",
+      resolve: (worker) => worker.rssBytes ?? null,
+    }),
   }),
 });
 
