@@ -15,9 +15,9 @@ graphql(`
 const JOB = graphql(`
   query DashboardJob($id: ID!) {
     job(id: $id) {
-      id type queue status priority attempts maxAttempts progress payload result lastError tags owner tenant submittedBy runAt createdAt startedAt finishedAt flowId waitingFor
+      id type queue status priority attempts maxAttempts timeoutMs progress payload result lastError tags owner tenant submittedBy idempotencyKey runAt createdAt startedAt finishedAt flowId flowKey waitingFor
       lastAttemptError { ...DashboardAttemptError cause { ...DashboardAttemptError cause { ...DashboardAttemptError cause { ...DashboardAttemptError cause { ...DashboardAttemptError } } } } }
-      events(last: 500) { pageInfo { hasPreviousPage } nodes { id type status attempt progress message createdAt error { name message } } }
+      events(last: 500) { pageInfo { hasPreviousPage } nodes { id type status attempt progress message createdAt error { ...DashboardAttemptError cause { ...DashboardAttemptError } } } }
       logs(first: 500) { pageInfo { hasNextPage } nodes { attempt level message data at } }
     }
   }
@@ -37,6 +37,8 @@ export const JOB_ACTIONS = {
 };
 
 const UNFINISHED: JobStatus[] = ['PENDING', 'SCHEDULED', 'RUNNING', 'RETRYING'];
+
+const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
 
 export function Job({ id, viewer, onError }: { id: string; viewer: Viewer | null; onError: (message: string | null) => void }) {
   const { data, error, reload } = useQuery(JOB, { id }, id);
@@ -74,7 +76,7 @@ export function Job({ id, viewer, onError }: { id: string; viewer: Viewer | null
         <div class="row">
           <span id="dStatus"><Status status={job.status} /></span>
           <span>attempt {job.attempts} of {job.maxAttempts}</span>
-          <span>progress {Math.round(job.progress)}%</span>
+          {['RUNNING', 'RETRYING', 'COMPLETED'].includes(job.status) && <span>progress {Math.round(job.progress)}%</span>}
           <span>queue {job.queue}</span>
           {job.tags.length > 0 && <span>tags {job.tags.join(', ')}</span>}
           {job.owner && <span>by {job.owner}</span>}
@@ -89,11 +91,21 @@ export function Job({ id, viewer, onError }: { id: string; viewer: Viewer | null
             </>
           )}
         </div>
-        <div class="row">
-          <span>created <When at={job.createdAt} /></span>
-          {job.runAt && <span>runs at <When at={job.runAt} /></span>}
-          {job.waitingFor && <span id="dWaiting">waiting for {job.waitingFor}</span>}
-          {job.finishedAt && <span>finished <When at={job.finishedAt} /></span>}
+        <div class="row" id="dTimes">
+          <span>created <When at={job.createdAt} precise /></span>
+          {job.runAt && <span>{job.status === 'RETRYING' ? 'next attempt (after its backoff)' : 'runs at'} <When at={job.runAt} precise /></span>}
+          {job.startedAt && <span>started <When at={job.startedAt} precise /></span>}
+          {job.finishedAt && <span>finished <When at={job.finishedAt} precise /></span>}
+          {job.startedAt && job.finishedAt && <span id="dTook">took {new Date(job.finishedAt).getTime() - new Date(job.startedAt).getTime()} ms</span>}
+        </div>
+        {job.waitingFor && <p id="dWaiting">Waiting for {job.waitingFor}.</p>}
+        <div class="row muted" id="dFacts">
+          <span>{UNFINISHED.includes(job.status) ? plural(Math.max(0, job.maxAttempts - job.attempts), 'attempt') + ' left' : `${plural(job.attempts, 'attempt')} made`}</span>
+          <span>priority {job.priority}</span>
+          <span>timeout {job.timeoutMs} ms</span>
+          {job.idempotencyKey && <span>idempotency key <code>{job.idempotencyKey}</code></span>}
+          {job.submittedBy && <span>submitted by {job.submittedBy}</span>}
+          {job.flowKey && <span>flow step {job.flowKey}</span>}
         </div>
       </Section>
       <Section title="Payload"><Json id="dPayload" value={job.payload} /></Section>
@@ -113,8 +125,19 @@ export function Job({ id, viewer, onError }: { id: string; viewer: Viewer | null
               <td><Status status={event.status} /></td>
               <td>{event.attempt}</td>
               <td>{event.progress === null ? '' : `${Math.round(event.progress)}%`}</td>
-              <td>{event.error ? `${event.error.name}: ${event.error.message}` : (event.message ?? '')}</td>
-              <td><When at={event.createdAt} /></td>
+              <td>
+                {event.error ? (
+                  // Each failed attempt's error in full: class and message, its stack and cause on demand.
+                  <details class="attemptError">
+                    <summary>{`${event.error.name}: ${event.error.message}`}</summary>
+                    {event.error.stack && <pre>{event.error.stack}</pre>}
+                    {event.error.cause && <pre>{`caused by ${event.error.cause.name}: ${event.error.cause.message}${event.error.cause.stack ? `\n${event.error.cause.stack}` : ''}`}</pre>}
+                  </details>
+                ) : (
+                  (event.message ?? '')
+                )}
+              </td>
+              <td><When at={event.createdAt} precise /></td>
             </tr>
           ))}
         </Table>

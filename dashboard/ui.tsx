@@ -19,11 +19,14 @@ export function Link({ to, children, class: className }: { to: string; children:
   );
 }
 
-/** Date and time, in the browser's zone, to the second. */
-export function When({ at }: { at: string | null | undefined }) {
+/** Date and time, in the browser's zone, to the second (or, `precise`, the millisecond). */
+export function When({ at, precise }: { at: string | null | undefined; precise?: boolean }) {
   if (!at) return <span class="muted">—</span>;
   const date = new Date(at);
-  return <time dateTime={at} title={date.toISOString()}>{date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' })}</time>;
+  const text = precise
+    ? `${date.toLocaleDateString(undefined, { dateStyle: 'medium' })}, ${date.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', fractionalSecondDigits: 3 })}`
+    : date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+  return <time dateTime={at} title={date.toISOString()}>{text}</time>;
 }
 
 export function Status({ status }: { status: string }) {

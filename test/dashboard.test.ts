@@ -250,12 +250,17 @@ describe('with an operator key', () => {
   it('runs a scheduled job now, and a schedule now (its last run and job shown); the overview counts what finished from the record, the same after a reload', { timeout: 60_000 }, async () => {
     await screenshotOnFailure('run-now', async () => {
       const later = new Date(Date.now() + 3_600_000).toISOString();
-      const { submitJob } = await api('mutation ($runAt: DateTime) { submitJob(input: { type: "echo", payload: { now: true }, runAt: $runAt }) { job { id } } }', { runAt: later });
+      const { submitJob } = await api('mutation ($runAt: DateTime) { submitJob(input: { type: "echo", payload: { now: true }, runAt: $runAt, idempotencyKey: "ui-run-now" }) { job { id } } }', { runAt: later });
       await page.goto(`${base}/jobs/${submitJob.job.id}`);
       await page.locator('#dStatus', { hasText: 'SCHEDULED' }).waitFor({ timeout: 15_000 });
+      // What an operator needs at a glance: why it waits, when it runs (to the millisecond), what is left, its key.
+      expect(await page.locator('#dWaiting').textContent()).toMatch(/^Waiting for its time, /);
+      expect(await page.locator('#dTimes').textContent()).toMatch(/runs at .*\d\d[.,]\d{3}/);
+      expect(await page.locator('#dFacts').textContent()).toMatch(/3 attempts left.*idempotency key ui-run-now/);
       await page.click('#runNow');
       await page.locator('#dStatus', { hasText: 'COMPLETED' }).waitFor({ timeout: 15_000 });
       expect(asked.at(-1)).toBe(`Run job ${submitJob.job.id} now instead of at its time?`);
+      expect(await page.locator('#dTook').textContent()).toMatch(/^took \d+ ms$/);
       // A finished job offers no Run now.
       expect(await page.locator('#runNow').count()).toBe(0);
 
