@@ -11,8 +11,13 @@ export type { Logger };
 /** What is known about the request being served, for the logs. */
 export const requestScope = new AsyncLocalStorage<{ requestId: string }>();
 
-export function createLogger(config: Pick<Config, 'LOG_LEVEL' | 'NODE_ENV'>, destination?: DestinationStream): Logger {
-  const pretty = !destination && config.NODE_ENV === 'development' && process.stdout.isTTY;
+/**
+ * `terminal`: whether the lines end up on a terminal. A worker thread's stdout is a pipe
+ * to the main thread even when the process writes to a terminal, so the main thread
+ * tells it (workerThread.ts).
+ */
+export function createLogger(config: Pick<Config, 'LOG_LEVEL' | 'NODE_ENV'>, destination?: DestinationStream, terminal = process.stdout.isTTY === true): Logger {
+  const pretty = !destination && config.NODE_ENV === 'development' && terminal;
   const options = {
     level: config.LOG_LEVEL,
     base: { service: 'jobgraph' },

@@ -9,7 +9,7 @@
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import type { MetricObjectWithValues, MetricValue } from 'prom-client';
 import { loadConfig } from './config.js';
-import type { Logger } from './logger.js';
+import { createLogger, type Logger } from './logger.js';
 import { startTracing } from './tracing/tracing.js';
 
 type Metrics = MetricObjectWithValues<MetricValue<string>>[];
@@ -39,7 +39,7 @@ function startThread(url: URL, data: unknown): Worker {
 
 /** Starts the workers in a thread; resolves once they take jobs. A thread that dies ends the process. */
 export async function startWorkerThread(logger: Logger): Promise<WorkerThread> {
-  const thread = startThread(new URL(import.meta.url), { jobgraphWorkers: true });
+  const thread = startThread(new URL(import.meta.url), { jobgraphWorkers: true, terminal: process.stdout.isTTY === true });
   const waiting = new Map<number, (metrics: Metrics) => void>();
   let nextId = 0;
   let stopping = false;
@@ -92,7 +92,9 @@ async function runThread(): Promise<void> {
   // Tracing first (its own provider in this thread), then the app it instruments.
   const tracing = await startTracing(config, 'workers');
   const { startApp } = await import('./app.js');
-  const app = await startApp(config, { listen: false });
+  // Its lines go to the process's stdout: pretty there when that is a terminal, as the main thread's.
+  const { terminal } = workerData as { terminal?: boolean };
+  const app = await startApp(config, { listen: false, logger: createLogger(config, undefined, terminal === true) });
   port.on('message', (message: ToThread) => {
     if (message.kind === 'metrics') {
       void app.metrics.getMetricsAsJSON().then((metrics) => port.postMessage({ kind: 'metrics', id: message.id, metrics } satisfies FromThread));

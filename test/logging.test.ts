@@ -1,6 +1,8 @@
 // The lines an operator looks for in the service's log: an attempt that failed (and
 // when it runs again), a job that failed for good, what shutdown waits for, and the
 // jobs it hands back.
+import { spawn } from 'node:child_process';
+import { stripVTControlCharacters } from 'node:util';
 import { afterAll, expect, it } from 'vitest';
 import { createSharedBackend, waitFor, type SharedBackend } from './helpers/app.js';
 import { startServiceProcess, type ServiceProcess } from './helpers/process.js';
@@ -39,4 +41,28 @@ it('says when an attempt fails, when a job fails for good, what shutdown waits f
   // Each lifecycle line once: the worker thread says its own.
   expect(said.filter((message) => message === 'jobgraph stopped')).toHaveLength(1);
   expect(said.filter((message) => message === 'workers stopped')).toHaveLength(1);
+});
+
+it('writes pretty lines on a terminal, from both threads (pino-pretty), and JSON lines otherwise', { timeout: 60_000 }, async () => {
+  const own = await createSharedBackend();
+  // `script` gives the process a terminal (a pty); its output comes back on this pipe.
+  const child = spawn('script', ['-qfec', `${process.execPath} --conditions=source --import tsx src/index.ts`, '/dev/null'], {
+    env: { ...process.env, ...own.env, NODE_ENV: 'development', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  try {
+    await waitFor(async () => (output.includes('jobgraph listening') ? true : undefined), 40_000, 'the service to listen');
+    const shown = stripVTControlCharacters(output).split(/\r?\n/).filter(Boolean);
+    // The worker thread's lines (it migrates and starts the workers) and the main thread's, both pretty: none is JSON.
+    expect(shown.some((line) => line.includes('INFO') && line.includes('jobgraph workers running'))).toBe(true);
+    expect(shown.some((line) => line.includes('INFO') && line.includes('jobgraph listening'))).toBe(true);
+    expect(shown.filter((line) => line.startsWith('{'))).toEqual([]);
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((resolve) => child.once('exit', resolve));
+    await own.drop();
+  }
+  // Not on a terminal (every other test's service): JSON lines, which startServiceProcess parses.
 });
