@@ -1,12 +1,22 @@
 // A flow as a graph: each job a box in the column of its depth (the longest chain of
 // jobs it waits for), an arrow from each job to those that wait for it, the statuses
-// following the flow live (flowUpdated).
+// following the flow live (flowUpdated), a failed job's error on its box; zoom in and
+// out, and pan by scrolling; cancel the flow, or retry its failed jobs (which brings
+// back what their failure cancelled), each asking first.
 import { useEffect, useState } from 'preact/hooks';
 import { ErrorCode, type Flow } from '@jobgraph/client';
-import { client, describe } from './api.js';
-import { Link, Section, Status, When } from './ui.js';
+import { can, checked, client, describe, gql, type Viewer } from './api.js';
+import { graphql } from './gql/index.js';
+import { JOB_ACTIONS } from './job.js';
+import { Confirm, Link, Section, Status, When } from './ui.js';
 
-const BOX = { width: 170, height: 44, columnGap: 70, rowGap: 16 };
+const CANCEL_FLOW = graphql(`
+  mutation DashboardCancelFlow($id: ID!) { payload: cancelFlow(id: $id) { userErrors { code field message } } }
+`);
+
+const ZOOMS = [0.5, 0.75, 1, 1.5, 2];
+
+const BOX = { width: 170, height: 58, columnGap: 70, rowGap: 16 };
 
 type FlowJob = Flow['jobs'][number];
 
@@ -30,9 +40,23 @@ function depths(jobs: FlowJob[]): Map<string, number> {
   return depth;
 }
 
-export function FlowPage({ id, onError }: { id: string; onError: (message: string | null) => void }) {
+export function FlowPage({ id, viewer, onError }: { id: string; viewer: Viewer | null; onError: (message: string | null) => void }) {
   const [flow, setFlow] = useState<Flow | null>(null);
   const [missing, setMissing] = useState(false);
+  const [zoom, setZoom] = useState(1);
+  const [busy, setBusy] = useState(false);
+  /** Runs an action; the flow's own updates show what came of it. */
+  const act = async (run: () => Promise<void>) => {
+    setBusy(true);
+    onError(null);
+    try {
+      await run();
+    } catch (failure) {
+      onError(describe(failure));
+    } finally {
+      setBusy(false);
+    }
+  };
   useEffect(() => {
     setFlow(null);
     setMissing(false);
@@ -53,6 +77,8 @@ export function FlowPage({ id, onError }: { id: string; onError: (message: strin
   }
   const width = Math.max(...[...place.values()].map((at) => at.x)) + BOX.width + 2;
   const height = Math.max(...[...place.values()].map((at) => at.y)) + BOX.height + 2;
+  const failed = flow.jobs.filter((job) => job.status === 'FAILED');
+  const writer = can(viewer, 'write');
   return (
     <>
       <Section title={`Flow ${flow.name ?? ''}`} wide>
@@ -61,9 +87,38 @@ export function FlowPage({ id, onError }: { id: string; onError: (message: strin
           <span>{flow.jobs.length} jobs</span>
           <span>created <When at={flow.createdAt as string} /></span>
           {flow.finishedAt && <span>finished <When at={flow.finishedAt as string} /></span>}
+          <span class="actions">
+            <span class="zoom" aria-label="zoom">
+              <button id="zoomOut" disabled={zoom === ZOOMS[0]} onClick={() => setZoom(ZOOMS[Math.max(0, ZOOMS.indexOf(zoom) - 1)] as number)} aria-label="zoom out">−</button>
+              <span id="zoomLevel">{Math.round(zoom * 100)}%</span>
+              <button id="zoomIn" disabled={zoom === ZOOMS.at(-1)} onClick={() => setZoom(ZOOMS[Math.min(ZOOMS.length - 1, ZOOMS.indexOf(zoom) + 1)] as number)} aria-label="zoom in">+</button>
+            </span>
+            {writer && (
+              <>
+                <Confirm
+                  id="retryFlow"
+                  label={`Retry ${failed.length} failed`}
+                  disabled={busy || failed.length === 0}
+                  question={`Retry the ${failed.length} failed job${failed.length === 1 ? '' : 's'} of this flow? What their failure cancelled waits for them again.`}
+                  action={() =>
+                    void act(async () => {
+                      for (const job of failed) checked((await gql(JOB_ACTIONS.retryJob, { id: job.id })).payload);
+                    })
+                  }
+                />
+                <Confirm
+                  id="cancelFlow"
+                  label="Cancel flow"
+                  disabled={busy || flow.status !== 'RUNNING'}
+                  question={`Cancel every unfinished job of flow ${flow.name ?? flow.id}?`}
+                  action={() => void act(async () => void checked((await gql(CANCEL_FLOW, { id: flow.id })).payload))}
+                />
+              </>
+            )}
+          </span>
         </div>
-        <div class="scroll">
-          <svg id="flowGraph" width={width} height={height} role="img" aria-label="the flow's jobs and what each waits for">
+        <div class="scroll flowScroll">
+          <svg id="flowGraph" width={width * zoom} height={height * zoom} viewBox={`0 0 ${width} ${height}`} role="img" aria-label="the flow's jobs and what each waits for">
             <defs>
               <marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="6" markerHeight="6" orient="auto-start-reverse">
                 <path d="M 0 0 L 10 5 L 0 10 z" fill="currentColor" />
@@ -86,6 +141,12 @@ export function FlowPage({ id, onError }: { id: string; onError: (message: strin
                   <rect x={at.x} y={at.y} width={BOX.width} height={BOX.height} rx="6" />
                   <text x={at.x + 8} y={at.y + 18}>{job.flowKey ? `${job.flowKey} · ${job.type}` : job.type}</text>
                   <text x={at.x + 8} y={at.y + 35} class="status-text">{job.status}</text>
+                  {job.lastError && (
+                    <text x={at.x + 8} y={at.y + 51} class="error-text">
+                      <title>{job.lastError}</title>
+                      {job.lastError.length > 26 ? `${job.lastError.slice(0, 25)}…` : job.lastError}
+                    </text>
+                  )}
                 </a>
               );
             })}

@@ -69,7 +69,7 @@ function App() {
   let page;
   if (!viewer) page = null;
   else if (jobId !== null) page = <Job id={jobId} viewer={viewer} onError={setError} />;
-  else if (/^\/flows\/[\w-]+$/.test(pathname ?? '')) page = <FlowPage id={(pathname as string).split('/')[2] as string} onError={setError} />;
+  else if (/^\/flows\/[\w-]+$/.test(pathname ?? '')) page = <FlowPage id={(pathname as string).split('/')[2] as string} viewer={viewer} onError={setError} />;
   else if (pathname === '/flows') page = <Flows search={search} />;
   else if (pathname === '/jobs') page = <Jobs search={search} viewer={viewer} onError={setError} />;
   else if (pathname === '/queues') page = <Queues viewer={viewer} onError={setError} />;

@@ -317,6 +317,15 @@ describe('with an operator key', () => {
       await page.reload();
       await page.locator('#flowStatus', { hasText: 'COMPLETED' }).waitFor();
 
+      // Zoom: the graph grows and shrinks; the page scrolls it.
+      const width = Number(await page.locator('#flowGraph').getAttribute('width'));
+      await page.click('#zoomIn');
+      expect(Number(await page.locator('#flowGraph').getAttribute('width'))).toBe(width * 1.5);
+      await page.click('#zoomOut');
+      await page.click('#zoomOut');
+      expect(Number(await page.locator('#flowGraph').getAttribute('width'))).toBe(width * 0.75);
+      expect(await page.isDisabled('#cancelFlow')).toBe(true);
+
       // The flows list, in the nav: this flow among them, filtered in the URL, each opening its graph.
       await page.getByRole('link', { name: 'Flows', exact: true }).click();
       const row = page.locator('#flows tbody tr.flow', { hasText: 'diamond' });
@@ -334,6 +343,41 @@ describe('with an operator key', () => {
       await page.locator('#flows tbody tr.flow', { hasText: 'diamond' }).getByRole('link').click();
       await page.locator('#flowStatus', { hasText: 'COMPLETED' }).waitFor();
       expect(new URL(page.url()).pathname).toBe(`/flows/${submitFlow.flow.id}`);
+    });
+  });
+
+  it("shows a failed flow's error on its node, retries its failed job, and cancels a running flow, each after asking", { timeout: 60_000 }, async () => {
+    await screenshotOnFailure('flow-actions', async () => {
+      const { submitFlow } = await api('mutation ($input: SubmitFlowInput!) { submitFlow(input: $input) { flow { id jobs { id flowKey } } } }', {
+        input: {
+          name: 'breaks',
+          jobs: [
+            { key: 'fetch', job: { type: 'http.request', payload: { url: 'http://nothing-here.invalid/', method: 'GET' }, maxAttempts: 1 } },
+            { key: 'use', job: { type: 'echo', payload: {} }, dependsOn: ['fetch'] },
+          ],
+        },
+      });
+      const fetchId = submitFlow.flow.jobs.find((job: { flowKey: string }) => job.flowKey === 'fetch').id as string;
+      await page.goto(`${base}/flows/${submitFlow.flow.id}`);
+      await page.locator('#flowStatus', { hasText: 'FAILED' }).waitFor({ timeout: 20_000 });
+      await page.locator('#flowGraph .node.FAILED .error-text', { hasText: 'ENOTFOUND' }).waitFor();
+      await shot(page, 'flow-failed');
+      await page.click('#retryFlow');
+      expect(asked.at(-1)).toBe('Retry the 1 failed job of this flow? What their failure cancelled waits for them again.');
+      // Retried: the job is run again (and fails again: the host still does not exist).
+      await expect
+        .poll(async () => (await api('query ($id: ID!) { job(id: $id) { events { nodes { type } } } }', { id: fetchId })).job.events.nodes.map((event: { type: string }) => event.type).includes('RETRIED'), { timeout: 10_000 })
+        .toBe(true);
+
+      const { submitFlow: running } = await api('mutation ($input: SubmitFlowInput!) { submitFlow(input: $input) { flow { id } } }', {
+        input: { name: 'long', jobs: [{ key: 'wait', job: { type: 'sleep', payload: { ms: 60000 } } }, { key: 'after', job: { type: 'echo', payload: {} }, dependsOn: ['wait'] }] },
+      });
+      await page.goto(`${base}/flows/${running.flow.id}`);
+      await page.locator('#flowStatus', { hasText: 'RUNNING' }).waitFor();
+      await page.click('#cancelFlow');
+      expect(asked.at(-1)).toBe('Cancel every unfinished job of flow long?');
+      await page.locator('#flowStatus', { hasText: 'CANCELLED' }).waitFor({ timeout: 15_000 });
+      expect(await page.isDisabled('#cancelFlow')).toBe(true);
     });
   });
 

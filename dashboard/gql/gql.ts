@@ -14,6 +14,7 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
+    "\n  mutation DashboardCancelFlow($id: ID!) { payload: cancelFlow(id: $id) { userErrors { code field message } } }\n": typeof types.DashboardCancelFlowDocument,
     "\n  query DashboardFlows($filter: FlowFilter, $first: Int, $after: String) {\n    flows(filter: $filter, first: $first, after: $after) {\n      nodes { id name status jobCount createdAt finishedAt }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": typeof types.DashboardFlowsDocument,
     "\n  subscription DashboardJobEvents($after: ID, $filter: JobEventFilter) {\n    jobEvents(after: $after, filter: $filter) { id jobId type status progress createdAt job { queue type flowId } }\n  }\n": typeof types.DashboardJobEventsDocument,
     "\n  fragment DashboardAttemptError on AttemptError { name message stack }\n": typeof types.DashboardAttemptErrorFragmentDoc,
@@ -44,6 +45,7 @@ type Documents = {
     "\n  query DashboardWorkers { workers { id kind hostname pid queues types concurrency running { id type } startedAt lastSeenAt memoryBytes } }\n": typeof types.DashboardWorkersDocument,
 };
 const documents: Documents = {
+    "\n  mutation DashboardCancelFlow($id: ID!) { payload: cancelFlow(id: $id) { userErrors { code field message } } }\n": types.DashboardCancelFlowDocument,
     "\n  query DashboardFlows($filter: FlowFilter, $first: Int, $after: String) {\n    flows(filter: $filter, first: $first, after: $after) {\n      nodes { id name status jobCount createdAt finishedAt }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": types.DashboardFlowsDocument,
     "\n  subscription DashboardJobEvents($after: ID, $filter: JobEventFilter) {\n    jobEvents(after: $after, filter: $filter) { id jobId type status progress createdAt job { queue type flowId } }\n  }\n": types.DashboardJobEventsDocument,
     "\n  fragment DashboardAttemptError on AttemptError { name message stack }\n": types.DashboardAttemptErrorFragmentDoc,
@@ -88,6 +90,10 @@ const documents: Documents = {
  */
 export function graphql(source: string): unknown;
 
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DashboardCancelFlow($id: ID!) { payload: cancelFlow(id: $id) { userErrors { code field message } } }\n"): (typeof documents)["\n  mutation DashboardCancelFlow($id: ID!) { payload: cancelFlow(id: $id) { userErrors { code field message } } }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
