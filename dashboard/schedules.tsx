@@ -2,11 +2,13 @@
 // create, run now, pause, resume, delete.
 import { can, checked, describe, gql, type Viewer } from './api.js';
 import { graphql } from './gql/index.js';
+import { useState } from 'preact/hooks';
 import { useQuery } from './hooks.js';
+import { PayloadFields, payloadOf, useJobTypes, type Schema } from './submit.js';
 import { Confirm, Json, Link, Section, Status, Table, When } from './ui.js';
 
 const SCHEDULES = graphql(`
-  query DashboardSchedules { schedules { id name cron timezone paused nextRunAt lastRunAt lastJob { id status } job } }
+  query DashboardSchedules { schedules { id name cron timezone paused nextRuns(count: 3) lastRunAt lastJob { id status } job } }
 `);
 
 /** Each action on one schedule: its own document, all answering as `payload`. */
@@ -29,9 +31,19 @@ const CREATE = graphql(`
   mutation DashboardCreateSchedule($input: CreateScheduleInput!) { createSchedule(input: $input) { schedule { id } userErrors { code field message } } }
 `);
 
+/** The job template as it was given: the fields left out (null) are not shown. */
+function withoutNulls(value: unknown): unknown {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== null));
+}
+
 export function Schedules({ viewer, onError }: { viewer: Viewer | null; onError: (message: string | null) => void }) {
   const { data, error, reload } = useQuery(SCHEDULES, {}, 'schedules');
   const writer = can(viewer, 'write');
+  const types = useJobTypes();
+  const [chosen, setChosen] = useState<string | null>(null);
+  const type = types.find((candidate) => candidate.name === chosen) ?? types[0];
+  const schema = (type?.payloadSchema ?? null) as Schema | null;
   const run = async (action: keyof typeof ACTIONS, id: string) => {
     onError(null);
     try {
@@ -45,13 +57,19 @@ export function Schedules({ viewer, onError }: { viewer: Viewer | null; onError:
     <>
       <Section title="Schedules" wide>
         {error && <p class="error">{error}</p>}
-        <Table id="schedules" head={['name', 'cron', 'time zone', 'next run', 'last run', 'job', ...(writer ? [''] : [])]}>
+        <Table id="schedules" head={['name', 'cron', 'time zone', 'next runs', 'last run', 'job', ...(writer ? [''] : [])]}>
           {(data?.schedules ?? []).map((schedule) => (
             <tr key={schedule.id}>
               <td>{schedule.name}</td>
               <td><code>{schedule.cron}</code></td>
               <td>{schedule.timezone}</td>
-              <td>{schedule.paused ? 'paused' : <When at={schedule.nextRunAt} />}</td>
+              <td class="nextRuns">
+                {schedule.paused
+                  ? 'paused'
+                  : schedule.nextRuns.map((at) => (
+                      <div key={at as string}><When at={at as string} /></div>
+                    ))}
+              </td>
               <td class="lastRun">
                 {schedule.lastRunAt ? <When at={schedule.lastRunAt} /> : 'never'}
                 {schedule.lastJob && (
@@ -61,7 +79,7 @@ export function Schedules({ viewer, onError }: { viewer: Viewer | null; onError:
                   </>
                 )}
               </td>
-              <td><Json value={schedule.job} /></td>
+              <td><Json value={withoutNulls(schedule.job)} /></td>
               {writer && (
                 <td class="row">
                   {schedule.paused ? (
@@ -82,7 +100,6 @@ export function Schedules({ viewer, onError }: { viewer: Viewer | null; onError:
         <Section title="New schedule" wide>
           <form
             id="newSchedule"
-            class="row"
             onSubmit={(event) => {
               event.preventDefault();
               const target = event.currentTarget;
@@ -90,10 +107,9 @@ export function Schedules({ viewer, onError }: { viewer: Viewer | null; onError:
               void (async () => {
                 onError(null);
                 try {
-                  const payload = JSON.parse((form.get('payload') as string) || '{}') as unknown;
                   // Text inputs: each value a string.
                   const text = (name: string) => form.get(name) as string;
-                  const input = { name: text('name'), cron: text('cron'), timezone: text('timezone') || 'UTC', job: { type: text('type'), payload } };
+                  const input = { name: text('name'), cron: text('cron'), timezone: text('timezone') || 'UTC', job: { type: type?.name ?? '', payload: payloadOf(target, schema) } };
                   const result = await gql(CREATE, { input });
                   checked(result.createSchedule);
                   target.reset();
@@ -104,11 +120,22 @@ export function Schedules({ viewer, onError }: { viewer: Viewer | null; onError:
               })();
             }}
           >
-            <input name="name" placeholder="name" aria-label="schedule name" required />
-            <input name="cron" placeholder="cron, e.g. 0 2 * * *" aria-label="cron" required />
-            <input name="timezone" placeholder="UTC" aria-label="time zone" />
-            <input name="type" placeholder="job type" aria-label="job type" required />
-            <input name="payload" placeholder='payload JSON, e.g. {"ms": 100}' aria-label="payload" />
+            <div class="row">
+              <input name="name" placeholder="name" aria-label="schedule name" required />
+              <input name="cron" placeholder="cron, e.g. 0 2 * * *" aria-label="cron" required />
+              <input name="timezone" placeholder="time zone (UTC)" aria-label="time zone" />
+            </div>
+            <label>
+              <span>job type</span>
+              <select name="type" aria-label="job type" value={type?.name} onChange={(event) => setChosen(event.currentTarget.value)}>
+                {types.map((candidate) => <option key={candidate.name} value={candidate.name}>{candidate.name}</option>)}
+              </select>
+            </label>
+            {type?.description && <p class="muted">{type.description}</p>}
+            {/* The job's payload, from the type's schema, as the submit form builds it. */}
+            <div key={type?.name}>
+              <PayloadFields schema={schema} />
+            </div>
             <button type="submit">Create</button>
           </form>
         </Section>

@@ -11,13 +11,14 @@ const TYPES = graphql(`
 `);
 
 /** The part of a payload JSON Schema the form is built from (payloadSchema is JSON: untyped). */
-interface Schema {
+export interface Schema {
   type?: string;
   properties?: Record<string, { type?: string; enum?: string[] }>;
   required?: string[];
 }
 
-function payloadOf(form: HTMLFormElement, schema: Schema | null): unknown {
+/** The payload the form's fields make, for the type's schema (its JSON box for a schema the form cannot show). */
+export function payloadOf(form: HTMLFormElement, schema: Schema | null): unknown {
   const data = new FormData(form);
   if (schema?.type !== 'object' || !schema.properties) return JSON.parse((data.get('raw') as string) || 'null');
   const payload: Record<string, unknown> = {};
@@ -32,13 +33,53 @@ function payloadOf(form: HTMLFormElement, schema: Schema | null): unknown {
   return payload;
 }
 
-export function Submit({ onError }: { onError: (message: string | null) => void }) {
+/** The types the credential may submit, with their payload schemas. */
+export function useJobTypes() {
   const { data } = useQuery(TYPES, {}, 'types');
+  return data?.jobTypes ?? [];
+}
+
+/** A field for each property of the payload's schema, or a JSON box (name "raw") for anything else. */
+export function PayloadFields({ schema, initial }: { schema: Schema | null; initial?: unknown }) {
+  const properties = schema?.type === 'object' ? schema.properties : undefined;
+  if (!properties) {
+    return (
+      <label>
+        <span>payload (JSON)</span>
+        <textarea name="raw" rows={3} cols={40} defaultValue={initial === undefined ? '{}' : JSON.stringify(initial)} />
+      </label>
+    );
+  }
+  return (
+    <>
+      {Object.entries(properties).map(([name, property]) => (
+        <label key={name}>
+          <span>{name}{schema?.required?.includes(name) ? ' *' : ''}</span>
+          {property.enum ? (
+            <select name={name}>
+              <option value="" />
+              {property.enum.map((value) => <option key={value} value={value}>{value}</option>)}
+            </select>
+          ) : property.type === 'boolean' ? (
+            <input name={name} type="checkbox" />
+          ) : property.type === 'integer' || property.type === 'number' ? (
+            <input name={name} type="number" />
+          ) : property.type === 'string' ? (
+            <input name={name} />
+          ) : (
+            <textarea name={name} rows={2} placeholder="JSON" />
+          )}
+        </label>
+      ))}
+    </>
+  );
+}
+
+export function Submit({ onError }: { onError: (message: string | null) => void }) {
+  const types = useJobTypes();
   const [chosen, setChosen] = useState<string | null>(null);
-  const types = data?.jobTypes ?? [];
   const type = types.find((candidate) => candidate.name === chosen) ?? types[0];
   const schema = (type?.payloadSchema ?? null) as Schema | null;
-  const properties = schema?.type === 'object' ? schema.properties : undefined;
   return (
     <Section title="Submit a job" wide>
       <form
@@ -67,32 +108,7 @@ export function Submit({ onError }: { onError: (message: string | null) => void 
         </label>
         {type?.description && <p class="muted">{type.description}</p>}
         <div id="sFields" key={type?.name}>
-          {properties ? (
-            Object.entries(properties).map(([name, property]) => (
-              <label key={name}>
-                <span>{name}{schema?.required?.includes(name) ? ' *' : ''}</span>
-                {property.enum ? (
-                  <select name={name}>
-                    <option value="" />
-                    {property.enum.map((value) => <option key={value} value={value}>{value}</option>)}
-                  </select>
-                ) : property.type === 'boolean' ? (
-                  <input name={name} type="checkbox" />
-                ) : property.type === 'integer' || property.type === 'number' ? (
-                  <input name={name} type="number" />
-                ) : property.type === 'string' ? (
-                  <input name={name} />
-                ) : (
-                  <textarea name={name} rows={2} placeholder="JSON" />
-                )}
-              </label>
-            ))
-          ) : (
-            <label>
-              <span>payload (JSON)</span>
-              <textarea name="raw" rows={3} cols={40} defaultValue="{}" />
-            </label>
-          )}
+          <PayloadFields schema={schema} />
         </div>
         <label><span>priority</span><input name="priority" type="number" min="0" max="100" defaultValue="0" /></label>
         <label><span>tags</span><input name="tags" placeholder="comma-separated" /></label>

@@ -221,17 +221,23 @@ describe('with an operator key', () => {
       await page.goto(`${base}/schedules`);
       await page.fill('#newSchedule input[name="name"]', 'ui-nightly');
       await page.fill('#newSchedule input[name="cron"]', '0 3 * * *');
-      await page.fill('#newSchedule input[name="type"]', 'echo');
-      await page.fill('#newSchedule input[name="payload"]', '{"hello": "night"}');
+      // The job's payload is a form built from its type's schema, as the submit form's.
+      await page.selectOption('#newSchedule select[name="type"]', 'sleep');
+      await page.fill('#newSchedule input[name="ms"]', '5');
       await page.click('#newSchedule button[type="submit"]');
       await page.locator('#schedules tbody td', { hasText: 'ui-nightly' }).waitFor();
+      // Its next three runs; its template without the fields left out.
+      const nightly = page.locator('#schedules tbody tr', { hasText: 'ui-nightly' });
+      expect(await nightly.locator('td.nextRuns time').count()).toBe(3);
+      const template = (await nightly.locator('pre').textContent()) ?? '';
+      expect(JSON.parse(template)).toEqual({ type: 'sleep', payload: { ms: 5 } });
       await shot(page, 'schedules');
       await page.getByRole('button', { name: 'Delete' }).click();
       await page.locator('text=No schedules.').waitFor();
       // A refusal shows once, naming its field once.
       await page.fill('#newSchedule input[name="name"]', 'ui-bad');
       await page.fill('#newSchedule input[name="cron"]', 'not a cron');
-      await page.fill('#newSchedule input[name="type"]', 'echo');
+      await page.selectOption('#newSchedule select[name="type"]', 'echo');
       await page.click('#newSchedule button[type="submit"]');
       const refusal = (await page.locator('#error').textContent({ timeout: 10_000 })) ?? '';
       expect(refusal).toMatch(/^INVALID_INPUT: cron: /);
@@ -267,8 +273,8 @@ describe('with an operator key', () => {
       await page.goto(`${base}/schedules`);
       await page.fill('#newSchedule input[name="name"]', 'ui-yearly');
       await page.fill('#newSchedule input[name="cron"]', '0 0 1 1 *');
-      await page.fill('#newSchedule input[name="type"]', 'echo');
-      await page.fill('#newSchedule input[name="payload"]', '{"yearly": true}');
+      await page.selectOption('#newSchedule select[name="type"]', 'echo');
+      await page.fill('#newSchedule textarea[name="raw"]', '{"yearly": true}');
       await page.click('#newSchedule button[type="submit"]');
       const row = page.locator('#schedules tbody tr', { hasText: 'ui-yearly' });
       await row.locator('td.lastRun', { hasText: 'never' }).waitFor();

@@ -35,7 +35,7 @@ type Documents = {
     "\n    mutation DashboardPauseQueue($name: String!) { payload: pauseQueue(name: $name) { userErrors { code field message } } }\n  ": typeof types.DashboardPauseQueueDocument,
     "\n    mutation DashboardResumeQueue($name: String!) { payload: resumeQueue(name: $name) { userErrors { code field message } } }\n  ": typeof types.DashboardResumeQueueDocument,
     "\n  mutation DashboardUpdateQueue($name: String!, $input: QueueSettingsInput!) { updateQueue(name: $name, input: $input) { userErrors { code field message } } }\n": typeof types.DashboardUpdateQueueDocument,
-    "\n  query DashboardSchedules { schedules { id name cron timezone paused nextRunAt lastRunAt lastJob { id status } job } }\n": typeof types.DashboardSchedulesDocument,
+    "\n  query DashboardSchedules { schedules { id name cron timezone paused nextRuns(count: 3) lastRunAt lastJob { id status } job } }\n": typeof types.DashboardSchedulesDocument,
     "\n    mutation DashboardPauseSchedule($id: ID!) { payload: pauseSchedule(id: $id) { userErrors { code field message } } }\n  ": typeof types.DashboardPauseScheduleDocument,
     "\n    mutation DashboardResumeSchedule($id: ID!) { payload: resumeSchedule(id: $id) { userErrors { code field message } } }\n  ": typeof types.DashboardResumeScheduleDocument,
     "\n    mutation DashboardRunSchedule($id: ID!) { payload: runSchedule(id: $id) { userErrors { code field message } } }\n  ": typeof types.DashboardRunScheduleDocument,
@@ -66,7 +66,7 @@ const documents: Documents = {
     "\n    mutation DashboardPauseQueue($name: String!) { payload: pauseQueue(name: $name) { userErrors { code field message } } }\n  ": types.DashboardPauseQueueDocument,
     "\n    mutation DashboardResumeQueue($name: String!) { payload: resumeQueue(name: $name) { userErrors { code field message } } }\n  ": types.DashboardResumeQueueDocument,
     "\n  mutation DashboardUpdateQueue($name: String!, $input: QueueSettingsInput!) { updateQueue(name: $name, input: $input) { userErrors { code field message } } }\n": types.DashboardUpdateQueueDocument,
-    "\n  query DashboardSchedules { schedules { id name cron timezone paused nextRunAt lastRunAt lastJob { id status } job } }\n": types.DashboardSchedulesDocument,
+    "\n  query DashboardSchedules { schedules { id name cron timezone paused nextRuns(count: 3) lastRunAt lastJob { id status } job } }\n": types.DashboardSchedulesDocument,
     "\n    mutation DashboardPauseSchedule($id: ID!) { payload: pauseSchedule(id: $id) { userErrors { code field message } } }\n  ": types.DashboardPauseScheduleDocument,
     "\n    mutation DashboardResumeSchedule($id: ID!) { payload: resumeSchedule(id: $id) { userErrors { code field message } } }\n  ": types.DashboardResumeScheduleDocument,
     "\n    mutation DashboardRunSchedule($id: ID!) { payload: runSchedule(id: $id) { userErrors { code field message } } }\n  ": types.DashboardRunScheduleDocument,
@@ -177,7 +177,7 @@ export function graphql(source: "\n  mutation DashboardUpdateQueue($name: String
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query DashboardSchedules { schedules { id name cron timezone paused nextRunAt lastRunAt lastJob { id status } job } }\n"): (typeof documents)["\n  query DashboardSchedules { schedules { id name cron timezone paused nextRunAt lastRunAt lastJob { id status } job } }\n"];
+export function graphql(source: "\n  query DashboardSchedules { schedules { id name cron timezone paused nextRuns(count: 3) lastRunAt lastJob { id status } job } }\n"): (typeof documents)["\n  query DashboardSchedules { schedules { id name cron timezone paused nextRuns(count: 3) lastRunAt lastJob { id status } job } }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

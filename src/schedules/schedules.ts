@@ -54,6 +54,19 @@ export function nextRun(schedule: Pick<Schedule, 'cron' | 'timezone' | 'paused'>
   }
 }
 
+/** The next `count` firings (none when paused or the expression never fires again). */
+export function nextRuns(schedule: Pick<Schedule, 'cron' | 'timezone' | 'paused'>, count: number, after = new Date()): Date[] {
+  if (schedule.paused) return [];
+  try {
+    const expression = CronExpressionParser.parse(schedule.cron, { tz: schedule.timezone, currentDate: after });
+    const runs: Date[] = [];
+    while (runs.length < count && expression.hasNext()) runs.push(expression.next().toDate());
+    return runs;
+  } catch {
+    return [];
+  }
+}
+
 /** Firings sampled to find a cron expression's shortest interval (irregular ones such as "0,1 * * * *" included). */
 const INTERVAL_SAMPLES = 200;
 

@@ -1,7 +1,7 @@
 // Schedules: recurring jobs from cron expressions (writes need jobs:write, like submits).
 import { isUuid } from '../domain/ids.js';
-import { userError, type UserError } from '../domain/errors.js';
-import { nextRun, SCHEDULE_RUNS, type Schedule, type ScheduleRun } from '../schedules/schedules.js';
+import { InvalidArgumentError, userError, type UserError } from '../domain/errors.js';
+import { nextRun, nextRuns, SCHEDULE_RUNS, type Schedule, type ScheduleRun } from '../schedules/schedules.js';
 import { JobRef } from './job.js';
 import type { Context } from '../context.js';
 import { builder } from './builder.js';
@@ -38,6 +38,16 @@ const ScheduleRef = builder.objectRef<Schedule>('Schedule').implement({
     }),
     paused: t.exposeBoolean('paused'),
     nextRunAt: t.field({ type: 'DateTime', nullable: true, resolve: (schedule) => nextRun(schedule) }),
+    nextRuns: t.field({
+      type: ['DateTime'],
+      description: 'Its next firings, soonest first (count: 1 to 10, default 3); none while paused.',
+      args: { count: t.arg.int({ defaultValue: 3 }) },
+      resolve: (schedule, { count }) => {
+        const wanted = count ?? 3;
+        if (wanted < 1 || wanted > 10) throw new InvalidArgumentError(['count'], 'from 1 to 10');
+        return nextRuns(schedule, wanted);
+      },
+    }),
     lastRunAt: t.expose('lastRunAt', { type: 'DateTime', nullable: true, description: 'When it last submitted a job.' }),
     lastJob: t.field({
       type: JobRef,
