@@ -401,6 +401,13 @@ describe('with an operator key', () => {
       const background = await phone.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
       expect(background).toBe('rgb(13, 17, 23)');
       await shot(phone, 'phone-dark');
+      // Every other page too.
+      for (const [path, mark] of [['/', '#stats'], ['/flows', '#flows'], ['/queues', '#queues'], ['/schedules', '#newSchedule'], ['/workers', '#workers']] as const) {
+        await phone.goto(`${base}${path}`);
+        await phone.locator(mark).first().waitFor();
+        expect(await phone.evaluate(() => document.documentElement.scrollWidth <= innerWidth), path).toBe(true);
+      }
+      await shot(phone, 'phone-dark-workers');
     } finally {
       await phone.close();
     }
