@@ -135,6 +135,12 @@ describe('ROLE=all', () => {
     const { data } = await ops(`{ workers { kind hostname types queues concurrency } jobTypes { name remote available payloadSchema } }`);
     expect(data!.workers).toContainEqual({ kind: 'REMOTE', hostname: 'fleet-1', types: ['media.thumbnail', 'media.permanent', 'media.flaky', 'media.slow'], queues: ['default'], concurrency: 4 });
     expect(data!.workers).toContainEqual(expect.objectContaining({ kind: 'IN_PROCESS', types: expect.arrayContaining(['echo', 'http.request']) }));
+    // Its heartbeats carry its process's memory, which the workers list shows.
+    const memory = await waitFor(async () => {
+      const listed = (await ops('{ workers { kind hostname memoryBytes } }')).data!.workers.find((worker: Data) => worker.hostname === 'fleet-1');
+      return listed?.memoryBytes > 0 ? (listed.memoryBytes as number) : undefined;
+    }, 10_000, "the remote worker's memory");
+    expect(memory).toBeGreaterThan(10 * 2 ** 20);
     const thumbnail = data!.jobTypes.find((type: Data) => type.name === 'media.thumbnail');
     expect(thumbnail).toMatchObject({ remote: true, available: true, payloadSchema: { type: 'object', required: ['url', 'width'] } });
   });

@@ -73,6 +73,8 @@ interface Connected {
   registration: Registration;
   leases: Map<string, Lease>;
   lastSeen: number;
+  /** Its process's resident memory as it last said (workerHeartbeat), in bytes. */
+  rssBytes?: number;
   draining: boolean;
   startedAt: string;
   push(message: WorkMessage): void;
@@ -164,10 +166,11 @@ export class RemoteWorkers {
   }
 
   /** A worker is alive (workerHeartbeat). */
-  heartbeat(workerId: string, scope: string): boolean {
+  heartbeat(workerId: string, scope: string, rssBytes?: number): boolean {
     const worker = this.own(workerId, scope);
     if (!worker) return false;
     worker.lastSeen = Date.now();
+    if (rssBytes !== undefined) worker.rssBytes = rssBytes;
     return true;
   }
 
@@ -370,6 +373,7 @@ export class RemoteWorkers {
       running: [...worker.leases.values()].map((lease) => lease.job.id),
       startedAt: worker.startedAt,
       lastSeenAt: new Date().toISOString(),
+      rssBytes: worker.rssBytes,
     };
     await writeWorker(this.deps.redis, this.settings.prefix, entry, Date.now() + 3 * this.settings.heartbeatMs);
   }

@@ -167,8 +167,15 @@ builder.subscriptionFields((t) => ({
 builder.mutationFields((t) => ({
   workerHeartbeat: t.boolean({
     description: 'A remote worker is alive (every heartbeatMs). False: it is not known here (its stream ended); it should connect again.',
-    args: { workerId: t.arg.string({ required: true }) },
-    resolve: (_root, { workerId }, ctx) => remoteOf(ctx).heartbeat(workerId, scopeOf(ctx)),
+    args: {
+      workerId: t.arg.string({ required: true }),
+      memoryBytes: t.arg.float({ description: "The worker's process's resident memory (RSS), in bytes, for the workers page (0 to 2^53)." }),
+    },
+    resolve: (_root, { workerId, memoryBytes }, ctx) => {
+      // A number it says about itself: kept only when it is one a process could have.
+      const rss = memoryBytes != null && Number.isSafeInteger(memoryBytes) && memoryBytes >= 0 ? memoryBytes : undefined;
+      return remoteOf(ctx).heartbeat(workerId, scopeOf(ctx), rss);
+    },
   }),
   drainWorker: t.boolean({
     description: 'A remote worker takes no more jobs (it is stopping); those it holds are still its own to finish or hand back.',

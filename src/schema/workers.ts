@@ -30,7 +30,7 @@ const WorkerRef = builder.objectRef<WorkerInfo>('Worker').implement({
     lastSeenAt: t.field({ type: 'DateTime', description: 'Its latest heartbeat.', resolve: (worker) => new Date(worker.lastSeenAt) }),
     memoryBytes: t.float({
       nullable: true,
-      description: "Its process's resident memory (RSS) at its latest heartbeat, in bytes; null for a remote worker (its process is its own).",
+      description: "Its process's resident memory (RSS) at its latest heartbeat, in bytes (a remote worker's as it says; null until it has).",
       resolve: (worker) => worker.rssBytes ?? null,
     }),
   }),

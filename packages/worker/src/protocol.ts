@@ -4,7 +4,7 @@
 //   subscription work(worker)      registers the worker and its types, then streams
 //                                  REGISTERED (its id, how often to beat), JOB (a job to
 //                                  run under a lease) and CANCEL (stop that job)
-//   workerHeartbeat(workerId)      every heartbeatMs: a worker silent for three loses its jobs
+//   workerHeartbeat(workerId, memoryBytes)  every heartbeatMs: a worker silent for three loses its jobs
 //   drainWorker(workerId)          no more jobs for it (stop)
 //   reportProgress(lease, percent) / appendJobLogs(lease, lines)
 //   completeJob(lease, result) / failJob(lease, error, permanent) / handBackJob(lease)
@@ -16,7 +16,7 @@
 export const WORK = `subscription JobgraphWork($worker: WorkerRegistration!) {
   work(worker: $worker) { kind workerId heartbeatMs lease reason job { id type queue payload attempt maxAttempts timeoutMs dependencies traceparent } }
 }`;
-export const HEARTBEAT = 'mutation JobgraphHeartbeat($workerId: String!) { workerHeartbeat(workerId: $workerId) }';
+export const HEARTBEAT = 'mutation JobgraphHeartbeat($workerId: String!, $memoryBytes: Float) { workerHeartbeat(workerId: $workerId, memoryBytes: $memoryBytes) }';
 export const DRAIN = 'mutation JobgraphDrain($workerId: String!) { drainWorker(workerId: $workerId) }';
 export const PROGRESS = 'mutation JobgraphProgress($lease: String!, $percent: Float!) { reportProgress(lease: $lease, percent: $percent) }';
 export const LOGS = 'mutation JobgraphLogs($lease: String!, $lines: [JobLogInput!]!) { appendJobLogs(lease: $lease, lines: $lines) }';

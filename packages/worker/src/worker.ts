@@ -256,7 +256,8 @@ export function createWorker(options: WorkerOptions): JobgraphWorker {
       workerId = message.workerId;
       clearInterval(heartbeat);
       const every = message.heartbeatMs ?? 5000;
-      heartbeat = setInterval(() => void (workerId && request(HEARTBEAT, { workerId }).catch(() => undefined)), every);
+      // With its process's memory, for the service's workers page.
+      heartbeat = setInterval(() => void (workerId && request(HEARTBEAT, { workerId, memoryBytes: process.memoryUsage.rss() }).catch(() => undefined)), every);
       heartbeat.unref();
       return;
     }
