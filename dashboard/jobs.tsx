@@ -258,7 +258,11 @@ export function Jobs({ search, viewer, onError }: { search: string; viewer: View
               </td>
             )}
             <td class="id">
-              <Link to={`/jobs/${job.id}`}>{job.id}</Link>
+              {/* Ids made in the same moment share their first part (UUIDv7 begins with the time): the part that tells them apart stands out. */}
+              <Link to={`/jobs/${job.id}`}>
+                <span class="idTime">{job.id.slice(0, 19)}</span>
+                {job.id.slice(19)}
+              </Link>
             </td>
             <td>{job.type}</td>
             <td>{job.queue}</td>
