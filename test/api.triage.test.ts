@@ -4,14 +4,12 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, waitFor, type TestApp } from './helpers/app.js';
+import { graphql } from './helpers/hostile.js';
 
 const KEYS = { ops: 'ops-0123456789abcdef', acme: 'acme-0123456789abcdef', globex: 'globex-0123456789abcdef' };
 let t: TestApp;
 
-async function post(key: string, query: string, variables?: unknown): Promise<{ data?: any; errors?: { message: string; extensions?: Record<string, unknown> }[] }> { // eslint-disable-line @typescript-eslint/no-explicit-any
-  const response = await fetch(t.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify({ query, variables }) });
-  return (await response.json()) as never;
-}
+const post = async (key: string, query: string, variables?: unknown) => (await graphql(t.url, key, query, variables)).body;
 
 const SUBMIT = 'mutation ($input: [SubmitJobInput!]!) { submitJobs(input: $input) { jobs { id } userErrors { message } } }';
 const FIND = 'query ($filter: JobFilter) { jobs(filter: $filter, first: 100) { nodes { id payload } } }';

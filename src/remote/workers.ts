@@ -26,26 +26,16 @@ import { AttemptAborted, type Outcome } from '../worker/attempt.js';
 import type { JobLogs } from '../worker/logs.js';
 import type { AttemptRunner, JobWorkers, RunnerOutcome } from '../worker/worker.js';
 import { currentTraceParent } from '../tracing/tracing.js';
+import type { WorkItem } from '@jobgraph/worker';
 
-/** What the service sends a worker (subscription `work`). */
+/** What the service sends a worker (subscription `work`); the job is the SDK's own WorkItem, so the two cannot drift apart. */
 export interface WorkMessage {
   kind: 'REGISTERED' | 'JOB' | 'CANCEL';
   workerId?: string;
   heartbeatMs?: number;
   lease?: string;
   reason?: string;
-  job?: {
-    id: string;
-    type: string;
-    queue: string;
-    payload: unknown;
-    attempt: number;
-    maxAttempts: number;
-    timeoutMs: number;
-    dependencies: Record<string, unknown>;
-    /** The attempt's span (W3C traceparent) when this process traces, for the worker's own spans to join. */
-    traceparent: string | null;
-  };
+  job?: WorkItem;
 }
 
 export interface Registration {

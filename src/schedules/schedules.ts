@@ -40,19 +40,14 @@ export interface ScheduleInput {
   job: SubmitJobInput;
 }
 
+/** Why a run of a schedule made no job (a rate limit, a template the service now refuses). */
+export interface ScheduleRefusal {
+  refused: UserError;
+}
+
 export type ScheduleResult = { schedule: Schedule; userErrors: [] } | { schedule: null; userErrors: UserError[] };
 
 const owned = (schedule: Schedule) => ({ id: schedule.id, tenant: schedule.tenant, owner: schedule.owner || null });
-
-/** When the schedule fires next (null when paused or the expression never fires again). */
-export function nextRun(schedule: Pick<Schedule, 'cron' | 'timezone' | 'paused'>, after = new Date()): Date | null {
-  if (schedule.paused) return null;
-  try {
-    return CronExpressionParser.parse(schedule.cron, { tz: schedule.timezone, currentDate: after }).next().toDate();
-  } catch {
-    return null;
-  }
-}
 
 /** The next `count` firings (none when paused or the expression never fires again). */
 export function nextRuns(schedule: Pick<Schedule, 'cron' | 'timezone' | 'paused'>, count: number, after = new Date()): Date[] {
@@ -65,6 +60,11 @@ export function nextRuns(schedule: Pick<Schedule, 'cron' | 'timezone' | 'paused'
   } catch {
     return [];
   }
+}
+
+/** When the schedule fires next (null when paused or the expression never fires again). */
+export function nextRun(schedule: Pick<Schedule, 'cron' | 'timezone' | 'paused'>, after = new Date()): Date | null {
+  return nextRuns(schedule, 1, after)[0] ?? null;
 }
 
 /** Firings sampled to find a cron expression's shortest interval (irregular ones such as "0,1 * * * *" included). */
@@ -240,13 +240,13 @@ export class Schedules {
    * for this one run); its next run stays as it was. What stopped it comes back as a
    * userError, and is kept in its runs as a firing's would be.
    */
-  async runNow(id: string, caller: Reaches): Promise<ScheduleResult | 'forbidden' | null> {
+  async runNow(id: string, caller: Reaches): Promise<Schedule | ScheduleRefusal | 'forbidden' | null> {
     const found = await this.changeable(id, caller);
     if (found === null || found === 'forbidden') return found;
     const outcome = await this.submitFrom(found, `now:${uuidv7()}`);
-    if ('problem' in outcome) return { schedule: null, userErrors: [outcome.problem] };
-    const schedule = await this.deps.db.schedule.findUnique({ where: { id } });
-    return schedule ? { schedule, userErrors: [] } : null;
+    if ('refused' in outcome) return outcome;
+    // Read again: its runs and last job now include this one.
+    return this.deps.db.schedule.findUnique({ where: { id } });
   }
 
   private async fire({ scheduleId }: { scheduleId: string }, firingId: string): Promise<void> {
@@ -256,7 +256,7 @@ export class Schedules {
   }
 
   /** One run of the schedule: its job submitted (idempotent per firing), or why not, recorded either way. */
-  private async submitFrom(schedule: Schedule, firingId: string): Promise<{ jobId: string } | { problem: UserError }> {
+  private async submitFrom(schedule: Schedule, firingId: string): Promise<{ jobId: string } | ScheduleRefusal> {
     const template = schedule.job as unknown as SubmitJobInput;
     // The jobs are the schedule's creator's: same tenant, same owner, same reach, same allowance.
     const keys = rateKeysOfOwner(schedule.tenant, schedule.owner || null, `schedule:${schedule.id}`);
@@ -267,7 +267,7 @@ export class Schedules {
       const why = `skipped: over the rate limit of its creator or tenant (${(error as Error).message.replace(/^Rate limited: /, '')})`;
       this.deps.logger.warn({ schedule: schedule.name, tenant: schedule.tenant }, `scheduled job ${why}`);
       await this.record(schedule.id, { skipped: why.slice(0, 500) });
-      return { problem: userError('LIMIT_EXCEEDED', ['id'], `id: schedule ${schedule.name} ${why}`) };
+      return { refused: userError('LIMIT_EXCEEDED', ['id'], `id: schedule ${schedule.name} ${why}`) };
     }
     const { jobs, userErrors } = await this.deps.submissions.submit([{ ...template, idempotencyKey: `schedule:${schedule.id}:${firingId}` }], () => ['job'], {
       tenant: schedule.tenant,
@@ -281,7 +281,7 @@ export class Schedules {
       this.deps.logger.error({ schedule: schedule.name, userErrors }, 'scheduled job refused; the schedule goes on');
       const why = `refused: ${userErrors.map((problem) => problem.message).join('; ')}`.slice(0, 500);
       await this.record(schedule.id, { skipped: why });
-      return { problem: userError(userErrors[0]?.code ?? 'INVALID_INPUT', ['id'], `id: schedule ${schedule.name}'s job was ${why}`) };
+      return { refused: userError(userErrors[0]?.code ?? 'INVALID_INPUT', ['id'], `id: schedule ${schedule.name}'s job was ${why}`) };
     }
     const jobId = (jobs[0] as { id: string }).id;
     await this.record(schedule.id, { jobId });

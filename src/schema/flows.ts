@@ -4,7 +4,7 @@ import type { Context } from '../context.js';
 import { expiring, liveSnapshots } from '../events/streams.js';
 import { expiresAt } from './subscriptions.js';
 import { isUuid } from '../domain/ids.js';
-import type { JobSummary } from '../domain/model.js';
+import { FINAL_STATUSES, type JobSummary } from '../domain/model.js';
 import { type UserError, checkFilterList, graphqlError, InvalidArgumentError, userError } from '../domain/errors.js';
 import { builder } from './builder.js';
 import { inReach } from '../domain/reach.js';
@@ -38,7 +38,7 @@ const FlowStatusEnum = builder.enumType('FlowStatus', {
   } as const,
 });
 
-const FINAL = new Set(['COMPLETED', 'FAILED', 'CANCELLED']);
+const FINAL = new Set<string>(FINAL_STATUSES);
 
 function statusOf(jobs: JobSummary[]): 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELLED' {
   if (jobs.some((job) => !FINAL.has(job.status))) return 'RUNNING';

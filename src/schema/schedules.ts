@@ -1,7 +1,7 @@
 // Schedules: recurring jobs from cron expressions (writes need jobs:write, like submits).
 import { isUuid } from '../domain/ids.js';
 import { InvalidArgumentError, userError, type UserError } from '../domain/errors.js';
-import { nextRun, nextRuns, SCHEDULE_RUNS, type Schedule, type ScheduleRun } from '../schedules/schedules.js';
+import { nextRun, nextRuns, SCHEDULE_RUNS, type Schedule, type ScheduleRefusal, type ScheduleRun } from '../schedules/schedules.js';
 import { JobRef } from './job.js';
 import type { Context } from '../context.js';
 import { builder } from './builder.js';
@@ -98,9 +98,10 @@ builder.queryFields((t) => ({
   }),
 }));
 
-async function byId(ctx: Context, id: string, change: (id: string) => Promise<Schedule | 'forbidden' | null>) {
+async function byId(ctx: Context, id: string, change: (id: string) => Promise<Schedule | ScheduleRefusal | 'forbidden' | null>) {
   if (!isUuid(id)) return { schedule: null, userErrors: [userError('INVALID_INPUT', ['id'], `id: "${id.slice(0, 100)}" is not a schedule id`)] };
   const schedule = await change(id);
+  if (schedule !== null && typeof schedule === 'object' && 'refused' in schedule) return { schedule: null, userErrors: [schedule.refused] };
   if (schedule === 'forbidden') {
     return { schedule: null, userErrors: [userError('FORBIDDEN', ['id'], `id: you may read schedule ${id} but not change it: only schedules you created (jobs:write:own)`)] };
   }
@@ -127,17 +128,7 @@ builder.mutationFields((t) => ({
     type: SchedulePayloadRef,
     description: "Submits the schedule's job now, as a firing would; its next run stays as it was.",
     args: { id: t.arg.id({ required: true }) },
-    resolve: async (_root, { id }, ctx) => {
-      // What stopped the run (a rate limit, a template the service now refuses): said, with nothing submitted.
-      let refused: UserError[] = [];
-      const ran = await byId(ctx, String(id), async (scheduleId) => {
-        const result = await ctx.schedules.runNow(scheduleId, ctx);
-        if (result === null || result === 'forbidden') return result;
-        refused = result.userErrors;
-        return result.schedule;
-      });
-      return refused.length ? { schedule: null, userErrors: refused } : ran;
-    },
+    resolve: (_root, { id }, ctx) => byId(ctx, String(id), (scheduleId) => ctx.schedules.runNow(scheduleId, ctx)),
   }),
   deleteSchedule: t.field({
     type: SchedulePayloadRef,

@@ -10,7 +10,7 @@ import { decodeCursor, encodeCursor, type JobOrderField, type OrderDirection, ty
 
 export type { JobOrderField, OrderDirection };
 import { checkJobId, parseEventId } from '../domain/ids.js';
-import { JOB_STATUSES, type Job, type JobEvent, type JobStatus, type JobSummary } from '../domain/model.js';
+import { FINAL_STATUSES, JOB_STATUSES, type Job, type JobEvent, type JobStatus, type JobSummary } from '../domain/model.js';
 import { checkFilterList, checkFilterText, checkInstant, InvalidArgumentError } from '../domain/errors.js';
 import type { EventFilter, LiveEvent } from '../domain/events.js';
 import { eventsPrunedThrough } from './prune.js';
@@ -164,6 +164,9 @@ function filterSql(filter: JobFilter | null | undefined): Prisma.Sql[] {
   return where;
 }
 
+/** Jobs that have finished (FINAL_STATUSES): the (status, finished_at) index answers it with finished_at. */
+const FINISHED = Prisma.sql`status = ANY(${[...FINAL_STATUSES]}::"JobStatus"[])`;
+
 /** Largest payloadContains, as JSON text: a filter, not a document. */
 export const PAYLOAD_FILTER_MAX_BYTES = 4096;
 
@@ -277,7 +280,7 @@ export class JobQueries {
     if (candidates.length === 0) return { flows: [], scanned: null, more: false };
     const summaries = await this.db.$queryRaw<FlowSummary[]>`
       SELECT j.flow_id AS id, min(j.flow_name) AS name, min(j.created_at) AS "createdAt", count(*)::int AS "jobCount",
-             CASE WHEN bool_or(j.status NOT IN ('COMPLETED', 'FAILED', 'CANCELLED')) THEN 'RUNNING'
+             CASE WHEN bool_or(NOT (j.status = ANY(${[...FINAL_STATUSES]}::"JobStatus"[]))) THEN 'RUNNING'
                   WHEN bool_or(j.status = 'FAILED') THEN 'FAILED'
                   WHEN bool_or(j.status = 'CANCELLED') THEN 'CANCELLED'
                   ELSE 'COMPLETED' END AS status,
@@ -376,7 +379,7 @@ export class JobQueries {
    * with none are left out. The (status, finished_at) index answers it.
    */
   async finishedOverTime(since: Date, bucketSeconds: number, queue: string | null, reach: Reach): Promise<FinishedCount[]> {
-    const where = [Prisma.sql`status IN ('COMPLETED', 'FAILED', 'CANCELLED')`, Prisma.sql`finished_at >= ${since}`, ...reachSql(reach)];
+    const where = [FINISHED, Prisma.sql`finished_at >= ${since}`, ...reachSql(reach)];
     if (queue !== null) where.push(Prisma.sql`queue = ${queue}`);
     const rows = await this.db.$queryRaw<{ bucket: bigint; completed: bigint; failed: bigint; cancelled: bigint }[]>`
       SELECT floor(extract(epoch FROM finished_at) / ${bucketSeconds})::bigint AS bucket,
@@ -409,7 +412,6 @@ export class JobQueries {
     return rows.map((row) => row.id);
   }
 
-  /** Counts by status, for one queue or all, of the jobs the caller reaches. */
   /**
    * Per queue, within reach: since when the job that has waited longest has waited (its
    * runAt, or its submission; PENDING jobs only, which nothing but a free slot holds
@@ -421,7 +423,7 @@ export class JobQueries {
         SELECT queue, min(coalesce(run_at, created_at)) AS since FROM jobs ${whereAll([Prisma.sql`status = 'PENDING'`, ...reachSql(reach)])} GROUP BY queue`,
       this.db.$queryRaw<{ queue: string; count: bigint }[]>`
         SELECT queue, count(*) AS count FROM jobs
-        ${whereAll([Prisma.sql`status IN ('COMPLETED', 'FAILED', 'CANCELLED')`, Prisma.sql`finished_at > now() - interval '1 minute'`, ...reachSql(reach)])} GROUP BY queue`,
+        ${whereAll([FINISHED, Prisma.sql`finished_at > now() - interval '1 minute'`, ...reachSql(reach)])} GROUP BY queue`,
     ]);
     const activity = new Map<string, { waitingSince: Date | null; finishedLastMinute: number }>();
     const of = (queue: string) => activity.get(queue) ?? activity.set(queue, { waitingSince: null, finishedLastMinute: 0 }).get(queue)!;
@@ -443,6 +445,7 @@ export class JobQueries {
     return { byQueue, byTenant };
   }
 
+  /** Counts by status, for one queue or all, of the jobs the caller reaches. */
   async stats(queue: string | null | undefined, reach: Reach): Promise<{ queue: string | null; total: number } & Record<Lowercase<JobStatus>, number>> {
     // job_counts is kept by triggers: a few rows per tenant, whatever the size of jobs.
     // One owner's or one job's are counted from jobs (the owner's index bounds it).

@@ -5,3 +5,5 @@ export { describeError, ERROR_LIMITS, isPermanentError, PermanentError, serializ
 export { payloadJsonSchema, validatePayload, type PayloadIssue, type PayloadSchema, type Validated } from './schema.js';
 export type { StandardJSONSchemaV1, StandardSchemaV1 } from '@standard-schema/spec';
 export { createWorker, type JobgraphWorker, type WorkerOptions } from './worker.js';
+// What the service hands a worker: the service builds it, the worker reads it.
+export type { WorkItem } from './protocol.js';
