@@ -117,11 +117,19 @@ function version(job: JobSummary): string {
  * after an event is shared with every subscriber of this process (JobSnapshots).
  */
 export function jobUpdates(deps: StreamDeps, first: JobSummary): Repeater<JobSummary> {
+  const id = first.id;
+  // Held only until the first read: 10,000 watchers would otherwise each keep a row for nothing.
+  let initial: JobSummary | null = first;
   return liveSnapshots(
     deps.hub,
-    { jobId: first.id },
+    { jobId: id },
     // The subscriber was found to reach it: the reloads need no reach.
-    (event) => (event ? deps.snapshots.at(event) : deps.queries.byId(first.id, {}).then((job) => job ?? first)),
+    async (event) => {
+      if (event) return deps.snapshots.at(event);
+      const fallback = initial;
+      initial = null;
+      return (await deps.queries.byId(id, {})) ?? fallback;
+    },
     version,
   );
 }
@@ -140,22 +148,21 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  * Ends a stream with UNAUTHENTICATED when the credential it was opened with expires
  * (a WebSocket outlives its token), saying where to resume once signed in again.
  */
-export function expiring<T>(source: AsyncIterator<T>, expiresAt: number | null, resumeAfter: (last: T | undefined) => string | null): AsyncIterableIterator<T> {
+export function expiring<T>(source: AsyncIterableIterator<T>, expiresAt: number | null, resumeAfter: (last: T | undefined) => string | null): AsyncIterableIterator<T> {
+  // Nothing to end: the stream itself, without a layer (one per subscriber, 10,000 of them).
+  if (expiresAt === null) return source;
   let last: T | undefined;
   let timer: NodeJS.Timeout | undefined;
-  const expiry =
-    expiresAt === null
-      ? undefined
-      : new Promise<never>((_resolve, reject) => {
-          const arm = () => {
-            const left = expiresAt - Date.now();
-            if (left > 0) timer = setTimeout(arm, Math.min(left, MAX_TIMER_MS));
-            else reject(expiredError(resumeAfter(last)));
-          };
-          arm();
-        });
+  const expiry = new Promise<never>((_resolve, reject) => {
+    const arm = () => {
+      const left = expiresAt - Date.now();
+      if (left > 0) timer = setTimeout(arm, Math.min(left, MAX_TIMER_MS));
+      else reject(expiredError(resumeAfter(last)));
+    };
+    arm();
+  });
   // Nobody may be waiting when it fires; the next call to next() sees it.
-  expiry?.catch(() => undefined);
+  expiry.catch(() => undefined);
   const end = (value?: unknown) => {
     clearTimeout(timer);
     return source.return?.(value) ?? Promise.resolve({ done: true as const, value: undefined as T });
@@ -163,7 +170,7 @@ export function expiring<T>(source: AsyncIterator<T>, expiresAt: number | null, 
   return {
     async next() {
       try {
-        const result = await (expiry ? Promise.race([source.next(), expiry]) : source.next());
+        const result = await Promise.race([source.next(), expiry]);
         if (!result.done) last = result.value;
         return result;
       } catch (error) {
@@ -199,7 +206,9 @@ export function liveSnapshots<T>(hub: EventHub, filter: EventFilter, load: (even
     });
     try {
       // Registered before this read: a change after it cannot be missed.
-      let value = await load();
+      // Only the latest value's version is kept between changes, not the value: a
+      // subscriber's stream holds no row while it waits (what one watcher costs, times 10,000).
+      const value = await load();
       if (value === null) return;
       let sent = version(value);
       await push(value);
@@ -212,10 +221,10 @@ export function liveSnapshots<T>(hub: EventHub, filter: EventFilter, load: (even
         }
         const event = changed as LiveEvent;
         changed = undefined;
-        value = (await load(event)) ?? value;
-        if (version(value) !== sent) {
-          sent = version(value);
-          await push(value);
+        const next = await load(event);
+        if (next !== null && version(next) !== sent) {
+          sent = version(next);
+          await push(next);
         }
       }
     } finally {

@@ -42,6 +42,17 @@ const SUFFIX = Buffer.from('}');
 /** States up to this size are copied into one frame per member (see Member.write). */
 const COPY_AT_MOST = 16 * 1024;
 
+/**
+ * Bytes of their own, for what lives as long as a subscriber: a small Buffer.from()
+ * is a slice of a shared 8 KB pool and keeps all of it alive (measured: 4.6 KB of
+ * pools held per own-job subscriber by its prefix and its latest state).
+ */
+function ownBytes(text: string): Buffer {
+  const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(text));
+  bytes.write(text);
+  return bytes;
+}
+
 /** One subscriber of a group: its socket, its operation id, its own pace and expiry. */
 class Member {
   private queue: Buffer[] = [];
@@ -65,7 +76,7 @@ class Member {
     expiresAt: number | null,
     private readonly onLeave: (member: Member) => void,
   ) {
-    this.prefix = Buffer.from(`{"id":${JSON.stringify(id)},"type":"next","payload":`);
+    this.prefix = ownBytes(`{"id":${JSON.stringify(id)},"type":"next","payload":`);
     if (expiresAt !== null) this.armExpiry(expiresAt);
   }
 
@@ -76,11 +87,12 @@ class Member {
   iterator(): AsyncGenerator<ExecutionResult> {
     const done = { done: true, value: undefined } as const;
     return {
-      next: async () => {
-        await this.over;
-        if (this.error) throw this.error;
-        return done;
-      },
+      // A plain promise, not an async function: one suspended frame fewer per subscriber.
+      next: () =>
+        this.over.then(() => {
+          if (this.error) throw this.error;
+          return done;
+        }),
       return: async () => {
         this.leave();
         return done;
@@ -205,7 +217,7 @@ class Group {
         const next = await this.source.next();
         if (next.done || this.closed) break;
         // Once for every member: the same bytes go to each socket.
-        const json = Buffer.from(JSON.stringify(next.value));
+        const json = ownBytes(JSON.stringify(next.value));
         if (this.mode === 'latest') this.latest = json;
         for (const member of this.members) member.offer(json, this.cursorOf.cursor);
       }
