@@ -241,10 +241,22 @@ describe('finding 6: sockets and connections without a key hold nothing', () => 
       expect((await get('127.0.0.2')).status).toBe(200);
 
       // Three addresses fill MAX_CONNECTIONS, afresh (idle ones are cut after REQUEST_TIMEOUT_MS, 2 s): now every address is told the server is full.
-      for (const socket of held) socket.destroy();
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      await Promise.all([hold('127.0.0.5', LIMITS.perAddress), hold('127.0.0.2', LIMITS.perAddress), hold('127.0.0.3', LIMITS.connections - 2 * LIMITS.perAddress)]);
-      const full = await get('127.0.0.4');
+      // The server must have let go of the earlier ones first, or some of the new ones are
+      // refused and the count falls short once it does (CI, stop 25): an answered request sent
+      // after the closes is the barrier, as the server handles them before it. Should one still
+      // slip, the refused ones are cut after 2 s and the fill is tried again (three times at most).
+      const fill = async () => {
+        for (const socket of held.splice(0)) socket.destroy();
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        expect((await get('127.0.0.4')).status).toBe(200);
+        await Promise.all([hold('127.0.0.5', LIMITS.perAddress), hold('127.0.0.2', LIMITS.perAddress), hold('127.0.0.3', LIMITS.connections - 2 * LIMITS.perAddress)]);
+        return get('127.0.0.4');
+      };
+      let full = await fill();
+      for (let attempt = 1; attempt < 3 && full.status === 200; attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 2500));
+        full = await fill();
+      }
       expect(full.status).toBe(503);
       expect(full.retryAfter).toBe('1');
       expect(full.body.errors?.[0]?.extensions).toMatchObject({ code: 'SERVICE_UNAVAILABLE', limit: 'MAX_CONNECTIONS', max: LIMITS.connections });
