@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startTestApp, waitFor, type TestApp } from './helpers/app.js';
 import { connectWs, subscribeWs } from './helpers/live.js';
-import { Stats, SubmitJobs, WatchJobEvents } from './operations.js';
+import { Stats, SubmitJobs, WatchJob, WatchJobEvents } from './operations.js';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -55,4 +55,28 @@ it('exposes job counters, attempt durations, depth by status, subscriptions and 
   expect(text).toMatch(/^graphql_envelop_phase_execute_count\{.*operationType="query".*\} \d+/m);
   expect(text).toMatch(/^process_resident_memory_bytes \d+/m);
   feed.unsubscribe();
+});
+
+it('counts the watchers of a job and of a flow while they wait, and forgets each the moment it leaves', async () => {
+  const later = new Date(Date.now() + 3_600_000).toISOString();
+  const { submitJobs } = await app.data(SubmitJobs, { input: [{ type: 'echo', payload: 1, runAt: later }] });
+  const jobId = submitJobs.jobs[0]!.id;
+  const { submitFlow } = await app.data<{ submitFlow: { flow: { id: string }; userErrors: unknown[] } }, unknown>('mutation ($input: SubmitFlowInput!) { submitFlow(input: $input) { flow { id } userErrors { message } } }', {
+    input: { jobs: [{ key: 'a', dependsOn: [], job: { type: 'echo', payload: 1, runAt: later } }] },
+  });
+  expect(submitFlow.userErrors).toEqual([]);
+  const open = async () => value(await scrape(), 'jobgraph_subscriptions_open') ?? 0;
+  const before = await open();
+  const client = connectWs(app.url);
+  const job = subscribeWs(client, WatchJob, { id: jobId });
+  const flow = subscribeWs<{ flowUpdated: { status: string } }, { id: string }>(client, 'subscription ($id: ID!) { flowUpdated(id: $id) { status } }', { id: submitFlow.flow.id });
+  await job.until((feed) => feed.items.length > 0);
+  await flow.until((feed) => feed.items.length > 0);
+  expect(await open()).toBe(before + 2);
+  // Completed by the client while its stream waits for a change: its listener goes at once.
+  job.unsubscribe();
+  await waitFor(async () => ((await open()) === before + 1 ? true : undefined), 5000, 'the job watcher to go');
+  // The socket closed under a waiting stream: the same.
+  await client.dispose();
+  await waitFor(async () => ((await open()) === before ? true : undefined), 5000, 'the flow watcher to go');
 });
