@@ -67,8 +67,8 @@ export interface Context extends Services {
   rateKeys: RateKeys;
   // Loaders batch the reads of one tick into one query. None caches: a subscription's
   // context lives as long as it does, and must not serve what it read at its first event.
-  /** Payloads and results, loaded in one query per tick and only when a response asks for them. */
-  largeFieldLoaders: Record<LargeJobField, DataLoader<string, unknown>>;
+  /** Payloads, results and last errors, loaded in one query per tick and only when a response asks for them. */
+  largeFieldLoader(field: LargeJobField): DataLoader<string, unknown>;
   /**
    * Job histories with the same page arguments (and large columns asked for), loaded in
    * one query per tick, their large columns charged to the budget before they are read.
@@ -77,7 +77,7 @@ export interface Context extends Services {
   /** Job logs, as eventPages. */
   logPages(args: PageArgs, large: LargeColumns['large']): DataLoader<string, Page<JobLogLine>>;
   /** The jobs each job waits for (Job.dependsOn), within read reach: one query per level of a response. */
-  dependencies: DataLoader<string, JobSummary[]>;
+  dependencies(): DataLoader<string, JobSummary[]>;
   /** Paused queues and live workers (Job.waitingFor, JobType.available): read at most once a second per context. */
   serviceFacts(): Promise<ServiceFacts>;
   /** Bytes of stored JSON the current response may still carry (MAX_RESPONSE_BYTES). */
@@ -155,11 +155,15 @@ async function readFacts(services: Services): Promise<ServiceFacts> {
 export async function createContext(services: Services, initial: InitialContext = {}): Promise<Context> {
   const caller = await services.auth.callerOf(initial.req, authorization(initial));
   const { queries } = services;
-  const eventLoaders = new Map<string, DataLoader<string, Page<JobEvent>>>();
-  const logLoaders = new Map<string, DataLoader<string, Page<JobLogLine>>>();
   const budget = new ResponseBudget(services.config.MAX_RESPONSE_BYTES);
   const prepaid = new WeakSet<object>();
   const { reads, writes } = callerReaches(caller);
+  // Loaders are made when a response first asks for what they load: most operations
+  // (a live subscriber, 10,000 of them, each holding its context) never do.
+  const large: Partial<Record<LargeJobField, DataLoader<string, unknown>>> = {};
+  let dependencies: DataLoader<string, JobSummary[]> | undefined;
+  let eventLoaders: Map<string, DataLoader<string, Page<JobEvent>>> | undefined;
+  let logLoaders: Map<string, DataLoader<string, Page<JobLogLine>>> | undefined;
   let facts: { at: number; read: Promise<ServiceFacts> } | undefined;
   return {
     ...services,
@@ -168,22 +172,22 @@ export async function createContext(services: Services, initial: InitialContext 
     writes,
     submitter: submitterOf(caller),
     rateKeys: rateKeysOfCaller(caller, initial),
-    largeFieldLoaders: {
-      payload: new DataLoader((ids) => queries.largeField('payload', ids), { cache: false }),
-      result: new DataLoader((ids) => queries.largeField('result', ids), { cache: false }),
-      // Its size is known only once read: read within what the budget has left, then charged.
-      lastAttemptError: new DataLoader(
-        async (ids) => {
-          const { values, bytes } = await queries.attemptErrors(ids, budget.remaining);
-          budget.charge(bytes);
-          return values;
-        },
-        { cache: false },
-      ),
-    },
-    eventPages: (args, large) => pagesLoader(eventLoaders, args, large, budget, prepaid, (ids, asked) => queries.events(ids, args, asked)),
-    logPages: (args, large) => pagesLoader(logLoaders, args, large, budget, prepaid, (ids, asked) => queries.logs(ids, args, asked)),
-    dependencies: new DataLoader((ids) => queries.dependenciesOf(ids, reads), { cache: false }),
+    largeFieldLoader: (field) =>
+      (large[field] ??=
+        field === 'lastAttemptError'
+          ? // Its size is known only once read: read within what the budget has left, then charged.
+            new DataLoader(
+              async (ids) => {
+                const { values, bytes } = await queries.attemptErrors(ids, budget.remaining);
+                budget.charge(bytes);
+                return values;
+              },
+              { cache: false },
+            )
+          : new DataLoader((ids) => queries.largeField(field, ids), { cache: false })),
+    eventPages: (args, columns) => pagesLoader((eventLoaders ??= new Map()), args, columns, budget, prepaid, (ids, asked) => queries.events(ids, args, asked)),
+    logPages: (args, columns) => pagesLoader((logLoaders ??= new Map()), args, columns, budget, prepaid, (ids, asked) => queries.logs(ids, args, asked)),
+    dependencies: () => (dependencies ??= new DataLoader((ids) => queries.dependenciesOf(ids, reads), { cache: false })),
     serviceFacts: () => {
       if (!facts || Date.now() - facts.at > FACTS_MS) {
         const read = readFacts(services);

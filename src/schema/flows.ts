@@ -148,7 +148,7 @@ builder.objectField(JobRef, 'dependsOn', (t) =>
       if (job.dependencyCount === 0) return [];
       ctx.budget.charge(job.dependencyCount * LISTED_JOB_BYTES);
       // One statement for every job of this level of the response.
-      return ctx.dependencies.load(job.id);
+      return ctx.dependencies().load(job.id);
     },
   }),
 );

@@ -19,7 +19,7 @@ export const JobRef = builder.objectRef<JobView>('Job');
 async function largeField(ctx: Context, job: JobView, field: 'payload' | 'result'): Promise<unknown> {
   ctx.budget.charge(field === 'payload' ? job.payloadBytes : job.resultBytes);
   const value = job[field];
-  return value !== undefined ? value : ctx.largeFieldLoaders[field].load(job.id);
+  return value !== undefined ? value : ctx.largeFieldLoader(field).load(job.id);
 }
 
 /** The large columns (message, data) a page of events or log lines is asked for: only those are read. */
@@ -115,7 +115,7 @@ JobRef.implement({
           if (job.lastAttemptError !== null) ctx.budget.charge(Buffer.byteLength(JSON.stringify(job.lastAttemptError)));
           return job.lastAttemptError as AttemptError | null;
         }
-        return (await ctx.largeFieldLoaders.lastAttemptError.load(job.id)) as AttemptError | null;
+        return (await ctx.largeFieldLoader('lastAttemptError').load(job.id)) as AttemptError | null;
       },
     }),
     waitingFor: t.string({
