@@ -286,4 +286,30 @@ describe('flows and retention', () => {
       await pruned.stop();
     }
   });
+
+  it('keeps a finished flow until each of its jobs is past its own retention: a failed job retried later still sees what it waits for', { timeout: 60_000 }, async () => {
+    // COMPLETED jobs go after 1 s, FAILED ones after 10 minutes.
+    const pruned = await startTestApp({ RETENTION_COMPLETED_MS: '1000', RETENTION_FAILED_MS: '600000', PRUNE_INTERVAL_MS: '200' }, { handlers: [step] });
+    const JOB = 'query ($id: ID!) { job(id: $id) { status result } }';
+    try {
+      const { submitFlow } = await pruned.data<any, any>(SUBMIT, { input: { jobs: [job('first'), job('then', ['first'], { failOnce: 'retention' })] } });
+      const [first, then] = submitFlow.flow.jobs;
+      const { submitJob } = await pruned.data<any, any>('mutation { submitJob(input: { type: "step", payload: { name: "alone" } }) { job { id } } }', {});
+      await waitFor(async () => ((await pruned.data<any, any>(JOB, { id: then.id })).job?.status === 'FAILED' ? true : undefined), 10_000, 'then to fail');
+      // The pruner has run past the COMPLETED retention: a job of no flow is gone ...
+      await waitFor(async () => ((await pruned.data<any, any>(JOB, { id: submitJob.job.id })).job === null ? true : undefined), 10_000, 'the lone job pruned');
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      // ... but the flow's COMPLETED job stays while its FAILED one is kept.
+      expect((await pruned.data<any, any>(JOB, { id: first.id })).job).toMatchObject({ status: 'COMPLETED' });
+      const retried = await pruned.data<any, any>('mutation ($id: ID!) { retryJob(id: $id) { userErrors { code message } } }', { id: then.id });
+      expect(retried.retryJob.userErrors).toEqual([]);
+      const done = await waitFor(async () => {
+        const { job: found } = await pruned.data<any, any>(JOB, { id: then.id });
+        return found?.status === 'COMPLETED' ? found : undefined;
+      }, 10_000, 'then to complete');
+      expect(done.result.saw.first).toEqual({ name: 'first', saw: {} });
+    } finally {
+      await pruned.stop();
+    }
+  });
 });

@@ -79,10 +79,11 @@ export class Pruner implements PeriodicTask {
     const started = Date.now();
     let jobs = 0;
     let events = 0;
-    for (const rule of this.rules) {
+    const rules = this.rules;
+    for (const rule of rules) {
       for (;;) {
         if (this.stopping) break;
-        const batch = await pruneBatch(this.db, rule, this.settings.batchSize);
+        const batch = await pruneBatch(this.db, rule, rules, this.settings.batchSize);
         jobs += batch.jobs;
         events += batch.events;
         if (batch.jobs < this.settings.batchSize) break;

@@ -8,6 +8,25 @@ import { retryConflicts } from './statement.js';
 const FLOW_FINISHED = Prisma.sql`(jobs.flow_id IS NULL OR NOT EXISTS (
   SELECT 1 FROM jobs o WHERE o.flow_id = jobs.flow_id AND o.status NOT IN ('COMPLETED', 'FAILED', 'CANCELLED')))`;
 
+/** Whether the job `o` is past the retention of its status (false for one no rule prunes). */
+function pastRetention(rules: PruneRule[]): Prisma.Sql {
+  if (rules.length === 0) return Prisma.sql`false`;
+  const each = rules.map(
+    (rule) => Prisma.sql`(o.status = ANY(${rule.statuses}::"JobStatus"[]) AND o.finished_at < now() - ${rule.olderThanMs} * interval '1 millisecond')`,
+  );
+  return Prisma.sql`COALESCE(${Prisma.join(each, ' OR ')}, false)`;
+}
+
+/**
+ * Retention takes a flow whole, once each of its jobs is past its own status's
+ * retention: its COMPLETED jobs (7 days by default) stay as long as a FAILED one (30
+ * days) may still be retried, which needs their results and the edges to them.
+ */
+function flowPastRetention(rules: PruneRule[]): Prisma.Sql {
+  return Prisma.sql`(jobs.flow_id IS NULL OR NOT EXISTS (
+    SELECT 1 FROM jobs o WHERE o.flow_id = jobs.flow_id AND NOT ${pastRetention(rules)}))`;
+}
+
 /** Name of the watermark row in `maintenance`: the largest event id pruned so far. */
 export const EVENTS_PRUNED_THROUGH = 'events_pruned_through';
 
@@ -18,17 +37,18 @@ export interface PruneRule {
 }
 
 /**
- * Deletes up to `limit` jobs matching the rule, with their events, in one statement;
+ * Deletes up to `limit` jobs matching `rule`, with their events, in one statement;
  * rows another transaction holds are skipped (SKIP LOCKED), so pruning never waits on
- * the hot path. Raises the watermark to the largest event id deleted.
+ * the hot path. A job of a flow goes only with all of it (`rules`: every status's
+ * retention). Raises the watermark to the largest event id deleted.
  */
-export async function pruneBatch(db: Db, rule: PruneRule, limit: number): Promise<{ jobs: number; events: number }> {
+export async function pruneBatch(db: Db, rule: PruneRule, rules: PruneRule[], limit: number): Promise<{ jobs: number; events: number }> {
   return deleteWithEvents(
     db,
     Prisma.sql`
       SELECT id FROM jobs
       WHERE status = ANY(${rule.statuses}::"JobStatus"[]) AND finished_at < now() - ${rule.olderThanMs} * interval '1 millisecond'
-        AND ${FLOW_FINISHED}
+        AND ${flowPastRetention(rules)}
       ORDER BY status, finished_at
       LIMIT ${limit}
       FOR UPDATE SKIP LOCKED`,
