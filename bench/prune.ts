@@ -8,9 +8,8 @@ export async function pruneRate(databaseUrl: string, batchSize = 5000): Promise<
   try {
     const started = process.hrtime.bigint();
     let jobs = 0;
-    const rule = { statuses: ['COMPLETED' as const], olderThanMs: 0 };
     for (;;) {
-      const batch = await pruneBatch(db, rule, [rule], batchSize);
+      const batch = await pruneBatch(db, { statuses: ['COMPLETED'], olderThanMs: 0 }, batchSize);
       jobs += batch.jobs;
       if (batch.jobs < batchSize) break;
     }

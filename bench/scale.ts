@@ -61,7 +61,7 @@ async function main(): Promise<void> {
     );
     await timed('jobs(first: 50), newest', () => queries.list(null, { field: 'CREATED_AT', direction: 'DESC' }, { first: 50 }, {}));
     await timed('jobs(first: 50, status: [COMPLETED])', () => queries.list({ status: ['COMPLETED'] }, { field: 'CREATED_AT', direction: 'DESC' }, { first: 50 }, {}));
-    await timed('prune batch (5000 jobs + events)', () => pruneBatch(db, { statuses: ['COMPLETED'], olderThanMs: 86_400_000 }, [{ statuses: ['COMPLETED'], olderThanMs: 86_400_000 }], 5000));
+    await timed('prune batch (5000 jobs + events)', () => pruneBatch(db, { statuses: ['COMPLETED'], olderThanMs: 86_400_000 }, 5000));
     await db.$disconnect();
   } finally {
     await dropTestDatabase(database);

@@ -83,7 +83,7 @@ export class Pruner implements PeriodicTask {
     for (const rule of rules) {
       for (;;) {
         if (this.stopping) break;
-        const batch = await pruneBatch(this.db, rule, rules, this.settings.batchSize);
+        const batch = await pruneBatch(this.db, rule, this.settings.batchSize, rules);
         jobs += batch.jobs;
         events += batch.events;
         if (batch.jobs < this.settings.batchSize) break;

@@ -44,9 +44,9 @@ export interface PruneRule {
  * Deletes up to `limit` jobs matching `rule`, with their events, in one statement;
  * rows another transaction holds are skipped (SKIP LOCKED), so pruning never waits on
  * the hot path. A job of a flow goes only with all of it (`rules`: every status's
- * retention). Raises the watermark to the largest event id deleted.
+ * retention; by default only `rule`'s statuses are ever pruned). Raises the watermark to the largest event id deleted.
  */
-export async function pruneBatch(db: Db, rule: PruneRule, rules: PruneRule[], limit: number): Promise<{ jobs: number; events: number }> {
+export async function pruneBatch(db: Db, rule: PruneRule, limit: number, rules: PruneRule[] = [rule]): Promise<{ jobs: number; events: number }> {
   return deleteWithEvents(
     db,
     Prisma.sql`
